@@ -1,0 +1,2 @@
+/* semper-archive.c: not written yet */
+#include "config.h"

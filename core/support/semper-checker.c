@@ -1,0 +1,2 @@
+/* semper-checker.c: not written yet */
+#include "config.h"

@@ -1,0 +1,2 @@
+/* semper-cms.c: not written yet */
+#include "config.h"

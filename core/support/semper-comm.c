@@ -1,0 +1,2 @@
+/* semper-comm.c: not written yet */
+#include "config.h"

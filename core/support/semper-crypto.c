@@ -1,0 +1,2 @@
+/* semper-crypto.c: not written yet */
+#include "config.h"

@@ -1,0 +1,2 @@
+/* semper-document.c: not written yet */
+#include "config.h"

@@ -1,0 +1,2 @@
+/* semper-money.c: not written yet */
+#include "config.h"

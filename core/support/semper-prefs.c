@@ -1,0 +1,2 @@
+/* semper-prefs.c: not written yet */
+#include "config.h"

@@ -1,0 +1,2 @@
+/* semper-profile.c: not written yet */
+#include "config.h"

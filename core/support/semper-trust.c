@@ -1,0 +1,2 @@
+/* semper-trust.c: not written yet */
+#include "config.h"
