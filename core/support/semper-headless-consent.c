@@ -1,0 +1,329 @@
+/* semper-headless-consent.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "semper-headless-consent.h"
+
+#include <glib/gi18n-lib.h>
+#include <unicode/uchar.h>
+
+#include "semper-checker.h"
+#include "semper-consent-private.h"
+#include "semper-crypto.h"
+#include "semper-document.h"
+
+struct _SemperHeadlessConsent
+{
+  GObject             parent_instance;
+
+  FILE               *out;
+  SemperHeadlessMode  mode;
+  SemperChecker      *checker;
+};
+
+static void consent_port_iface_init (SemperConsentPortInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (SemperHeadlessConsent, semper_headless_consent, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (SEMPER_TYPE_CONSENT_PORT,
+                                                      consent_port_iface_init))
+
+static void
+semper_headless_consent_dispose (GObject *object)
+{
+  SemperHeadlessConsent *self = SEMPER_HEADLESS_CONSENT (object);
+
+  g_clear_object (&self->checker);
+
+  G_OBJECT_CLASS (semper_headless_consent_parent_class)->dispose (object);
+}
+
+static void
+semper_headless_consent_class_init (SemperHeadlessConsentClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = semper_headless_consent_dispose;
+}
+
+static void
+semper_headless_consent_init (SemperHeadlessConsent *self)
+{
+}
+
+/**
+ * semper_headless_consent_new:
+ * @out: where the document and the findings are printed (usually stdout)
+ *
+ * Returns: (transfer full): a consent port for a terminal.
+ */
+SemperHeadlessConsent *
+semper_headless_consent_new (FILE               *out,
+                             SemperHeadlessMode  mode)
+{
+  SemperHeadlessConsent *self;
+
+  g_return_val_if_fail (out != NULL, NULL);
+
+  self = g_object_new (SEMPER_TYPE_HEADLESS_CONSENT, NULL);
+  self->out = out;
+  self->mode = mode;
+
+  return self;
+}
+
+static gboolean
+must_escape (gunichar c)
+{
+  if (c == '\n' || c == '\t')
+    return FALSE;
+
+  switch (g_unichar_type (c))
+    {
+    case G_UNICODE_CONTROL:
+    case G_UNICODE_FORMAT:
+    case G_UNICODE_LINE_SEPARATOR:
+    case G_UNICODE_PARAGRAPH_SEPARATOR:
+    case G_UNICODE_SURROGATE:
+    case G_UNICODE_PRIVATE_USE:
+    case G_UNICODE_UNASSIGNED:
+      return TRUE;
+    default:
+      return u_hasBinaryProperty ((UChar32) c, UCHAR_DEFAULT_IGNORABLE_CODE_POINT);
+    }
+}
+
+/**
+ * semper_headless_escape:
+ * @text: valid UTF-8
+ * @len: its length, or -1 if NUL-terminated
+ *
+ * Makes every character visible that a terminal would hide, interpret or
+ * reorder (controls, escape sequences, bidirectional controls, zero-width and
+ * other default-ignorable characters): each becomes `<U+XXXX>`. Invalid
+ * UTF-8 bytes become `<0xXX>`.
+ *
+ * Returns: (transfer full): text that is safe to print to a terminal.
+ */
+char *
+semper_headless_escape (const char *text,
+                        gssize      len)
+{
+  GString *s;
+  const char *p;
+  const char *end;
+
+  g_return_val_if_fail (text != NULL, NULL);
+
+  if (len < 0)
+    len = strlen (text);
+
+  s = g_string_sized_new (len + 16);
+  p = text;
+  end = text + len;
+
+  while (p < end)
+    {
+      gunichar c = g_utf8_get_char_validated (p, end - p);
+
+      if (c == (gunichar) -1 || c == (gunichar) -2)
+        {
+          g_string_append_printf (s, "<0x%02X>", (guint) (guchar) *p);
+          p++;
+          continue;
+        }
+
+      if (c == 0 || must_escape (c))
+        g_string_append_printf (s, "<U+%04X>", c);
+      else
+        g_string_append_len (s, p, g_utf8_next_char (p) - p);
+
+      p = g_utf8_next_char (p);
+    }
+
+  return g_string_free (s, FALSE);
+}
+
+static void
+print_document (SemperHeadlessConsent *self,
+                GBytes                *document,
+                const char            *purpose,
+                GPtrArray             *findings)
+{
+  g_autofree char *hex = semper_sha256_hex (document);
+  g_autofree char *text = NULL;
+  gsize size = 0;
+  const char *data = g_bytes_get_data (document, &size);
+
+  text = semper_headless_escape (data, size);
+
+  fprintf (self->out, _("You are asked to sign this %s. These are the exact bytes that will be signed;\n"
+                        "characters a terminal would hide are shown as <U+XXXX>.\n"),
+           purpose ? purpose : _("document"));
+  fprintf (self->out, "----- BEGIN DOCUMENT -----\n%s%s----- END DOCUMENT -----\n",
+           text, (size > 0 && data[size - 1] != '\n') ? "\n" : "");
+  fprintf (self->out, "SHA-256: %s\n", hex);
+
+  if (findings == NULL || findings->len == 0)
+    {
+      fprintf (self->out, "%s\n", _("The document checker found nothing to warn about."));
+      return;
+    }
+
+  fprintf (self->out, ngettext ("The document checker found %u problem:\n",
+                                "The document checker found %u problems:\n",
+                                findings->len),
+           findings->len);
+
+  for (guint i = 0; i < findings->len; i++)
+    {
+      const SemperFinding *f = g_ptr_array_index (findings, i);
+      g_autofree char *reason = semper_headless_escape (f->reason, -1);
+
+      fprintf (self->out, "  %s line %u, column %u",
+               f->severity == SEMPER_FINDING_REFUSE ? _("REFUSED") : _("WARNING"),
+               f->line, f->column);
+      if (f->codepoint != 0)
+        fprintf (self->out, ", U+%04X", f->codepoint);
+      fprintf (self->out, " [%s]: %s\n", semper_finding_kind_to_string (f->kind), reason);
+    }
+}
+
+static gboolean
+ask_terminal (SemperHeadlessConsent *self)
+{
+  FILE *tty = fopen ("/dev/tty", "r+e");
+  char answer[16] = "";
+  gboolean yes = FALSE;
+
+  if (tty == NULL)
+    return FALSE;
+
+  fputs (_("Type “yes” to sign, anything else to cancel: "), tty);
+  fflush (tty);
+  if (fgets (answer, sizeof answer, tty) != NULL)
+    yes = g_str_equal (g_strchomp (answer), "yes");
+  fclose (tty);
+
+  return yes;
+}
+
+/**
+ * semper_headless_consent_request:
+ * @document: the exact bytes of a semper document
+ * @purpose: (nullable): what the document is for, e.g. "order"
+ *
+ * Prints @document and its findings, then decides as the mode says.
+ *
+ * Returns: (transfer full): a consent for @document, or %NULL with
+ *   %SEMPER_CONSENT_ERROR_REFUSED (the trusted display would refuse it, or
+ *   warnings were not accepted) or %SEMPER_CONSENT_ERROR_CANCELLED.
+ */
+SemperConsent *
+semper_headless_consent_request (SemperHeadlessConsent  *self,
+                                 GBytes                 *document,
+                                 const char             *purpose,
+                                 GError                **error)
+{
+  g_autoptr(SemperDocument) doc = NULL;
+  g_autoptr(GPtrArray) findings = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  g_return_val_if_fail (SEMPER_IS_HEADLESS_CONSENT (self), NULL);
+  g_return_val_if_fail (document != NULL, NULL);
+
+  doc = semper_document_parse (document, &local_error);
+  if (doc == NULL)
+    {
+      g_set_error (error, SEMPER_CONSENT_ERROR, SEMPER_CONSENT_ERROR_REFUSED,
+                   _("Not a well-formed semper document: %s"), local_error->message);
+      return NULL;
+    }
+
+  if (self->checker == NULL)
+    {
+      self->checker = semper_checker_new (error);
+      if (self->checker == NULL)
+        return NULL;
+    }
+
+  findings = semper_checker_check (self->checker, doc);
+  print_document (self, document, purpose, findings);
+  fflush (self->out);
+
+  if (semper_checker_findings_refuse (findings))
+    {
+      g_set_error_literal (error, SEMPER_CONSENT_ERROR, SEMPER_CONSENT_ERROR_REFUSED,
+                           _("This document may not be signed: the trusted display refuses it"));
+      return NULL;
+    }
+
+  switch (self->mode)
+    {
+    case SEMPER_HEADLESS_YES_ACCEPT_WARNINGS:
+      break;
+
+    case SEMPER_HEADLESS_YES:
+      if (findings->len > 0)
+        {
+          g_set_error_literal (error, SEMPER_CONSENT_ERROR, SEMPER_CONSENT_ERROR_REFUSED,
+                               _("The document checker found problems; read them, and sign "
+                                 "only with --accept-warnings"));
+          return NULL;
+        }
+      break;
+
+    case SEMPER_HEADLESS_ASK_TERMINAL:
+      if (ask_terminal (self))
+        break;
+      g_set_error_literal (error, SEMPER_CONSENT_ERROR, SEMPER_CONSENT_ERROR_CANCELLED,
+                           _("Signing cancelled"));
+      return NULL;
+
+    case SEMPER_HEADLESS_NEVER:
+    default:
+      g_set_error_literal (error, SEMPER_CONSENT_ERROR, SEMPER_CONSENT_ERROR_CANCELLED,
+                           _("Not signed: give --yes to consent to the document shown above"));
+      return NULL;
+    }
+
+  return _semper_consent_new (document, "headless-yes");
+}
+
+static void
+headless_request_async (SemperConsentPort   *port,
+                        GBytes              *document,
+                        const char          *purpose,
+                        GCancellable        *cancellable,
+                        GAsyncReadyCallback  callback,
+                        gpointer             user_data)
+{
+  SemperHeadlessConsent *self = SEMPER_HEADLESS_CONSENT (port);
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  GError *error = NULL;
+  SemperConsent *consent;
+
+  g_task_set_source_tag (task, headless_request_async);
+
+  consent = semper_headless_consent_request (self, document, purpose, &error);
+  if (consent == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, consent, g_object_unref);
+}
+
+static SemperConsent *
+headless_request_finish (SemperConsentPort  *port,
+                         GAsyncResult       *result,
+                         GError            **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, port), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+consent_port_iface_init (SemperConsentPortInterface *iface)
+{
+  iface->request_async = headless_request_async;
+  iface->request_finish = headless_request_finish;
+}
