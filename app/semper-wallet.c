@@ -1,2 +1,28 @@
+/* semper-wallet.c: the GTK wallet
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 #include "config.h"
-int main (void) { return 0; }
+
+#include <glib/gi18n.h>
+#include <locale.h>
+
+#include "wallet-application.h"
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(WalletApplication) app = NULL;
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+  g_set_application_name (_("Semper Wallet"));
+
+  app = wallet_application_new ();
+
+  return g_application_run (G_APPLICATION (app), argc, argv);
+}

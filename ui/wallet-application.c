@@ -1,1 +1,435 @@
+/* wallet-application.c: the Semper Wallet GTK application
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 #include "config.h"
+
+#include "wallet-application.h"
+
+#include <glib/gi18n.h>
+
+#include "wallet-preferences-window.h"
+#include "wallet-window.h"
+
+/* Until a SEMPER project web site exists, the metainfo and the about window
+ * point here (see docs/ui.md). */
+#define WALLET_WEBSITE "https://example.org/semper-wallet"
+
+struct _WalletApplication
+{
+  AdwApplication  parent_instance;
+
+  GSettings      *settings;
+  char           *profile_dir;
+  char           *pending_uri;
+};
+
+G_DEFINE_FINAL_TYPE (WalletApplication, wallet_application, ADW_TYPE_APPLICATION)
+
+enum {
+  PROP_0,
+  PROP_PROFILE_DIR,
+  PROP_PENDING_URI,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static const GOptionEntry option_entries[] = {
+  { "profile", 0, 0, G_OPTION_ARG_FILENAME, NULL,
+    N_("Use the wallet profile in DIR (default: $SEMPER_PROFILE or ~/.local/share/semper)"),
+    N_("DIR") },
+  { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Print the version and exit"), NULL },
+  { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, NULL, NULL, N_("[semper:URI]") },
+  { NULL }
+};
+
+const char *
+wallet_application_get_profile_dir (WalletApplication *self)
+{
+  g_return_val_if_fail (WALLET_IS_APPLICATION (self), NULL);
+
+  return self->profile_dir;
+}
+
+/**
+ * wallet_application_get_pending_uri:
+ * @self: a #WalletApplication
+ *
+ * Returns: (nullable): the last semper: URI the wallet was asked to open,
+ *   not yet handled (paying it needs the commerce layer)
+ */
+const char *
+wallet_application_get_pending_uri (WalletApplication *self)
+{
+  g_return_val_if_fail (WALLET_IS_APPLICATION (self), NULL);
+
+  return self->pending_uri;
+}
+
+/**
+ * wallet_application_get_settings:
+ * @self: a #WalletApplication
+ *
+ * Returns: (transfer none) (nullable): the org.semper.Wallet settings, once
+ *   the application has started up
+ */
+GSettings *
+wallet_application_get_settings (WalletApplication *self)
+{
+  g_return_val_if_fail (WALLET_IS_APPLICATION (self), NULL);
+
+  return self->settings;
+}
+
+static WalletWindow *
+ensure_window (WalletApplication *self)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  if (WALLET_IS_WINDOW (window))
+    return WALLET_WINDOW (window);
+
+  return wallet_window_new (self);
+}
+
+static gboolean
+is_semper_uri (const char *uri)
+{
+  g_autofree char *scheme = g_uri_parse_scheme (uri);
+
+  return scheme != NULL && g_ascii_strcasecmp (scheme, "semper") == 0;
+}
+
+static void
+set_pending_uri (WalletApplication *self,
+                 const char        *uri)
+{
+  if (g_strcmp0 (self->pending_uri, uri) == 0)
+    return;
+
+  g_free (self->pending_uri);
+  self->pending_uri = g_strdup (uri);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PENDING_URI]);
+}
+
+/* A semper: link is kept until the commerce layer can pay it; for now the
+ * wallet only opens on the Shop page, where paying will happen. */
+static void
+show_uri (WalletApplication *self,
+          const char        *uri)
+{
+  WalletWindow *window = ensure_window (self);
+
+  set_pending_uri (self, uri);
+  wallet_window_set_visible_page (window, "shop");
+  gtk_window_present (GTK_WINDOW (window));
+}
+
+static void
+apply_color_scheme_cb (WalletApplication *self)
+{
+  AdwStyleManager *style_manager = adw_style_manager_get_default ();
+  AdwColorScheme scheme;
+
+  switch (g_settings_get_enum (self->settings, "color-scheme"))
+    {
+    case 1:
+      scheme = ADW_COLOR_SCHEME_FORCE_LIGHT;
+      break;
+    case 2:
+      scheme = ADW_COLOR_SCHEME_FORCE_DARK;
+      break;
+    default:
+      scheme = ADW_COLOR_SCHEME_DEFAULT;
+      break;
+    }
+  adw_style_manager_set_color_scheme (style_manager, scheme);
+}
+
+static void
+preferences_action_cb (GSimpleAction *action,
+                       GVariant      *parameter,
+                       gpointer       user_data)
+{
+  WalletApplication *self = WALLET_APPLICATION (user_data);
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
+  WalletPreferencesWindow *preferences;
+
+  preferences = wallet_preferences_window_new (parent, self->settings);
+  gtk_window_set_application (GTK_WINDOW (preferences), GTK_APPLICATION (self));
+  gtk_window_present (GTK_WINDOW (preferences));
+}
+
+static void
+about_action_cb (GSimpleAction *action,
+                 GVariant      *parameter,
+                 gpointer       user_data)
+{
+  WalletApplication *self = WALLET_APPLICATION (user_data);
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
+  static const char *developers[] = { "The Semper Wallet developers", NULL };
+  GtkWidget *about;
+
+  about = g_object_new (ADW_TYPE_ABOUT_WINDOW,
+                        "application", self,
+                        "transient-for", parent,
+                        "modal", TRUE,
+                        "application-name", _("Semper Wallet"),
+                        "application-icon", APP_ID,
+                        "developer-name", _("The Semper Wallet developers"),
+                        "developers", developers,
+                        "version", PACKAGE_VERSION,
+                        "comments", _("Shop, pay and sign contracts with documents you can "
+                                      "read, and keep every receipt as evidence."),
+                        "website", WALLET_WEBSITE,
+                        "license-type", GTK_LICENSE_GPL_3_0,
+                        /* Translators: your names, one per line */
+                        "translator-credits", _("translator-credits"),
+                        NULL);
+  gtk_window_present (GTK_WINDOW (about));
+}
+
+static void
+quit_action_cb (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  GtkApplication *app = GTK_APPLICATION (user_data);
+  GList *windows = g_list_copy_deep (gtk_application_get_windows (app),
+                                     (GCopyFunc) g_object_ref, NULL);
+
+  /* Close (not destroy) the windows, so that each one saves its state. */
+  for (GList *l = windows; l != NULL; l = l->next)
+    gtk_window_close (GTK_WINDOW (l->data));
+  g_list_free_full (windows, g_object_unref);
+  g_application_quit (G_APPLICATION (app));
+}
+
+static const GActionEntry app_actions[] = {
+  { .name = "preferences", .activate = preferences_action_cb },
+  { .name = "about", .activate = about_action_cb },
+  { .name = "quit", .activate = quit_action_cb },
+};
+
+static void
+wallet_application_startup (GApplication *application)
+{
+  WalletApplication *self = WALLET_APPLICATION (application);
+  static const char *quit_accels[] = { "<Control>q", NULL };
+  static const char *close_accels[] = { "<Control>w", NULL };
+  static const char *preferences_accels[] = { "<Control>comma", NULL };
+
+  G_APPLICATION_CLASS (wallet_application_parent_class)->startup (application);
+
+  gtk_window_set_default_icon_name (APP_ID);
+
+  self->settings = g_settings_new (APP_ID);
+  g_signal_connect_object (self->settings, "changed::color-scheme",
+                           G_CALLBACK (apply_color_scheme_cb), self, G_CONNECT_SWAPPED);
+  apply_color_scheme_cb (self);
+
+  g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions,
+                                   G_N_ELEMENTS (app_actions), self);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.preferences",
+                                         preferences_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "window.close", close_accels);
+}
+
+static void
+wallet_application_activate (GApplication *application)
+{
+  WalletWindow *window = ensure_window (WALLET_APPLICATION (application));
+
+  gtk_window_present (GTK_WINDOW (window));
+}
+
+/* Opened through D-Bus (G_APPLICATION_HANDLES_OPEN), e.g. by a browser. */
+static void
+wallet_application_open (GApplication  *application,
+                         GFile        **files,
+                         int            n_files,
+                         const char    *hint)
+{
+  WalletApplication *self = WALLET_APPLICATION (application);
+
+  for (int i = 0; i < n_files; i++)
+    {
+      g_autofree char *uri = g_file_get_uri (files[i]);
+
+      if (is_semper_uri (uri))
+        {
+          show_uri (self, uri);
+          return;
+        }
+      g_debug ("Not a semper: link, ignored: %s", uri);
+    }
+  g_application_activate (application);
+}
+
+static char *
+resolve_profile_dir (GApplicationCommandLine *cmdline,
+                     const char              *option)
+{
+  const char *env;
+
+  if (option != NULL)
+    {
+      g_autoptr(GFile) file = g_application_command_line_create_file_for_arg (cmdline, option);
+
+      return g_file_get_path (file);
+    }
+
+  env = g_application_command_line_getenv (cmdline, "SEMPER_PROFILE");
+  if (env != NULL && *env != '\0')
+    return g_strdup (env);
+
+  return g_build_filename (g_get_user_data_dir (), "semper", NULL);
+}
+
+static int
+wallet_application_command_line (GApplication            *application,
+                                  GApplicationCommandLine *cmdline)
+{
+  WalletApplication *self = WALLET_APPLICATION (application);
+  GVariantDict *options = g_application_command_line_get_options_dict (cmdline);
+  const char *profile_option = NULL;
+  g_autofree const char **uris = NULL;
+  g_autofree char *profile_dir = NULL;
+
+  g_variant_dict_lookup (options, "profile", "^&ay", &profile_option);
+  g_variant_dict_lookup (options, G_OPTION_REMAINING, "^a&s", &uris);
+
+  if (uris != NULL && g_strv_length ((char **) uris) > 1)
+    {
+      g_application_command_line_printerr (cmdline, _("Give at most one semper: link\n"));
+      return 2;
+    }
+  if (uris != NULL && uris[0] != NULL && !is_semper_uri (uris[0]))
+    {
+      g_application_command_line_printerr (cmdline, _("Not a semper: link: %s\n"), uris[0]);
+      return 2;
+    }
+
+  profile_dir = resolve_profile_dir (cmdline, profile_option);
+  if (self->profile_dir == NULL)
+    {
+      self->profile_dir = g_steal_pointer (&profile_dir);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROFILE_DIR]);
+    }
+  else if (profile_option != NULL && g_strcmp0 (profile_dir, self->profile_dir) != 0)
+    {
+      /* One running wallet holds one profile; a second one would have to
+       * take the profile's lock, which the archive does not offer yet. */
+      g_application_command_line_printerr (cmdline,
+                                           _("Semper Wallet is already running with the "
+                                             "profile %s\n"),
+                                           self->profile_dir);
+      return 1;
+    }
+
+  if (uris != NULL && uris[0] != NULL)
+    show_uri (self, uris[0]);
+  else
+    g_application_activate (application);
+
+  return 0;
+}
+
+static int
+wallet_application_handle_local_options (GApplication *application,
+                                         GVariantDict *options)
+{
+  if (g_variant_dict_contains (options, "version"))
+    {
+      g_print ("semper-wallet %s\n", PACKAGE_VERSION);
+      return 0;
+    }
+
+  return -1;
+}
+
+static void
+wallet_application_get_property (GObject    *object,
+                                 guint       prop_id,
+                                 GValue     *value,
+                                 GParamSpec *pspec)
+{
+  WalletApplication *self = WALLET_APPLICATION (object);
+
+  switch (prop_id)
+    {
+    case PROP_PROFILE_DIR:
+      g_value_set_string (value, self->profile_dir);
+      break;
+    case PROP_PENDING_URI:
+      g_value_set_string (value, self->pending_uri);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+wallet_application_dispose (GObject *object)
+{
+  WalletApplication *self = WALLET_APPLICATION (object);
+
+  g_clear_object (&self->settings);
+
+  G_OBJECT_CLASS (wallet_application_parent_class)->dispose (object);
+}
+
+static void
+wallet_application_finalize (GObject *object)
+{
+  WalletApplication *self = WALLET_APPLICATION (object);
+
+  g_clear_pointer (&self->profile_dir, g_free);
+  g_clear_pointer (&self->pending_uri, g_free);
+
+  G_OBJECT_CLASS (wallet_application_parent_class)->finalize (object);
+}
+
+static void
+wallet_application_class_init (WalletApplicationClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  object_class->get_property = wallet_application_get_property;
+  object_class->dispose = wallet_application_dispose;
+  object_class->finalize = wallet_application_finalize;
+
+  app_class->startup = wallet_application_startup;
+  app_class->activate = wallet_application_activate;
+  app_class->open = wallet_application_open;
+  app_class->command_line = wallet_application_command_line;
+  app_class->handle_local_options = wallet_application_handle_local_options;
+
+  properties[PROP_PROFILE_DIR] =
+    g_param_spec_string ("profile-dir", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_PENDING_URI] =
+    g_param_spec_string ("pending-uri", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+wallet_application_init (WalletApplication *self)
+{
+  g_application_add_main_option_entries (G_APPLICATION (self), option_entries);
+}
+
+WalletApplication *
+wallet_application_new (void)
+{
+  return g_object_new (WALLET_TYPE_APPLICATION,
+                       "application-id", APP_ID,
+                       "flags", G_APPLICATION_HANDLES_OPEN | G_APPLICATION_HANDLES_COMMAND_LINE,
+                       "resource-base-path", "/org/semper/Wallet",
+                       NULL);
+}

@@ -1,0 +1,20 @@
+/* wallet-preferences-window.h: the preferences of Semper Wallet
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <adwaita.h>
+
+G_BEGIN_DECLS
+
+#define WALLET_TYPE_PREFERENCES_WINDOW (wallet_preferences_window_get_type ())
+
+G_DECLARE_FINAL_TYPE (WalletPreferencesWindow, wallet_preferences_window,
+                      WALLET, PREFERENCES_WINDOW, AdwPreferencesWindow)
+
+WalletPreferencesWindow *wallet_preferences_window_new (GtkWindow *parent,
+                                                        GSettings *settings);
+
+G_END_DECLS

@@ -1,0 +1,189 @@
+/* wallet-window.c: the main window of Semper Wallet
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "wallet-window.h"
+
+#include <glib/gi18n.h>
+
+struct _WalletWindow
+{
+  AdwApplicationWindow  parent_instance;
+
+  GSettings            *settings;
+
+  /* template children */
+  AdwToastOverlay      *toast_overlay;
+  AdwViewSwitcherTitle *switcher_title;
+  AdwViewStack         *stack;
+  AdwViewSwitcherBar   *switcher_bar;
+};
+
+G_DEFINE_FINAL_TYPE (WalletWindow, wallet_window, ADW_TYPE_APPLICATION_WINDOW)
+
+/* The page names double as the choices of the "last-page" key. */
+static const char * const page_names[] = {
+  "shop", "activity", "receipts", "contracts", "disputes",
+};
+
+static gboolean
+is_page_name (const char *name)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (page_names); i++)
+    if (g_strcmp0 (name, page_names[i]) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+const char *
+wallet_window_get_visible_page (WalletWindow *self)
+{
+  g_return_val_if_fail (WALLET_IS_WINDOW (self), NULL);
+
+  return adw_view_stack_get_visible_child_name (self->stack);
+}
+
+/**
+ * wallet_window_set_visible_page:
+ * @self: a #WalletWindow
+ * @page_name: one of "shop", "activity", "receipts", "contracts", "disputes"
+ *
+ * Shows the page @page_name. An unknown name is ignored (with a debug
+ * message), since it can come from outside, e.g. a stale setting.
+ */
+void
+wallet_window_set_visible_page (WalletWindow *self,
+                                const char   *page_name)
+{
+  g_return_if_fail (WALLET_IS_WINDOW (self));
+
+  if (!is_page_name (page_name))
+    {
+      g_debug ("Ignoring unknown page “%s”", page_name ? page_name : "(null)");
+      return;
+    }
+
+  adw_view_stack_set_visible_child_name (self->stack, page_name);
+}
+
+static void
+visible_child_changed_cb (WalletWindow *self)
+{
+  const char *name = adw_view_stack_get_visible_child_name (self->stack);
+
+  if (is_page_name (name))
+    g_settings_set_string (self->settings, "last-page", name);
+}
+
+static void
+show_page_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  wallet_window_set_visible_page (WALLET_WINDOW (widget), g_variant_get_string (parameter, NULL));
+}
+
+static void
+restore_state (WalletWindow *self)
+{
+  g_autofree char *last_page = NULL;
+
+  gtk_window_set_default_size (GTK_WINDOW (self),
+                               g_settings_get_int (self->settings, "window-width"),
+                               g_settings_get_int (self->settings, "window-height"));
+  if (g_settings_get_boolean (self->settings, "window-maximized"))
+    gtk_window_maximize (GTK_WINDOW (self));
+
+  last_page = g_settings_get_string (self->settings, "last-page");
+  wallet_window_set_visible_page (self, last_page);
+}
+
+static void
+save_state (WalletWindow *self)
+{
+  int width = 0;
+  int height = 0;
+
+  /* In GTK 4 the default size follows the unmaximized size of the window. */
+  gtk_window_get_default_size (GTK_WINDOW (self), &width, &height);
+
+  g_settings_delay (self->settings);
+  if (width > 0 && height > 0)
+    {
+      g_settings_set_int (self->settings, "window-width", MAX (width, 360));
+      g_settings_set_int (self->settings, "window-height", MAX (height, 294));
+    }
+  g_settings_set_boolean (self->settings, "window-maximized",
+                          gtk_window_is_maximized (GTK_WINDOW (self)));
+  g_settings_apply (self->settings);
+}
+
+static gboolean
+wallet_window_close_request (GtkWindow *window)
+{
+  save_state (WALLET_WINDOW (window));
+
+  return GTK_WINDOW_CLASS (wallet_window_parent_class)->close_request (window);
+}
+
+static void
+wallet_window_dispose (GObject *object)
+{
+  WalletWindow *self = WALLET_WINDOW (object);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), WALLET_TYPE_WINDOW);
+  g_clear_object (&self->settings);
+
+  G_OBJECT_CLASS (wallet_window_parent_class)->dispose (object);
+}
+
+static void
+wallet_window_class_init (WalletWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+
+  object_class->dispose = wallet_window_dispose;
+  window_class->close_request = wallet_window_close_request;
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/org/semper/Wallet/wallet-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, WalletWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, WalletWindow, switcher_title);
+  gtk_widget_class_bind_template_child (widget_class, WalletWindow, stack);
+  gtk_widget_class_bind_template_child (widget_class, WalletWindow, switcher_bar);
+
+  gtk_widget_class_install_action (widget_class, "win.show-page", "s", show_page_action);
+
+  /* Alt+1 … Alt+5 switch pages, in the order of the view switcher. */
+  for (guint i = 0; i < G_N_ELEMENTS (page_names); i++)
+    gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1 + i, GDK_ALT_MASK,
+                                         "win.show-page", "s", page_names[i]);
+}
+
+static void
+wallet_window_init (WalletWindow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->settings = g_settings_new (APP_ID);
+  restore_state (self);
+
+  g_signal_connect_object (self->stack, "notify::visible-child-name",
+                           G_CALLBACK (visible_child_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+}
+
+WalletWindow *
+wallet_window_new (WalletApplication *application)
+{
+  g_return_val_if_fail (WALLET_IS_APPLICATION (application), NULL);
+
+  return g_object_new (WALLET_TYPE_WINDOW,
+                       "application", application,
+                       NULL);
+}
