@@ -1,2 +1,364 @@
-/* semper-trust.c: not written yet */
+/* semper-trust.c: certificate chains checked against a pinned root.
+ *
+ * The chain is built and checked here rather than by CERT_VerifyCert: NSS's
+ * trust settings are process-global, and one process may hold several
+ * profiles that pin different roots. NSS still does every signature check.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
 #include "config.h"
+
+#include "semper-trust.h"
+#include "semper-crypto-private.h"
+
+#include <glib/gi18n-lib.h>
+
+#define MAX_CHAIN 6
+#define MAX_CACHE 4096
+
+/* ---- SemperSignerInfo ----------------------------------------------------- */
+
+G_DEFINE_BOXED_TYPE (SemperSignerInfo, semper_signer_info,
+                     semper_signer_info_ref, semper_signer_info_unref)
+
+SemperSignerInfo *
+semper_signer_info_ref (SemperSignerInfo *info)
+{
+  g_return_val_if_fail (info != NULL, NULL);
+  g_atomic_ref_count_inc (&info->ref_count);
+  return info;
+}
+
+void
+semper_signer_info_unref (SemperSignerInfo *info)
+{
+  g_return_if_fail (info != NULL);
+  if (!g_atomic_ref_count_dec (&info->ref_count))
+    return;
+  g_free (info->common_name);
+  g_free (info->role);
+  g_free (info->fingerprint);
+  g_clear_pointer (&info->certificate, g_bytes_unref);
+  g_clear_pointer (&info->signing_time, g_date_time_unref);
+  g_clear_pointer (&info->chain, g_ptr_array_unref);
+  g_free (info);
+}
+
+static char *
+name_string (CERTName *name)
+{
+  char *ascii = CERT_NameToAscii (name);
+  char *ret = g_strdup (ascii ? ascii : "");
+
+  PORT_Free (ascii);
+  return ret;
+}
+
+SemperSignerInfo *
+_semper_signer_info_new (CERTCertificate *leaf)
+{
+  SemperSignerInfo *info = g_new0 (SemperSignerInfo, 1);
+
+  g_atomic_ref_count_init (&info->ref_count);
+  info->common_name = _semper_cert_common_name (leaf);
+  if (info->common_name == NULL)
+    info->common_name = g_strdup ("");
+  info->role = _semper_cert_role (leaf);
+  info->certificate = _semper_cert_dup_der (leaf);
+  info->fingerprint = semper_sha256_hex (info->certificate);
+  info->chain = g_ptr_array_new_with_free_func (g_free);
+  g_ptr_array_add (info->chain, name_string (&leaf->subject));
+  return info;
+}
+
+/* ---- SemperTrust ------------------------------------------------------------ */
+
+typedef struct
+{
+  GPtrArray *chain;   /* subject names above the leaf */
+  PRTime     not_before;
+  PRTime     not_after;
+} CacheEntry;
+
+struct _SemperTrust
+{
+  GObject          parent_instance;
+
+  GBytes          *root_der;
+  CERTCertificate *root;
+
+  GMutex           lock;
+  GHashTable      *cache;  /* leaf fingerprint -> CacheEntry */
+};
+
+G_DEFINE_FINAL_TYPE (SemperTrust, semper_trust, G_TYPE_OBJECT)
+
+static void
+cache_entry_free (gpointer data)
+{
+  CacheEntry *entry = data;
+
+  g_ptr_array_unref (entry->chain);
+  g_free (entry);
+}
+
+static void
+semper_trust_finalize (GObject *object)
+{
+  SemperTrust *self = SEMPER_TRUST (object);
+
+  g_clear_pointer (&self->root_der, g_bytes_unref);
+  g_clear_pointer (&self->root, CERT_DestroyCertificate);
+  g_clear_pointer (&self->cache, g_hash_table_unref);
+  g_mutex_clear (&self->lock);
+
+  G_OBJECT_CLASS (semper_trust_parent_class)->finalize (object);
+}
+
+static void
+semper_trust_class_init (SemperTrustClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = semper_trust_finalize;
+}
+
+static void
+semper_trust_init (SemperTrust *self)
+{
+  g_mutex_init (&self->lock);
+  self->cache = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, cache_entry_free);
+}
+
+static gboolean
+signed_by (CERTCertificate *cert,
+           CERTCertificate *issuer)
+{
+  return SECITEM_CompareItem (&cert->derIssuer, &issuer->derSubject) == SECEqual &&
+         CERT_VerifySignedDataWithPublicKeyInfo (&cert->signatureWrap,
+                                                 &issuer->subjectPublicKeyInfo,
+                                                 NULL) == SECSuccess;
+}
+
+static gboolean
+may_issue (CERTCertificate *cert)
+{
+  if (!_semper_cert_is_ca (cert))
+    return FALSE;
+  if (cert->keyUsagePresent && !(cert->keyUsage & KU_KEY_CERT_SIGN))
+    return FALSE;
+  return TRUE;
+}
+
+/**
+ * semper_trust_new:
+ * @root_der: the pinned root: a self-signed certificate. Usually the
+ *   marketplace CA; a self-signed identity may be pinned too (it then
+ *   trusts exactly itself).
+ *
+ * Returns: (transfer full): the trust anchor, or %NULL with
+ *   %SEMPER_CRYPTO_ERROR_BAD_INPUT.
+ */
+SemperTrust *
+semper_trust_new (GBytes  *root_der,
+                  GError **error)
+{
+  g_autoptr(SemperTrust) self = NULL;
+  CERTCertificate *root;
+
+  g_return_val_if_fail (root_der != NULL, NULL);
+
+  root = _semper_cert_decode (g_bytes_get_data (root_der, NULL),
+                              g_bytes_get_size (root_der), error);
+  if (root == NULL)
+    return NULL;
+  if (!signed_by (root, root))
+    {
+      CERT_DestroyCertificate (root);
+      g_set_error_literal (error, SEMPER_CRYPTO_ERROR, SEMPER_CRYPTO_ERROR_BAD_INPUT,
+                           _("The pinned root is not a self-signed certificate"));
+      return NULL;
+    }
+
+  self = g_object_new (SEMPER_TYPE_TRUST, NULL);
+  self->root = root;
+  self->root_der = g_bytes_ref (root_der);
+  return g_steal_pointer (&self);
+}
+
+/**
+ * semper_trust_get_root:
+ *
+ * Returns: (transfer none): the pinned root's DER.
+ */
+GBytes *
+semper_trust_get_root (SemperTrust *self)
+{
+  g_return_val_if_fail (SEMPER_IS_TRUST (self), NULL);
+  return self->root_der;
+}
+
+static gboolean
+check_window (PRTime   at,
+              PRTime   not_before,
+              PRTime   not_after,
+              GError **error)
+{
+  if (at < not_before)
+    {
+      g_set_error_literal (error, SEMPER_CRYPTO_ERROR, SEMPER_CRYPTO_ERROR_EXPIRED,
+                           _("The certificate is not valid yet"));
+      return FALSE;
+    }
+  if (at > not_after)
+    {
+      g_set_error_literal (error, SEMPER_CRYPTO_ERROR, SEMPER_CRYPTO_ERROR_EXPIRED,
+                           _("The certificate has expired"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Walks from @leaf up to the pinned root; fills @entry. */
+static gboolean
+build_chain (SemperTrust       *self,
+             CERTCertificate   *leaf,
+             CERTCertificate  **pool,
+             guint              n_pool,
+             CacheEntry        *entry,
+             GError           **error)
+{
+  CERTCertificate *cur = leaf;
+  PRTime nb, na;
+
+  CERT_GetCertTimes (leaf, &entry->not_before, &entry->not_after);
+
+  for (guint depth = 0; depth < MAX_CHAIN; depth++)
+    {
+      CERTCertificate *next = NULL;
+
+      if (SECITEM_CompareItem (&cur->derCert, &self->root->derCert) == SECEqual)
+        return TRUE;  /* the pinned certificate itself */
+
+      if (may_issue (self->root) && signed_by (cur, self->root))
+        next = self->root;
+      for (guint i = 0; next == NULL && i < n_pool; i++)
+        if (pool[i] != cur && may_issue (pool[i]) && signed_by (cur, pool[i]))
+          next = pool[i];
+
+      if (next == NULL)
+        break;
+
+      CERT_GetCertTimes (next, &nb, &na);
+      entry->not_before = MAX (entry->not_before, nb);
+      entry->not_after = MIN (entry->not_after, na);
+      g_ptr_array_add (entry->chain, name_string (&next->subject));
+      if (next == self->root)
+        return TRUE;
+      cur = next;
+    }
+
+  g_set_error_literal (error, SEMPER_CRYPTO_ERROR, SEMPER_CRYPTO_ERROR_UNTRUSTED,
+                       _("The certificate was not issued by the trusted authority"));
+  return FALSE;
+}
+
+gboolean
+_semper_trust_check (SemperTrust       *self,
+                     CERTCertificate   *leaf,
+                     CERTCertificate  **pool,
+                     guint              n_pool,
+                     PRTime             at,
+                     SemperSignerInfo **info,
+                     GError           **error)
+{
+  g_autoptr(SemperSignerInfo) result = _semper_signer_info_new (leaf);
+  CacheEntry *entry;
+  PRTime not_before, not_after;
+
+  g_mutex_lock (&self->lock);
+  entry = g_hash_table_lookup (self->cache, result->fingerprint);
+  if (entry != NULL)
+    {
+      for (guint i = 0; i < entry->chain->len; i++)
+        g_ptr_array_add (result->chain, g_strdup (entry->chain->pdata[i]));
+      not_before = entry->not_before;
+      not_after = entry->not_after;
+    }
+  g_mutex_unlock (&self->lock);
+
+  if (entry == NULL)
+    {
+      CacheEntry *fresh = g_new0 (CacheEntry, 1);
+
+      fresh->chain = g_ptr_array_new_with_free_func (g_free);
+      if (!build_chain (self, leaf, pool, n_pool, fresh, error))
+        {
+          cache_entry_free (fresh);
+          return FALSE;
+        }
+      for (guint i = 0; i < fresh->chain->len; i++)
+        g_ptr_array_add (result->chain, g_strdup (fresh->chain->pdata[i]));
+      not_before = fresh->not_before;
+      not_after = fresh->not_after;
+
+      g_mutex_lock (&self->lock);
+      if (g_hash_table_size (self->cache) >= MAX_CACHE)
+        g_hash_table_remove_all (self->cache);
+      g_hash_table_replace (self->cache, g_strdup (result->fingerprint), fresh);
+      g_mutex_unlock (&self->lock);
+    }
+
+  /* Validity is checked on every call, cached or not. */
+  if (!check_window (at, not_before, not_after, error))
+    return FALSE;
+
+  if (result->role == NULL)
+    {
+      g_set_error_literal (error, SEMPER_CRYPTO_ERROR, SEMPER_CRYPTO_ERROR_UNTRUSTED,
+                           _("The certificate carries no SEMPER role"));
+      return FALSE;
+    }
+
+  result->trusted = TRUE;
+  if (info)
+    *info = g_steal_pointer (&result);
+  return TRUE;
+}
+
+/**
+ * semper_trust_check_certificate:
+ * @cert_der: a certificate issued directly by the pinned root (or the root
+ *   itself)
+ * @at: (nullable): when it must be valid; %NULL for now
+ * @info: (out) (optional) (transfer full): who it certifies
+ *
+ * Checks the issuer signature chain up to the pinned root, the validity
+ * period of every certificate in it at @at, and that the certificate
+ * carries a SEMPER role. Chains are cached per certificate; validity is
+ * checked each time.
+ *
+ * Returns: %TRUE, or %FALSE with %SEMPER_CRYPTO_ERROR_UNTRUSTED,
+ *   _EXPIRED or _BAD_INPUT.
+ */
+gboolean
+semper_trust_check_certificate (SemperTrust       *self,
+                                GBytes            *cert_der,
+                                GDateTime         *at,
+                                SemperSignerInfo **info,
+                                GError           **error)
+{
+  CERTCertificate *cert;
+  gboolean ok;
+
+  g_return_val_if_fail (SEMPER_IS_TRUST (self), FALSE);
+  g_return_val_if_fail (cert_der != NULL, FALSE);
+
+  cert = _semper_cert_decode (g_bytes_get_data (cert_der, NULL),
+                              g_bytes_get_size (cert_der), error);
+  if (cert == NULL)
+    return FALSE;
+  ok = _semper_trust_check (self, cert, NULL, 0,
+                            at ? _semper_prtime_from_date_time (at) : PR_Now (),
+                            info, error);
+  CERT_DestroyCertificate (cert);
+  return ok;
+}
