@@ -32,7 +32,8 @@ def main():
     print(f'1..{len(checks)}')
     status = 0
     for number, (name, passed) in enumerate(checks, 1):
-        print(f'{"ok" if passed else "not ok"} {number} /semper/data/flatpak/{name.replace(" ", "-")}')
+        path = '/semper/data/flatpak/' + name.replace(' ', '-')
+        print(f'{"ok" if passed else "not ok"} {number} {path}')
         if not passed:
             status = 1
     return status

@@ -533,7 +533,8 @@ remove_recursively (const char *path)
         {
           g_autofree char *child = g_build_filename (path, name, NULL);
 
-          if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+          if (g_file_test (child, G_FILE_TEST_IS_DIR) &&
+              !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
             remove_recursively (child);
           else
             g_unlink (child);
