@@ -255,6 +255,16 @@ wallet_application_open (GApplication  *application,
 {
   WalletApplication *self = WALLET_APPLICATION (application);
 
+  /* Started by D-Bus activation, without a command line. */
+  if (self->profile_dir == NULL)
+    {
+      const char *env = g_getenv ("SEMPER_PROFILE");
+
+      self->profile_dir = (env != NULL && *env != '\0') ?
+        g_strdup (env) : g_build_filename (g_get_user_data_dir (), "semper", NULL);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROFILE_DIR]);
+    }
+
   for (int i = 0; i < n_files; i++)
     {
       g_autofree char *uri = g_file_get_uri (files[i]);
