@@ -321,7 +321,6 @@ add_header_line (SemperDocument  *self,
   g_autofree char *name = NULL;
   g_autofree char *lower = NULL;
   g_autofree char *value_str = NULL;
-  g_autoptr(GError) local_error = NULL;
   gpointer first_line;
   Field *field;
 
