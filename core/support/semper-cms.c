@@ -198,6 +198,101 @@ der_put_wrapped (GByteArray *out,
   g_byte_array_unref (inner);
 }
 
+/* Re-encodes one BER element at *@p as DER into @out: definite lengths, and
+ * constructed OCTET STRINGs joined into one primitive. Only for NSS's own
+ * encoder output, whose other parts are already DER. */
+static gboolean
+ber_to_der (const guint8 **p,
+            const guint8  *end,
+            GByteArray    *out,
+            guint          depth)
+{
+  const guint8 *q = *p;
+  guint8 tag;
+  gboolean indefinite = FALSE;
+  gsize len = 0;
+  const guint8 *content_end;
+
+  if (depth > 32 || end - q < 2)
+    return FALSE;
+  tag = *q++;
+  if ((tag & 0x1f) == 0x1f)
+    return FALSE;
+  if (*q == 0x80)
+    {
+      indefinite = TRUE;
+      q++;
+    }
+  else if (*q & 0x80)
+    {
+      guint n = *q++ & 0x7f;
+
+      if (n == 0 || n > 4 || (gsize) (end - q) < n)
+        return FALSE;
+      for (guint i = 0; i < n; i++)
+        len = (len << 8) | *q++;
+    }
+  else
+    len = *q++;
+
+  if (!(tag & 0x20))
+    {
+      if (indefinite || (gsize) (end - q) < len)
+        return FALSE;
+      der_put (out, tag, q, len);
+      *p = q + len;
+      return TRUE;
+    }
+
+  if (!indefinite && (gsize) (end - q) < len)
+    return FALSE;
+  content_end = indefinite ? end : q + len;
+  {
+    GByteArray *inner = g_byte_array_new ();
+
+    while (TRUE)
+      {
+        if (indefinite && content_end - q >= 2 && q[0] == 0 && q[1] == 0)
+          {
+            q += 2;
+            break;
+          }
+        if (!indefinite && q == content_end)
+          break;
+        if (!ber_to_der (&q, content_end, inner, depth + 1))
+          {
+            g_byte_array_unref (inner);
+            return FALSE;
+          }
+      }
+
+    if (tag == 0x24)
+      {
+        /* constructed OCTET STRING: join the (now DER) primitive chunks */
+        GByteArray *joined = g_byte_array_new ();
+        Der d = { inner->data, inner->data + inner->len };
+        DerItem chunk;
+
+        while (!der_done (&d))
+          {
+            if (!der_expect (&d, 0x04, &chunk))
+              {
+                g_byte_array_unref (joined);
+                g_byte_array_unref (inner);
+                return FALSE;
+              }
+            g_byte_array_append (joined, chunk.val, (guint) chunk.len);
+          }
+        g_byte_array_unref (inner);
+        der_put_wrapped (out, 0x04, joined);
+      }
+    else
+      der_put_wrapped (out, tag, inner);
+  }
+  *p = q;
+  return TRUE;
+}
+
 /* ---- SignedData: signing ------------------------------------------------------- */
 
 static gboolean
@@ -270,7 +365,22 @@ sign_content (SemperCrypto  *self,
   if (NSS_CMSEncoder_Finish (ecx) != SECSuccess)
     goto failed;
 
-  ret = g_bytes_new (out.data, out.len);
+  /* NSS's encoder streams (indefinite lengths, chunked OCTET STRING); the
+   * wire format is DER. The signature covers the content octets and the
+   * DER signed attributes, so re-encoding the envelope keeps it valid. */
+  {
+    GByteArray *der = g_byte_array_sized_new (out.len);
+    const guint8 *p = out.data;
+
+    if (!ber_to_der (&p, out.data + out.len, der, 0) || p != out.data + out.len)
+      {
+        g_byte_array_unref (der);
+        g_set_error_literal (error, SEMPER_CRYPTO_ERROR, SEMPER_CRYPTO_ERROR_FAILED,
+                             _("Could not encode the signed message as DER"));
+        goto done;
+      }
+    ret = g_byte_array_free_to_bytes (der);
+  }
   goto done;
 
 failed:
@@ -503,7 +613,7 @@ semper_cms_verify (GBytes            *p7m,
       goto out;
     }
 
-  raw = NSS_CMSSignedData_GetCertificateList (sigd);
+  raw = sigd->rawCerts;
   for (guint i = 0; raw != NULL && raw[i] != NULL; i++)
     {
       CERTCertificate *cert;
@@ -528,7 +638,7 @@ semper_cms_verify (GBytes            *p7m,
       goto out;
     }
 
-  digest_alg = NSS_CMSSignerInfo_GetDigestAlgTag (si);
+  digest_alg = SECOID_GetAlgorithmTag (&si->digestAlg);
   if (digest_alg != SEC_OID_SHA256 && digest_alg != SEC_OID_SHA384 &&
       digest_alg != SEC_OID_SHA512)
     {
@@ -549,8 +659,7 @@ semper_cms_verify (GBytes            *p7m,
    * message owns that reference from here on. */
   if (si->cert == NULL)
     si->cert = CERT_DupCertificate (leaf);
-  if (NSS_CMSSignerInfo_Verify (si, &digest,
-                                NSS_CMSContentInfo_GetContentTypeOID (inner)) != SECSuccess)
+  if (NSS_CMSSignerInfo_Verify (si, &digest, &inner->contentTypeTag->oid) != SECSuccess)
     {
       NSSCMSVerificationStatus status = NSS_CMSSignerInfo_GetVerificationStatus (si);
 
