@@ -6,6 +6,7 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#define _GNU_SOURCE 1 /* memmem */
 #include "config.h"
 
 #include <glib/gstdio.h>
@@ -210,7 +211,7 @@ test_check (Fixture       *fx,
         {
           g_assert_cmpstr (json_object_get_string_member (f, "kind"), ==, "bidi-control");
           g_assert_cmpint (json_object_get_int_member (f, "line"), ==, 5);
-          g_assert_cmpint (json_object_get_int_member (f, "column"), ==, 25);
+          g_assert_cmpint (json_object_get_int_member (f, "column"), ==, 26);
           saw = TRUE;
         }
     }
@@ -359,7 +360,7 @@ test_verify_tampered (Fixture       *fx,
 
   /* Change one byte of the signed text: "agree" → "agrEe". */
   g_assert_true (g_file_get_contents (p7m, &contents, &len, NULL));
-  hit = g_strstr_len (contents, len, "agree");
+  hit = memmem (contents, len, "agree", 5);
   g_assert_nonnull (hit);
   hit[3] = 'E';
   bad = write_tmp (fx, "tampered.p7m", contents, len);

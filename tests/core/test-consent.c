@@ -1,0 +1,165 @@
+/* test-consent.c: consents sign exactly what was shown, once; the headless
+ * port refuses what the trusted display refuses.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <stdio.h>
+
+#include "semper-consent-private.h"
+#include "semper-headless-consent.h"
+
+static const char clean_doc[] =
+  "Semper-Document: contract/1\n"
+  "Title: Test agreement\n"
+  "Date: 2026-11-24T10:00:00Z\n"
+  "\n"
+  "The parties agree.\n";
+
+/* A zero-width space in the body: a warning, not a refusal. */
+static const char warn_doc[] =
+  "Semper-Document: contract/1\n"
+  "Title: Test agreement\n"
+  "Date: 2026-11-24T10:00:00Z\n"
+  "\n"
+  "The parties\xe2\x80\x8b agree.\n";
+
+/* A right-to-left override in a header field: refused outright. */
+static const char refuse_doc[] =
+  "Semper-Document: contract/1\n"
+  "Title: Test \xe2\x80\xae" "agreement\n"
+  "Date: 2026-11-24T10:00:00Z\n"
+  "\n"
+  "The parties agree.\n";
+
+static void
+test_consume (void)
+{
+  g_autoptr(GBytes) doc = g_bytes_new_static (clean_doc, sizeof clean_doc - 1);
+  g_autoptr(GBytes) other = g_bytes_new_static (clean_doc, sizeof clean_doc - 2);
+  g_autoptr(SemperConsent) consent = _semper_consent_new (doc, "headless-yes");
+  g_autoptr(GError) error = NULL;
+  gsize len = 0;
+
+  g_assert_nonnull (semper_consent_get_digest (consent, &len));
+  g_assert_cmpuint (len, ==, 32);
+  g_assert_cmpstr (semper_consent_get_origin (consent), ==, "headless-yes");
+
+  /* Other bytes (one byte shorter) do not match, and do not use it up. */
+  g_assert_false (semper_consent_consume (consent, other, &error));
+  g_assert_error (error, SEMPER_CONSENT_ERROR, SEMPER_CONSENT_ERROR_MISMATCH);
+  g_clear_error (&error);
+  g_assert_false (semper_consent_is_used (consent));
+
+  g_assert_true (semper_consent_consume (consent, doc, &error));
+  g_assert_no_error (error);
+  g_assert_true (semper_consent_is_used (consent));
+
+  /* A consent signs once. */
+  g_assert_false (semper_consent_consume (consent, doc, &error));
+  g_assert_error (error, SEMPER_CONSENT_ERROR, SEMPER_CONSENT_ERROR_USED);
+}
+
+static SemperConsent *
+ask (const char          *text,
+     SemperHeadlessMode   mode,
+     char               **printed,
+     GError             **error)
+{
+  g_autoptr(GBytes) doc = g_bytes_new (text, strlen (text));
+  g_autoptr(SemperHeadlessConsent) port = NULL;
+  SemperConsent *consent;
+  char *buf = NULL;
+  size_t size = 0;
+  FILE *out = open_memstream (&buf, &size);
+
+  g_assert_nonnull (out);
+  port = semper_headless_consent_new (out, mode);
+  consent = semper_headless_consent_request (port, doc, "contract", error);
+  fclose (out);
+  *printed = buf;
+
+  return consent;
+}
+
+static void
+test_headless_modes (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *p1 = NULL, *p2 = NULL, *p3 = NULL, *p4 = NULL, *p5 = NULL;
+  g_autoptr(SemperConsent) c1 = NULL, c2 = NULL, c3 = NULL, c4 = NULL, c5 = NULL;
+
+  /* Without --yes: printed in full, then declined. */
+  c1 = ask (clean_doc, SEMPER_HEADLESS_NEVER, &p1, &error);
+  g_assert_null (c1);
+  g_assert_error (error, SEMPER_CONSENT_ERROR, SEMPER_CONSENT_ERROR_CANCELLED);
+  g_assert_nonnull (strstr (p1, clean_doc));
+  g_clear_error (&error);
+
+  /* --yes on a clean document: a consent for exactly those bytes. */
+  c2 = ask (clean_doc, SEMPER_HEADLESS_YES, &p2, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (c2);
+  g_assert_nonnull (strstr (p2, clean_doc));
+  {
+    g_autoptr(GBytes) doc = g_bytes_new_static (clean_doc, sizeof clean_doc - 1);
+    g_assert_true (semper_consent_consume (c2, doc, &error));
+  }
+
+  /* --yes over a warning is not enough… */
+  c3 = ask (warn_doc, SEMPER_HEADLESS_YES, &p3, &error);
+  g_assert_null (c3);
+  g_assert_error (error, SEMPER_CONSENT_ERROR, SEMPER_CONSENT_ERROR_REFUSED);
+  g_assert_nonnull (strstr (p3, "parties<U+200B> agree"));
+  g_clear_error (&error);
+
+  /* …--yes --accept-warnings is. */
+  c4 = ask (warn_doc, SEMPER_HEADLESS_YES_ACCEPT_WARNINGS, &p4, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (c4);
+
+  /* What the trusted display refuses, no flag signs. */
+  c5 = ask (refuse_doc, SEMPER_HEADLESS_YES_ACCEPT_WARNINGS, &p5, &error);
+  g_assert_null (c5);
+  g_assert_error (error, SEMPER_CONSENT_ERROR, SEMPER_CONSENT_ERROR_REFUSED);
+  g_assert_nonnull (strstr (p5, "Title: Test <U+202E>agreement"));
+  g_assert_null (strstr (p5, "\xe2\x80\xae"));
+}
+
+static void
+test_escape (void)
+{
+  struct {
+    const char *in;
+    const char *out;
+  } cases[] = {
+    { "plain text\n", "plain text\n" },
+    { "caf\xc3\xa9", "caf\xc3\xa9" },                      /* é stays */
+    { "\x1b[31mred", "<U+001B>[31mred" },                 /* terminal escape */
+    { "a\xe2\x80\x8b" "b", "a<U+200B>b" },                /* zero-width space */
+    { "x\xe2\x81\xa7y", "x<U+2067>y" },                   /* right-to-left isolate */
+    { "soft\xc2\xad" "hyphen", "soft<U+00AD>hyphen" },    /* default-ignorable */
+    { "bad\xff", "bad<0xFF>" },                           /* not UTF-8 */
+    { "tab\there", "tab\there" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *got = semper_headless_escape (cases[i].in, -1);
+      g_assert_cmpstr (got, ==, cases[i].out);
+    }
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  g_test_add_func ("/semper/consent/consume", test_consume);
+  g_test_add_func ("/semper/consent/headless/modes", test_headless_modes);
+  g_test_add_func ("/semper/consent/headless/escape", test_escape);
+
+  return g_test_run ();
+}
