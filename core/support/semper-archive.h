@@ -41,6 +41,7 @@ typedef enum {
 #define SEMPER_TYPE_ARCHIVE (semper_archive_get_type ())
 G_DECLARE_FINAL_TYPE (SemperArchive, semper_archive, SEMPER, ARCHIVE, GObject)
 
+/* Returns: (transfer full) (nullable): the archive, or NULL with @error set. */
 SemperArchive *semper_archive_open               (const char     *path,
                                                   GError        **error);
 const char    *semper_archive_get_path           (SemperArchive  *self);
@@ -66,7 +67,11 @@ gboolean       semper_archive_run_in_transaction (SemperArchive        *self,
                                                   gpointer              user_data,
                                                   GError              **error);
 
-/* Exchanges and the protocol journal (DESIGN.md rule 3). */
+/* Exchanges and the protocol journal (DESIGN.md rule 3).
+ * exchange_create: @id and @peer (nullable); returns (transfer full) the id.
+ * exchange_get: (transfer full). journal_append: @outgoing (nullable); state and message in
+ * one transaction. journal_list, exchange_list_unfinished: (transfer full) (element-type
+ * SemperArchiveJournalEntry / SemperArchiveExchange). */
 typedef struct {
   char   *id;
   char   *protocol;
@@ -117,7 +122,9 @@ GPtrArray *semper_archive_journal_list          (SemperArchive  *self,
 GPtrArray *semper_archive_exchange_list_unfinished (SemperArchive  *self,
                                                     GError        **error);
 
-/* Raw messages: every message sent and received, bytes unchanged (rule 4). */
+/* Raw messages: every message sent and received, bytes unchanged (rule 4).
+ * message_store: @exchange_id (nullable); returns the row id, 0 on error.
+ * message_get: (transfer full); @out_content_type (out) (optional) (transfer full). */
 gint64     semper_archive_message_store         (SemperArchive          *self,
                                                  SemperMessageDirection  direction,
                                                  const char             *exchange_id,
@@ -154,6 +161,11 @@ typedef enum {
 
 void semper_archive_record_free (SemperArchiveRecord *record);
 
+/* record_insert returns the row id, 0 on error. record_get, record_list: (transfer full).
+ * record_list: @counterparty, @state (nullable), @since unix seconds (0: all), newest first.
+ * record_search: (transfer full) GArray of gint64 ids, best first; any @text is safe.
+ * set_labels: @labels, @note (nullable: keep). fts_query_from_text: (transfer full). */
+
 gint64     semper_archive_record_insert         (SemperArchive             *self,
                                                  SemperArchiveRecordKind    kind,
                                                  const SemperArchiveRecord *record,
@@ -186,7 +198,8 @@ gboolean   semper_archive_record_set_labels     (SemperArchive             *self
                                                  GError                   **error);
 char      *semper_archive_fts_query_from_text   (const char                *text);
 
-/* Credentials, coins and disputes. */
+/* Credentials, coins and disputes. Inserts return the row id (0 on error); lists are
+ * (transfer full) (element-type …) and take (nullable) filters. */
 typedef struct {
   gint64  id;
   char   *kind;
@@ -261,7 +274,9 @@ gboolean   semper_archive_dispute_set_labels      (SemperArchive  *self,
                                                    const char     *note,
                                                    GError        **error);
 
-/* Preferences: a small key/value table; SemperPrefs gives it meaning. */
+/* Preferences: a small key/value table; SemperPrefs gives it meaning.
+ * pref_get: (transfer full) (nullable), NULL without error when unset.
+ * pref_set: @value (nullable): NULL removes the key. */
 char       *semper_archive_pref_get               (SemperArchive  *self,
                                                    const char     *key,
                                                    GError        **error);
@@ -270,7 +285,10 @@ gboolean    semper_archive_pref_set               (SemperArchive  *self,
                                                    const char     *value,
                                                    GError        **error);
 
-/* The append-only, hash-chained audit log. */
+/* The append-only, hash-chained audit log (docs/archive.md).
+ * audit_append: @detail (nullable); returns the row id, 0 on error.
+ * audit_verify: @out_bad_row (out) (optional): the first row that breaks the chain.
+ * audit_dup_head: (transfer full) hex SHA-256 of the last row; @out_last_row (optional). */
 gint64      semper_archive_audit_append           (SemperArchive  *self,
                                                    const char     *kind,
                                                    const char     *detail,
