@@ -786,7 +786,7 @@ cmd_verify (int    argc,
         {
           g_autofree char *text = semper_headless_escape (data, len);
 
-          g_print (_("Content: a %s/%u semper document, SHA-256 %s\n"),
+          g_print (_("Content: semper document %s/%u, SHA-256 %s\n"),
                    semper_document_get_kind (doc), semper_document_get_version (doc), hex);
           g_print ("----- BEGIN DOCUMENT -----\n%s%s----- END DOCUMENT -----\n",
                    text, (len > 0 && data[len - 1] != '\n') ? "\n" : "");
