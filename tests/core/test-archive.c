@@ -668,6 +668,7 @@ test_search_hostile (Fixture       *fixture,
                                                               hostile[i], 10, &error);
       g_assert_no_error (error);
       g_assert_nonnull (found);
+      g_clear_pointer (&found, g_array_unref);
       found = semper_archive_record_search (fixture->archive, SEMPER_ARCHIVE_CONTRACTS,
                                             hostile[i], 10, &error);
       g_assert_no_error (error);
