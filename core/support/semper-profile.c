@@ -94,12 +94,14 @@ semper_profile_default_dir (void)
 gboolean
 semper_profile_exists (const char *dir)
 {
-  g_autofree char *nss = NULL;
+  g_autofree char *key_db = NULL;
 
   g_return_val_if_fail (dir != NULL, FALSE);
 
-  nss = g_build_filename (dir, NSS_DIR, NULL);
-  return g_file_test (nss, G_FILE_TEST_IS_DIR);
+  /* The key database, not the directory: an init interrupted before NSS
+   * wrote its files leaves a profile that init can finish. */
+  key_db = g_build_filename (dir, NSS_DIR, "key4.db", NULL);
+  return g_file_test (key_db, G_FILE_TEST_IS_REGULAR);
 }
 
 static gboolean
@@ -199,7 +201,7 @@ semper_profile_open (const char              *dir,
     return NULL;
 
   nss_dir = g_build_filename (dir, NSS_DIR, NULL);
-  if (!exists && g_mkdir_with_parents (nss_dir, 0700) != 0)
+  if (g_mkdir_with_parents (nss_dir, 0700) != 0)
     {
       int saved = errno;
       g_set_error (error, SEMPER_PROFILE_ERROR, SEMPER_PROFILE_ERROR_FAILED,
