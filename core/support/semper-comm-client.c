@@ -8,6 +8,7 @@
 #include "semper-comm-private.h"
 
 #include <string.h>
+#include <glib/gi18n-lib.h>
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 
@@ -143,21 +144,21 @@ map_transport_error (Call   *call,
     {
       if (call->timed_out)
         return g_error_new (SEMPER_COMM_ERROR, SEMPER_COMM_ERROR_TIMEOUT,
-                            "No complete answer from %s within %u s", call->url, call->timeout);
+                            _("No complete answer from %s within %u s"), call->url, call->timeout);
       return g_error_copy (error);
     }
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
     return g_error_new (SEMPER_COMM_ERROR, SEMPER_COMM_ERROR_TIMEOUT,
-                        "%s did not answer in time: %s", call->url, error->message);
+                        _("%s did not answer in time: %s"), call->url, error->message);
   if (error->domain == G_RESOLVER_ERROR ||
       g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED) ||
       g_error_matches (error, G_IO_ERROR, G_IO_ERROR_HOST_NOT_FOUND) ||
       g_error_matches (error, G_IO_ERROR, G_IO_ERROR_HOST_UNREACHABLE) ||
       g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NETWORK_UNREACHABLE))
     return g_error_new (SEMPER_COMM_ERROR, SEMPER_COMM_ERROR_UNREACHABLE,
-                        "Cannot reach %s: %s", call->url, error->message);
+                        _("Cannot reach %s: %s"), call->url, error->message);
   return g_error_new (SEMPER_COMM_ERROR, SEMPER_COMM_ERROR_FAILED,
-                      "The connection to %s broke off: %s", call->url, error->message);
+                      _("The connection to %s broke off: %s"), call->url, error->message);
 }
 
 static void
@@ -261,7 +262,7 @@ finish_call (GTask *task)
   if (g_bytes_get_size (body) > 0 && !semper_comm_content_type_is_allowed (call->content_type))
     {
       fail (task, g_error_new (SEMPER_COMM_ERROR, SEMPER_COMM_ERROR_BAD_CONTENT_TYPE,
-                               "%s answered with content of type “%s”, expected %s or %s",
+                               _("%s answered with content of type “%s”, expected %s or %s"),
                                call->url,
                                call->content_type != NULL ? call->content_type : "(none)",
                                SEMPER_COMM_CONTENT_TYPE_CMS, SEMPER_COMM_CONTENT_TYPE_JSON));
@@ -282,13 +283,16 @@ too_large_error (Call    *call,
                  guint64  size,
                  gboolean declared)
 {
+  g_autofree char *size_text = g_strdup_printf ("%" G_GUINT64_FORMAT, size);
+  g_autofree char *limit_text = g_strdup_printf ("%" G_GSIZE_FORMAT, call->max_body);
+
   if (declared)
     return g_error_new (SEMPER_COMM_ERROR, SEMPER_COMM_ERROR_TOO_LARGE,
-                        "The answer from %s is %" G_GUINT64_FORMAT " bytes, over the limit "
-                        "of %" G_GSIZE_FORMAT, call->url, size, call->max_body);
+                        _("The answer from %s is %s bytes, over the limit of %s"),
+                        call->url, size_text, limit_text);
   return g_error_new (SEMPER_COMM_ERROR, SEMPER_COMM_ERROR_TOO_LARGE,
-                      "The answer from %s exceeds the limit of %" G_GSIZE_FORMAT " bytes",
-                      call->url, call->max_body);
+                      _("The answer from %s exceeds the limit of %s bytes"),
+                      call->url, limit_text);
 }
 
 static void read_cb (GObject *object, GAsyncResult *res, gpointer user_data);
@@ -433,23 +437,25 @@ start_call (SemperCommClient    *self,
       g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0')
     {
       fail (task, g_error_new (SEMPER_COMM_ERROR, SEMPER_COMM_ERROR_INVALID_URL,
-                               "Only http:// and https:// URLs can be used, not “%s”", url));
+                               _("Only http:// and https:// URLs can be used, not “%s”"), url));
       return;
     }
 
   if (body != NULL && g_bytes_get_size (body) > call->max_body)
     {
+      g_autofree char *size_text = g_strdup_printf ("%" G_GSIZE_FORMAT, g_bytes_get_size (body));
+      g_autofree char *limit_text = g_strdup_printf ("%" G_GSIZE_FORMAT, call->max_body);
+
       fail (task, g_error_new (SEMPER_COMM_ERROR, SEMPER_COMM_ERROR_TOO_LARGE,
-                               "The request body of %" G_GSIZE_FORMAT " bytes exceeds the "
-                               "limit of %" G_GSIZE_FORMAT, g_bytes_get_size (body),
-                               call->max_body));
+                               _("The request body of %s bytes exceeds the limit of %s"),
+                               size_text, limit_text));
       return;
     }
 
   if (body != NULL && !semper_comm_content_type_is_allowed (content_type))
     {
       fail (task, g_error_new (SEMPER_COMM_ERROR, SEMPER_COMM_ERROR_BAD_CONTENT_TYPE,
-                               "Cannot send content of type “%s”; expected %s or %s",
+                               _("Cannot send content of type “%s”; expected %s or %s"),
                                content_type != NULL ? content_type : "(none)",
                                SEMPER_COMM_CONTENT_TYPE_CMS, SEMPER_COMM_CONTENT_TYPE_JSON));
       return;

@@ -7,6 +7,7 @@
 #include "semper-comm.h"
 #include "semper-comm-private.h"
 
+#include <glib/gi18n-lib.h>
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 
@@ -92,10 +93,10 @@ _semper_comm_error_new_status (guint       status,
 
   if (message != NULL && *message != '\0')
     error = g_error_new (SEMPER_COMM_ERROR, SEMPER_COMM_ERROR_HTTP_STATUS,
-                         "HTTP %u %s: %s", status, reason, message);
+                         _("The server answered %u %s: %s"), status, reason, message);
   else
     error = g_error_new (SEMPER_COMM_ERROR, SEMPER_COMM_ERROR_HTTP_STATUS,
-                         "HTTP %u %s", status, reason);
+                         _("The server answered %u %s"), status, reason);
 
   priv = semper_comm_error_get_private (error);
   priv->status = status;
