@@ -6,15 +6,14 @@
 
 #include "semper-comm-client.h"
 #include "semper-comm-private.h"
+#include "semper-message.h"
 
 #include <string.h>
 #include <glib/gi18n-lib.h>
-#include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 
 #define READ_BLOCK        (64 * 1024)
 #define ERROR_BODY_MAX    (64 * 1024)   /* what we read of a non-2xx body */
-#define ERROR_MESSAGE_MAX 300           /* characters of the peer's message we show */
 #define POOL_IDLE_TIMEOUT 60            /* seconds an unused keep-alive connection lives */
 
 struct _SemperCommClient
@@ -174,70 +173,6 @@ fail (GTask  *task,
   g_object_unref (task);
 }
 
-/* Reads {"error": {"code": "...", "message": "..."}}; anything else yields
- * nothing, and the status alone is reported. */
-static void
-parse_error_body (GBytes  *body,
-                  char   **out_code,
-                  char   **out_message)
-{
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
-  JsonNode *root;
-  JsonObject *object;
-  JsonNode *node;
-  const char *code = NULL, *message = NULL;
-  gsize len;
-  const char *data = g_bytes_get_data (body, &len);
-
-  *out_code = NULL;
-  *out_message = NULL;
-  if (len == 0 || len > ERROR_BODY_MAX || !g_utf8_validate_len (data, len, NULL) ||
-      !json_parser_load_from_data (parser, data, len, NULL))
-    return;
-
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-    return;
-  node = json_object_get_member (json_node_get_object (root), "error");
-  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
-    return;
-  object = json_node_get_object (node);
-
-  node = json_object_get_member (object, "code");
-  if (node != NULL && JSON_NODE_HOLDS_VALUE (node) &&
-      json_node_get_value_type (node) == G_TYPE_STRING)
-    code = json_node_get_string (node);
-  node = json_object_get_member (object, "message");
-  if (node != NULL && JSON_NODE_HOLDS_VALUE (node) &&
-      json_node_get_value_type (node) == G_TYPE_STRING)
-    message = json_node_get_string (node);
-
-  /* The peer's words end up in front of a user: no control characters,
-   * bounded length. */
-  if (code != NULL && strlen (code) <= 64)
-    {
-      *out_code = g_strdup (code);
-      g_strcanon (*out_code, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.", '?');
-    }
-  if (message != NULL)
-    {
-      GString *clean = g_string_new (NULL);
-      guint count = 0;
-
-      for (const char *p = message; *p != '\0' && count < ERROR_MESSAGE_MAX;
-           p = g_utf8_next_char (p), count++)
-        {
-          gunichar c = g_utf8_get_char (p);
-
-          g_string_append_unichar (clean, g_unichar_iscntrl (c) ||
-                                          g_unichar_type (c) == G_UNICODE_FORMAT ? ' ' : c);
-        }
-      if (*message != '\0' && count >= ERROR_MESSAGE_MAX)
-        g_string_append (clean, "…");
-      *out_message = g_string_free (clean, FALSE);
-    }
-}
-
 static void
 finish_call (GTask *task)
 {
@@ -252,7 +187,7 @@ finish_call (GTask *task)
 
       if (call->content_type != NULL &&
           g_ascii_strcasecmp (call->content_type, SEMPER_COMM_CONTENT_TYPE_JSON) == 0)
-        parse_error_body (body, &code, &message);
+        semper_message_parse_error (body, &code, &message);
       fail (task, _semper_comm_error_new_status (call->status,
                                                  soup_message_get_reason_phrase (call->msg),
                                                  code, message));

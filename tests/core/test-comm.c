@@ -9,6 +9,7 @@
 
 #include "semper-comm-client.h"
 #include "semper-comm-server.h"
+#include "semper-message.h"
 
 #define SERVER_MAX_BODY (64 * 1024)
 #define N_CONCURRENT    50
@@ -834,6 +835,49 @@ test_error_response_format (void)
                    expected, strlen (expected));
 }
 
+static void
+test_message_strict (void)
+{
+  struct { const char *text; int code; } cases[] = {
+    { "{\"a\":1,\"b\":{\"c\":[1,2]}}", -1 },
+    { "{\"a\":1,\"a\":2}", SEMPER_MESSAGE_ERROR_DUPLICATE },
+    { "{\"a\":{\"x\":1,\"x\":1}}", SEMPER_MESSAGE_ERROR_DUPLICATE },
+    { "[1,2]", SEMPER_MESSAGE_ERROR_INVALID },
+    { "{\"a\":", SEMPER_MESSAGE_ERROR_INVALID },
+    { "{\"a\":\"\xff\"}", SEMPER_MESSAGE_ERROR_INVALID },
+    { "", SEMPER_MESSAGE_ERROR_INVALID },
+  };
+  g_autoptr(GString) deep = g_string_new ("{\"a\":");
+  g_autoptr(GBytes) deep_bytes = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GError) error = NULL;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GBytes) bytes = g_bytes_new (cases[i].text, strlen (cases[i].text));
+      g_autoptr(GError) case_error = NULL;
+      g_autoptr(JsonNode) node = semper_message_parse (bytes, 1024, &case_error);
+
+      if (cases[i].code < 0)
+        {
+          g_assert_no_error (case_error);
+          g_assert_nonnull (node);
+        }
+      else
+        {
+          g_assert_error (case_error, SEMPER_MESSAGE_ERROR, cases[i].code);
+          g_assert_null (node);
+        }
+    }
+
+  for (guint i = 0; i < 1000; i++)
+    g_string_append (deep, "[");
+  deep_bytes = g_bytes_new (deep->str, deep->len);
+  root = semper_message_parse (deep_bytes, 1024 * 1024, &error);
+  g_assert_null (root);
+  g_assert_error (error, SEMPER_MESSAGE_ERROR, SEMPER_MESSAGE_ERROR_TOO_LARGE);
+}
+
 #define ADD(path, func) \
   g_test_add ("/semper/comm/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
 
@@ -860,6 +904,7 @@ main (int   argc,
   ADD ("server/idle-timeout", test_server_idle_timeout);
   ADD ("server/concurrent", test_concurrent);
   g_test_add_func ("/semper/comm/error-format", test_error_response_format);
+  g_test_add_func ("/semper/comm/message/strict", test_message_strict);
   g_test_add_func ("/semper/comm/client/invalid-url", test_invalid_url);
   g_test_add_func ("/semper/comm/client/unreachable", test_unreachable);
   g_test_add_func ("/semper/comm/client/timeout", test_timeout);
