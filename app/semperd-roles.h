@@ -1,0 +1,13 @@
+/* semperd-roles.h: the roles semperd can run, one line each.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "semper-role.h"
+
+/* Add a role: include its header above and add one line below, e.g.
+ *   { "ca", semper_ca_role_setup, N_("certification authority") }, */
+static const SemperRole semperd_roles[] = {
+  { NULL, NULL, NULL }
+};
