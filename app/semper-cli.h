@@ -1,0 +1,59 @@
+/* semper-cli.h: shared by the commands of `semper` (one file per command
+ * group: semper-cmd-*.c; the table of commands is in semper.c).
+ *
+ * Exit status: 0 ok · 1 error · 2 usage · 3 refused or flagged.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+#include "semper-types.h"
+
+G_BEGIN_DECLS
+
+enum {
+  EXIT_OK = 0,
+  EXIT_ERROR = 1,
+  EXIT_USAGE = 2,
+  EXIT_REFUSED = 3,
+};
+
+/* Largest file a command reads: a semper document is at most 256 KiB and a
+ * signed message a few MiB; anything larger is refused before it is read. */
+#define MAX_INPUT_SIZE (16 * 1024 * 1024)
+
+typedef struct {
+  char     *profile_dir;
+  char     *password_file;
+  gboolean  json;
+  gboolean  creating;     /* init: ask for the new password twice */
+} Cli;
+
+/* The options every command accepts, and their values. */
+extern Cli          cli;
+extern GOptionEntry semper_cli_global_entries[];
+
+void     cli_print_json       (JsonBuilder     *builder);
+int      cli_fail             (const GError    *error,
+                               int              status);
+int      cli_usage            (GOptionContext  *context,
+                               const char      *message);
+GBytes  *cli_read_file        (const char      *path,
+                               GError         **error);
+char    *cli_password_cb      (gboolean         retry,
+                               gpointer         user_data);
+char    *cli_profile_dir      (void);
+int      cli_status_for_error (const GError    *error);
+
+/* The commands. */
+int      cmd_init             (int              argc,
+                               char           **argv);
+int      cmd_document         (int              argc,
+                               char           **argv);
+int      cmd_verify           (int              argc,
+                               char           **argv);
+
+G_END_DECLS

@@ -1,0 +1,188 @@
+/* semper-cmd-verify.c: semper verify
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "semper-cli.h"
+#include "semper-cms.h"
+#include "semper-crypto.h"
+#include "semper-document.h"
+#include "semper-headless-consent.h"
+#include "semper-trust.h"
+
+static GBytes *
+load_root (const char  *path,
+           GError     **error)
+{
+  g_autoptr(GBytes) bytes = cli_read_file (path, error);
+  gsize len = 0;
+  const char *data;
+
+  if (bytes == NULL)
+    return NULL;
+
+  data = g_bytes_get_data (bytes, &len);
+  if (len > 10 && memcmp (data, "-----BEGIN", 10) == 0)
+    {
+      g_autofree char *pem = g_strndup (data, len);
+      return semper_certificate_from_pem (pem, error);
+    }
+
+  return g_steal_pointer (&bytes);
+}
+
+int
+cmd_verify (int    argc,
+            char **argv)
+{
+  g_autoptr(GOptionContext) context = g_option_context_new (_("FILE — verify a signed file"));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) p7m = NULL;
+  g_autoptr(GBytes) root = NULL;
+  g_autoptr(GBytes) content = NULL;
+  g_autoptr(SemperTrust) trust = NULL;
+  g_autoptr(SemperSignerInfo) signer = NULL;
+  g_autoptr(SemperDocument) doc = NULL;
+  g_autoptr(GDateTime) local = NULL;
+  g_autofree char *ca = NULL;
+  g_autofree char *when = NULL;
+  g_autofree char *hex = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *root_path = NULL;
+  GOptionEntry entries[] = {
+    { "ca", 0, 0, G_OPTION_ARG_FILENAME, &ca,
+      N_("Trust the root certificate in FILE (PEM or DER) instead of the profile’s"), N_("FILE") },
+    { NULL }
+  };
+  gsize len = 0;
+  const char *data;
+
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  g_option_context_add_main_entries (context, semper_cli_global_entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return cli_usage (context, error->message);
+  if (argc != 2)
+    return cli_usage (context, _("verify takes one FILE"));
+
+  p7m = cli_read_file (argv[1], &error);
+  if (p7m == NULL)
+    return cli_fail (error, EXIT_ERROR);
+
+  /* The pinned root: --ca, else the profile's, read without unlocking the
+   * profile (verification needs no password). */
+  if (ca != NULL)
+    root = load_root (ca, &error);
+  else
+    {
+      dir = cli_profile_dir ();
+      root_path = g_build_filename (dir, "trust-root.der", NULL);
+      if (g_file_test (root_path, G_FILE_TEST_EXISTS))
+        root = load_root (root_path, &error);
+    }
+  if (error != NULL)
+    return cli_fail (error, EXIT_ERROR);
+
+  if (root != NULL)
+    {
+      trust = semper_trust_new (root, &error);
+      if (trust == NULL)
+        return cli_fail (error, EXIT_ERROR);
+    }
+
+  content = semper_cms_verify (p7m, trust, &signer, &error);
+  if (content == NULL)
+    {
+      g_prefix_error (&error, "%s: ", argv[1]);
+      if (error->domain == SEMPER_CRYPTO_ERROR &&
+          (error->code == SEMPER_CRYPTO_ERROR_UNTRUSTED || error->code == SEMPER_CRYPTO_ERROR_EXPIRED))
+        return cli_fail (error, EXIT_REFUSED);
+      return cli_fail (error, EXIT_ERROR);
+    }
+
+  doc = semper_document_parse (content, NULL);
+  hex = semper_sha256_hex (content);
+  local = g_date_time_to_utc (signer->signing_time);
+  when = g_date_time_format_iso8601 (local);
+  data = g_bytes_get_data (content, &len);
+
+  if (cli.json)
+    {
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "file");
+      json_builder_add_string_value (b, argv[1]);
+      json_builder_set_member_name (b, "valid");
+      json_builder_add_boolean_value (b, TRUE);
+      json_builder_set_member_name (b, "trusted");
+      json_builder_add_boolean_value (b, signer->trusted);
+      json_builder_set_member_name (b, "signer");
+      json_builder_add_string_value (b, signer->common_name);
+      json_builder_set_member_name (b, "role");
+      if (signer->role)
+        json_builder_add_string_value (b, signer->role);
+      else
+        json_builder_add_null_value (b);
+      json_builder_set_member_name (b, "fingerprint");
+      json_builder_add_string_value (b, signer->fingerprint);
+      json_builder_set_member_name (b, "signing_time");
+      json_builder_add_string_value (b, when);
+      json_builder_set_member_name (b, "chain");
+      json_builder_begin_array (b);
+      for (guint i = 0; signer->chain && i < signer->chain->len; i++)
+        json_builder_add_string_value (b, g_ptr_array_index (signer->chain, i));
+      json_builder_end_array (b);
+      json_builder_set_member_name (b, "content_sha256");
+      json_builder_add_string_value (b, hex);
+      json_builder_set_member_name (b, "document_kind");
+      if (doc)
+        json_builder_add_string_value (b, semper_document_get_kind (doc));
+      else
+        json_builder_add_null_value (b);
+      if (g_utf8_validate (data, len, NULL) && memchr (data, '\0', len) == NULL)
+        {
+          g_autofree char *text = g_strndup (data, len);
+          json_builder_set_member_name (b, "content");
+          json_builder_add_string_value (b, text);
+        }
+      json_builder_end_object (b);
+      cli_print_json (b);
+    }
+  else
+    {
+      g_autofree char *name = semper_headless_escape (signer->common_name, -1);
+
+      g_print (_("%s: valid signature\n"), argv[1]);
+      g_print (_("Signed by: %s%s%s%s\n"), name,
+               signer->role ? " (" : "", signer->role ? signer->role : "", signer->role ? ")" : "");
+      g_print (_("Signed at: %s\n"), when);
+      g_print (_("Certificate SHA-256: %s\n"), signer->fingerprint);
+      if (signer->chain != NULL)
+        for (guint i = 0; i < signer->chain->len; i++)
+          {
+            g_autofree char *link = semper_headless_escape (g_ptr_array_index (signer->chain, i), -1);
+            g_print (_("Chain %u: %s\n"), i, link);
+          }
+      g_print (_("Trusted: %s\n"), signer->trusted ? _("yes, the chain ends at your pinned root")
+                                                   : _("NO, the signer is not certified by a root "
+                                                       "you trust"));
+      if (doc != NULL)
+        {
+          g_autofree char *text = semper_headless_escape (data, len);
+
+          g_print (_("Content: semper document %s/%u, SHA-256 %s\n"),
+                   semper_document_get_kind (doc), semper_document_get_version (doc), hex);
+          g_print ("----- BEGIN DOCUMENT -----\n%s%s----- END DOCUMENT -----\n",
+                   text, (len > 0 && data[len - 1] != '\n') ? "\n" : "");
+        }
+      else
+        {
+          g_print (_("Content: %" G_GSIZE_FORMAT " bytes, SHA-256 %s\n"), len, hex);
+        }
+    }
+
+  return signer->trusted ? EXIT_OK : EXIT_REFUSED;
+}
