@@ -171,12 +171,11 @@ cmd_verify (int    argc,
                                                        "you trust"));
       if (doc != NULL)
         {
-          g_autofree char *text = semper_headless_escape (data, len);
+          g_autofree char *framed = semper_headless_frame (content);
 
           g_print (_("Content: semper document %s/%u, SHA-256 %s\n"),
                    semper_document_get_kind (doc), semper_document_get_version (doc), hex);
-          g_print ("----- BEGIN DOCUMENT -----\n%s%s----- END DOCUMENT -----\n",
-                   text, (len > 0 && data[len - 1] != '\n') ? "\n" : "");
+          g_print ("%s", framed);
         }
       else
         {

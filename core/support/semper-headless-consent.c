@@ -143,6 +143,28 @@ semper_headless_escape (const char *text,
   return g_string_free (s, FALSE);
 }
 
+/**
+ * semper_headless_frame:
+ * @document: a document's exact bytes
+ *
+ * Returns: (transfer full): @document escaped with semper_headless_escape()
+ *   between BEGIN and END lines, ready to print.
+ */
+char *
+semper_headless_frame (GBytes *document)
+{
+  g_autofree char *text = NULL;
+  gsize size = 0;
+  const char *data;
+
+  g_return_val_if_fail (document != NULL, NULL);
+
+  data = g_bytes_get_data (document, &size);
+  text = semper_headless_escape (data, size);
+  return g_strdup_printf ("----- BEGIN DOCUMENT -----\n%s%s----- END DOCUMENT -----\n",
+                          text, (size > 0 && data[size - 1] != '\n') ? "\n" : "");
+}
+
 static void
 print_document (SemperHeadlessConsent *self,
                 GBytes                *document,
@@ -150,17 +172,12 @@ print_document (SemperHeadlessConsent *self,
                 GPtrArray             *findings)
 {
   g_autofree char *hex = semper_sha256_hex (document);
-  g_autofree char *text = NULL;
-  gsize size = 0;
-  const char *data = g_bytes_get_data (document, &size);
-
-  text = semper_headless_escape (data, size);
+  g_autofree char *framed = semper_headless_frame (document);
 
   fprintf (self->out, _("You are asked to sign this %s. These are the exact bytes that will be signed;\n"
                         "characters a terminal would hide are shown as <U+XXXX>.\n"),
            purpose ? purpose : _("document"));
-  fprintf (self->out, "----- BEGIN DOCUMENT -----\n%s%s----- END DOCUMENT -----\n",
-           text, (size > 0 && data[size - 1] != '\n') ? "\n" : "");
+  fputs (framed, self->out);
   fprintf (self->out, "SHA-256: %s\n", hex);
 
   if (findings == NULL || findings->len == 0)

@@ -36,5 +36,6 @@ SemperConsent         *semper_headless_consent_request (SemperHeadlessConsent  *
                                                         GError                **error);
 char                  *semper_headless_escape          (const char             *text,
                                                         gssize                  len);
+char                  *semper_headless_frame           (GBytes                 *document);
 
 G_END_DECLS
