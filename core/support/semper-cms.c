@@ -490,6 +490,60 @@ check_outer (GBytes        *input,
   return TRUE;
 }
 
+/* Walks SignedData down to its encapsulated content before NSS sees it: we
+ * accept only attached id-data content, and NSS's decoder leaks on some
+ * malformed inner content types (found by the cms fuzz target), so such
+ * input never reaches it. */
+static gboolean
+check_signed_data_shape (GBytes  *input,
+                         GError **error)
+{
+  gsize len = 0;
+  const guint8 *data = g_bytes_get_data (input, &len);
+  Der d = { data, data + len };
+  Der ci, wrapper, sd, encap, econtent;
+  DerItem item, field;
+
+  if (!der_expect (&d, 0x30, &item))
+    goto bad;
+  ci = der_inside (&item);
+  if (!der_expect (&ci, 0x06, &field) || !der_expect (&ci, 0xa0, &item) || !der_done (&ci))
+    goto bad;
+  wrapper = der_inside (&item);
+  if (!der_expect (&wrapper, 0x30, &item) || !der_done (&wrapper))
+    goto bad;
+  sd = der_inside (&item);
+  if (!der_expect (&sd, 0x02, &field) ||      /* version */
+      !der_expect (&sd, 0x31, &field) ||      /* digestAlgorithms */
+      !der_expect (&sd, 0x30, &item))         /* encapContentInfo */
+    goto bad;
+  encap = der_inside (&item);
+  if (!der_expect (&encap, 0x06, &field) || !item_is (&field, oid_data, sizeof oid_data))
+    {
+      g_set_error_literal (error, SEMPER_CRYPTO_ERROR, SEMPER_CRYPTO_ERROR_BAD_INPUT,
+                           _("The signed content is not plain data"));
+      return FALSE;
+    }
+  if (der_done (&encap))
+    {
+      g_set_error_literal (error, SEMPER_CRYPTO_ERROR, SEMPER_CRYPTO_ERROR_BAD_INPUT,
+                           _("Detached signatures are not accepted: no content inside"));
+      return FALSE;
+    }
+  if (!der_expect (&encap, 0xa0, &item) || !der_done (&encap))
+    goto bad;
+  econtent = der_inside (&item);
+  if (!der_expect (&econtent, 0x04, &field) || !der_done (&econtent))
+    goto bad;
+
+  return TRUE;
+
+bad:
+  g_set_error_literal (error, SEMPER_CRYPTO_ERROR, SEMPER_CRYPTO_ERROR_BAD_INPUT,
+                       _("Not a valid CMS signed message"));
+  return FALSE;
+}
+
 static gboolean
 signer_matches (NSSCMSSignerInfo *si,
                 CERTCertificate  *cert)
@@ -560,7 +614,8 @@ semper_cms_verify (GBytes            *p7m,
   g_return_val_if_fail (p7m != NULL, NULL);
   g_return_val_if_fail (trust == NULL || SEMPER_IS_TRUST (trust), NULL);
 
-  if (!check_outer (p7m, oid_signed_data, sizeof oid_signed_data, _("signed message"), error))
+  if (!check_outer (p7m, oid_signed_data, sizeof oid_signed_data, _("signed message"), error) ||
+      !check_signed_data_shape (p7m, error))
     return NULL;
   _semper_nss_init ();
 

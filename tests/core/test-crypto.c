@@ -11,6 +11,13 @@
 #include "semper-crypto.h"
 #include "semper-trust.h"
 
+static gboolean
+have_openssl (void)
+{
+  g_autofree char *path = g_find_program_in_path ("openssl");
+  return path != NULL;
+}
+
 typedef struct
 {
   char *password;
@@ -475,7 +482,7 @@ test_pem_and_openssl (Fixture       *fx,
   g_assert_no_error (error);
   g_assert_true (g_bytes_equal (back, root));
 
-  if (g_find_program_in_path ("openssl") == NULL)
+  if (!have_openssl ())
     {
       g_test_skip ("openssl is not installed");
       return;

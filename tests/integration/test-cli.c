@@ -14,6 +14,13 @@
 
 #include "semper-profile.h"
 
+static gboolean
+have_openssl (void)
+{
+  g_autofree char *path = g_find_program_in_path ("openssl");
+  return path != NULL;
+}
+
 #define PASSWORD "correct horse battery staple"
 
 typedef struct {
@@ -270,7 +277,7 @@ test_sign_and_openssl (Fixture       *fx,
   g_assert_true (g_file_test (p7m, G_FILE_TEST_EXISTS));
 
   /* openssl accepts it against the profile's root and gives back the exact bytes. */
-  if (g_find_program_in_path ("openssl") == NULL)
+  if (!have_openssl ())
     {
       g_test_skip ("openssl is not installed");
       return;
