@@ -59,6 +59,7 @@ error_code (const GError *error)
         case SEMPER_CRYPTO_ERROR_BAD_SIGNATURE: return "bad-signature";
         case SEMPER_CRYPTO_ERROR_UNTRUSTED: return "untrusted";
         case SEMPER_CRYPTO_ERROR_EXPIRED: return "expired";
+        case SEMPER_CRYPTO_ERROR_REVOKED: return "revoked";
         case SEMPER_CRYPTO_ERROR_BAD_INPUT: return "bad-input";
         default: return "crypto";
         }

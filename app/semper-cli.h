@@ -55,5 +55,7 @@ int      cmd_document         (int              argc,
                                char           **argv);
 int      cmd_verify           (int              argc,
                                char           **argv);
+int      cmd_ca               (int              argc,
+                               char           **argv);
 
 G_END_DECLS

@@ -6,9 +6,194 @@
 
 #include <glib/gi18n.h>
 
+#include "semper-archive.h"
+#include "semper-ca.h"
+#include "semper-ca-client.h"
 #include "semper-cli.h"
+#include "semper-comm.h"
+#include "semper-comm-client.h"
 #include "semper-crypto.h"
 #include "semper-profile.h"
+#include "semper-trust.h"
+
+/* Registration with a CA (docs/ca.md): fetch the root, compare or show its
+ * fingerprint, make a CSR for the profile's key, register, check what came
+ * back against that root, then import it and pin the root. */
+static int
+init_with_ca (const char *name,
+              const char *ca,
+              const char *expected_fingerprint)
+{
+  g_autoptr(SemperCommClient) client = semper_comm_client_new ();
+  g_autoptr(SemperProfile) profile = NULL;
+  g_autoptr(SemperTrust) trust = NULL;
+  g_autoptr(SemperSignerInfo) info = NULL;
+  g_autoptr(GBytes) root = NULL;
+  g_autoptr(GBytes) csr = NULL;
+  g_autoptr(GBytes) cert = NULL;
+  g_autoptr(GBytes) crl = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *root_role = NULL;
+  g_autofree char *root_fingerprint = NULL;
+  g_autofree char *root_name = NULL;
+  g_autofree char *fingerprint = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *detail = NULL;
+  g_autofree char *url_line = NULL;
+  SemperCrypto *crypto;
+
+  if (!g_str_has_prefix (ca, "http://") && !g_str_has_prefix (ca, "https://"))
+    {
+      g_set_error (&error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("--ca wants an http:// or https:// URL"));
+      return cli_fail (error, EXIT_USAGE);
+    }
+
+  root = semper_ca_client_fetch_root (client, ca, NULL, &error);
+  if (root == NULL)
+    {
+      g_prefix_error (&error, _("Could not fetch the CA's root certificate: "));
+      return cli_fail (error, EXIT_ERROR);
+    }
+  trust = semper_trust_new (root, &error);
+  if (trust == NULL)
+    return cli_fail (error, EXIT_ERROR);
+  root_role = semper_certificate_dup_role (root);
+  if (g_strcmp0 (root_role, SEMPER_ROLE_CA) != 0)
+    {
+      g_set_error_literal (&error, SEMPER_CRYPTO_ERROR, SEMPER_CRYPTO_ERROR_UNTRUSTED,
+                           _("The server's root certificate is not a certification authority's"));
+      return cli_fail (error, EXIT_REFUSED);
+    }
+  root_fingerprint = semper_sha256_hex (root);
+  root_name = semper_certificate_dup_common_name (root);
+  if (expected_fingerprint != NULL)
+    {
+      g_autofree char *want = semper_ca_normalize_fingerprint (expected_fingerprint);
+
+      if (want == NULL)
+        {
+          g_set_error_literal (&error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                               _("--ca-fingerprint wants 64 hex digits (SHA-256)"));
+          return cli_fail (error, EXIT_USAGE);
+        }
+      if (!g_str_equal (want, root_fingerprint))
+        {
+          g_set_error (&error, SEMPER_CRYPTO_ERROR, SEMPER_CRYPTO_ERROR_UNTRUSTED,
+                       _("The CA's root certificate has fingerprint %s, not the one you "
+                         "gave: refusing to register"), root_fingerprint);
+          return cli_fail (error, EXIT_REFUSED);
+        }
+    }
+
+  dir = cli_profile_dir ();
+  cli.creating = TRUE;
+  profile = semper_profile_open (dir, SEMPER_PROFILE_OPEN_CREATE, cli_password_cb, NULL, &error);
+  if (profile == NULL)
+    return cli_fail (error, EXIT_ERROR);
+  if (semper_profile_has_identity (profile))
+    {
+      g_set_error (&error, SEMPER_PROFILE_ERROR, SEMPER_PROFILE_ERROR_EXISTS,
+                   _("The profile %s already has an identity"), dir);
+      return cli_fail (error, EXIT_ERROR);
+    }
+  crypto = semper_profile_get_crypto (profile);
+  if (!semper_crypto_has_key (crypto) && !semper_crypto_generate_key (crypto, &error))
+    return cli_fail (error, EXIT_ERROR);
+
+  csr = semper_crypto_create_csr (crypto, name, SEMPER_ROLE_WALLET, &error);
+  if (csr == NULL)
+    return cli_fail (error, EXIT_ERROR);
+  cert = semper_ca_client_register (client, ca, csr, SEMPER_ROLE_WALLET, NULL, NULL, &error);
+  if (cert == NULL)
+    {
+      gboolean refused = g_strcmp0 (semper_comm_error_get_code (error), "refused") == 0;
+
+      g_prefix_error (&error, _("The CA did not register you: "));
+      return cli_fail (error, refused ? EXIT_REFUSED : EXIT_ERROR);
+    }
+
+  /* What came back must be a wallet certificate for our name from that root;
+   * import_certificate() checks that it is for our key. */
+  if (!semper_trust_check_certificate (trust, cert, NULL, &info, &error))
+    {
+      g_prefix_error (&error, _("The CA's answer is not acceptable: "));
+      return cli_fail (error, EXIT_REFUSED);
+    }
+  if (g_strcmp0 (info->role, SEMPER_ROLE_WALLET) != 0 || !g_str_equal (info->common_name, name))
+    {
+      g_set_error_literal (&error, SEMPER_CRYPTO_ERROR, SEMPER_CRYPTO_ERROR_UNTRUSTED,
+                           _("The CA issued a certificate for another name or role"));
+      return cli_fail (error, EXIT_REFUSED);
+    }
+  if (!semper_crypto_import_certificate (crypto, cert, &error) ||
+      !semper_profile_set_trust_root (profile, root, &error))
+    return cli_fail (error, EXIT_ERROR);
+
+  path = g_build_filename (dir, "ca-url", NULL);
+  url_line = g_strdup_printf ("%s\n", ca);
+  if (!g_file_set_contents_full (path, url_line, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600,
+                                 &error))
+    return cli_fail (error, EXIT_ERROR);
+
+  /* The CRL now, so that verify knows revocations from the start. */
+  crl = semper_ca_client_fetch_crl (client, ca, NULL, &error);
+  if (crl == NULL || !semper_trust_set_crl (trust, crl, &error))
+    {
+      g_prefix_error (&error, _("Registered, but the CA's revocation list is not usable: "));
+      return cli_fail (error, EXIT_ERROR);
+    }
+  g_clear_pointer (&path, g_free);
+  path = g_build_filename (dir, "crl.der", NULL);
+  if (!g_file_set_contents_full (path, g_bytes_get_data (crl, NULL), g_bytes_get_size (crl),
+                                 G_FILE_SET_CONTENTS_CONSISTENT, 0600, &error))
+    return cli_fail (error, EXIT_ERROR);
+
+  fingerprint = semper_sha256_hex (cert);
+  detail = g_strdup_printf ("registered with %s: certificate %s, root %s", ca, fingerprint,
+                            root_fingerprint);
+  if (semper_archive_audit_append (semper_profile_get_archive (profile), "identity-registered",
+                                   detail, &error) <= 0)
+    return cli_fail (error, EXIT_ERROR);
+
+  if (cli.json)
+    {
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "profile");
+      json_builder_add_string_value (b, dir);
+      json_builder_set_member_name (b, "name");
+      json_builder_add_string_value (b, name);
+      json_builder_set_member_name (b, "fingerprint");
+      json_builder_add_string_value (b, fingerprint);
+      json_builder_set_member_name (b, "role");
+      json_builder_add_string_value (b, info->role);
+      json_builder_set_member_name (b, "registered");
+      json_builder_add_boolean_value (b, TRUE);
+      json_builder_set_member_name (b, "ca");
+      json_builder_add_string_value (b, ca);
+      json_builder_set_member_name (b, "ca_name");
+      json_builder_add_string_value (b, root_name ? root_name : "");
+      json_builder_set_member_name (b, "ca_fingerprint");
+      json_builder_add_string_value (b, root_fingerprint);
+      json_builder_end_object (b);
+      cli_print_json (b);
+    }
+  else
+    {
+      g_print (_("Created the wallet profile in %s\n"), dir);
+      g_print (_("Identity: %s (role wallet), registered with %s\n"), name, ca);
+      g_print (_("Certificate fingerprint (SHA-256): %s\n"), fingerprint);
+      g_print (_("Pinned CA root: %s\n"), root_name ? root_name : "");
+      g_print (_("CA root fingerprint (SHA-256): %s\n"), root_fingerprint);
+      if (expected_fingerprint == NULL)
+        g_print ("%s", _("Compare the CA root fingerprint with the one your marketplace "
+                         "publishes; if they differ, delete this profile.\n"));
+    }
+  return EXIT_OK;
+}
 
 int
 cmd_init (int    argc,
@@ -22,6 +207,7 @@ cmd_init (int    argc,
   g_autofree char *fingerprint = NULL;
   g_autofree char *name = NULL;
   g_autofree char *ca = NULL;
+  g_autofree char *ca_fingerprint = NULL;
   GOptionEntry entries[] = {
     { "name", 0, 0, G_OPTION_ARG_STRING, &name, N_("Your name, as certificates will show it"),
       N_("NAME") },
@@ -29,6 +215,8 @@ cmd_init (int    argc,
       N_("Read the new profile password from FILE"), N_("FILE") },
     { "ca", 0, 0, G_OPTION_ARG_STRING, &ca, N_("Register with the certification authority at URL"),
       N_("URL") },
+    { "ca-fingerprint", 0, 0, G_OPTION_ARG_STRING, &ca_fingerprint,
+      N_("Register only if the CA root has this SHA-256 fingerprint"), N_("HEX") },
     { NULL }
   };
 
@@ -43,13 +231,10 @@ cmd_init (int    argc,
   if (!g_utf8_validate (name, -1, NULL) || g_utf8_strlen (name, -1) > 64)
     return cli_usage (context, _("the name must be UTF-8 of at most 64 characters"));
 
+  if (ca_fingerprint != NULL && ca == NULL)
+    return cli_usage (context, _("--ca-fingerprint needs --ca URL"));
   if (ca != NULL)
-    {
-      g_set_error (&error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                   _("Registration with a certification authority is not available yet: "
-                     "run “semper init” without --ca for a self-signed identity"));
-      return cli_fail (error, EXIT_ERROR);
-    }
+    return init_with_ca (name, ca, ca_fingerprint);
 
   dir = cli_profile_dir ();
   cli.creating = TRUE;

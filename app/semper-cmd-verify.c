@@ -52,9 +52,12 @@ cmd_verify (int    argc,
   g_autofree char *hex = NULL;
   g_autofree char *dir = NULL;
   g_autofree char *root_path = NULL;
+  g_autofree char *crl = NULL;
   GOptionEntry entries[] = {
     { "ca", 0, 0, G_OPTION_ARG_FILENAME, &ca,
       N_("Trust the root certificate in FILE (PEM or DER) instead of the profile’s"), N_("FILE") },
+    { "crl", 0, 0, G_OPTION_ARG_FILENAME, &crl,
+      N_("Refuse certificates on this revocation list (DER) of the root"), N_("FILE") },
     { NULL }
   };
   gsize len = 0;
@@ -90,6 +93,25 @@ cmd_verify (int    argc,
       trust = semper_trust_new (root, &error);
       if (trust == NULL)
         return cli_fail (error, EXIT_ERROR);
+
+      /* The revocation list: --crl, else the one `semper ca update-crl`
+       * (or init --ca) kept in the profile for the profile's own root. */
+      if (crl == NULL && ca == NULL)
+        {
+          crl = g_build_filename (dir, "crl.der", NULL);
+          if (!g_file_test (crl, G_FILE_TEST_EXISTS))
+            g_clear_pointer (&crl, g_free);
+        }
+      if (crl != NULL)
+        {
+          g_autoptr(GBytes) crl_der = cli_read_file (crl, &error);
+
+          if (crl_der == NULL || !semper_trust_set_crl (trust, crl_der, &error))
+            {
+              g_prefix_error (&error, "%s: ", crl);
+              return cli_fail (error, EXIT_ERROR);
+            }
+        }
     }
 
   content = semper_cms_verify (p7m, trust, &signer, &error);
@@ -97,7 +119,8 @@ cmd_verify (int    argc,
     {
       g_prefix_error (&error, "%s: ", argv[1]);
       if (error->domain == SEMPER_CRYPTO_ERROR &&
-          (error->code == SEMPER_CRYPTO_ERROR_UNTRUSTED || error->code == SEMPER_CRYPTO_ERROR_EXPIRED))
+          (error->code == SEMPER_CRYPTO_ERROR_UNTRUSTED || error->code == SEMPER_CRYPTO_ERROR_EXPIRED ||
+           error->code == SEMPER_CRYPTO_ERROR_REVOKED))
         return cli_fail (error, EXIT_REFUSED);
       return cli_fail (error, EXIT_ERROR);
     }

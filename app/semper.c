@@ -27,6 +27,7 @@ static const Command commands[] = {
   { "init", cmd_init, N_("create the identity (NSS database, P-256 key)") },
   { "document", cmd_document, N_("check or sign a semper document") },
   { "verify", cmd_verify, N_("verify any signed file") },
+  { "ca", cmd_ca, N_("the CA's revocation list; revoke (CA operator)") },
 };
 
 static void

@@ -5,9 +5,11 @@
 #pragma once
 
 #include "semper-role.h"
+#include "semper-ca.h"
 
 /* Add a role: include its header above and add one line below, e.g.
  *   { "ca", semper_ca_role_setup, N_("certification authority") }, */
 static const SemperRole semperd_roles[] = {
+  { "ca", semper_ca_role_setup, N_("certification authority") },
   { NULL, NULL, NULL }
 };

@@ -28,6 +28,7 @@ typedef enum {
   SEMPER_CRYPTO_ERROR_BAD_SIGNATURE, /* a signature does not match the signed bytes */
   SEMPER_CRYPTO_ERROR_EXPIRED,       /* certificate outside its validity period */
   SEMPER_CRYPTO_ERROR_NOT_FOUND,     /* no database in that directory */
+  SEMPER_CRYPTO_ERROR_REVOKED,       /* the certificate is on the pinned CA's CRL */
 } SemperCryptoError;
 
 GQuark semper_crypto_error_quark (void);

@@ -11,6 +11,7 @@
 #include "semper-trust.h"
 #include "semper-crypto-private.h"
 
+#include <certdb.h>
 #include <glib/gi18n-lib.h>
 
 #define MAX_CHAIN 6
@@ -89,6 +90,7 @@ struct _SemperTrust
 
   GMutex           lock;
   GHashTable      *cache;  /* leaf fingerprint -> CacheEntry */
+  GHashTable      *revoked; /* serial (hex) of certificates the root revoked, or NULL */
 };
 
 G_DEFINE_FINAL_TYPE (SemperTrust, semper_trust, G_TYPE_OBJECT)
@@ -110,6 +112,7 @@ semper_trust_finalize (GObject *object)
   g_clear_pointer (&self->root_der, g_bytes_unref);
   g_clear_pointer (&self->root, CERT_DestroyCertificate);
   g_clear_pointer (&self->cache, g_hash_table_unref);
+  g_clear_pointer (&self->revoked, g_hash_table_unref);
   g_mutex_clear (&self->lock);
 
   G_OBJECT_CLASS (semper_trust_parent_class)->finalize (object);
@@ -261,6 +264,138 @@ build_chain (SemperTrust       *self,
   return FALSE;
 }
 
+static char *
+serial_hex (const SECItem *serial)
+{
+  GString *s = g_string_sized_new (2 * serial->len + 1);
+
+  for (unsigned int i = 0; i < serial->len; i++)
+    g_string_append_printf (s, "%02x", serial->data[i]);
+  return g_string_free (s, FALSE);
+}
+
+/* Only the root issues (its pathlen is 0), so a certificate that the root
+ * signed and whose serial is on the root's CRL is revoked. */
+static gboolean
+is_revoked (SemperTrust     *self,
+            CERTCertificate *cert)
+{
+  g_autofree char *serial = NULL;
+  gboolean ret;
+
+  if (SECITEM_CompareItem (&cert->derCert, &self->root->derCert) == SECEqual ||
+      SECITEM_CompareItem (&cert->derIssuer, &self->root->derSubject) != SECEqual)
+    return FALSE;
+  serial = serial_hex (&cert->serialNumber);
+  g_mutex_lock (&self->lock);
+  ret = self->revoked != NULL && g_hash_table_contains (self->revoked, serial);
+  g_mutex_unlock (&self->lock);
+  return ret;
+}
+
+#define MAX_CRL (4 * 1024 * 1024)
+
+/**
+ * semper_trust_set_crl:
+ * @crl_der: an X.509 CRL (DER) issued by the pinned root
+ *
+ * From now on, certificates on @crl_der are refused with
+ * %SEMPER_CRYPTO_ERROR_REVOKED. The CRL must be signed by the pinned root's
+ * key and name it as issuer; a CRL past its nextUpdate still applies
+ * (revocations do not expire). A CRL with a critical entry extension is
+ * refused. Replaces any earlier CRL.
+ *
+ * Returns: %TRUE, or %FALSE with %SEMPER_CRYPTO_ERROR_BAD_INPUT or
+ *   _BAD_SIGNATURE (the trust keeps its earlier CRL)
+ */
+gboolean
+semper_trust_set_crl (SemperTrust  *self,
+                      GBytes       *crl_der,
+                      GError      **error)
+{
+  g_autoptr(GHashTable) revoked = NULL;
+  CERTSignedCrl *crl = NULL;
+  SECItem item = { siBuffer, NULL, 0 };
+  gsize len = 0;
+  const guint8 *data;
+  gboolean ok = FALSE;
+
+  g_return_val_if_fail (SEMPER_IS_TRUST (self), FALSE);
+  g_return_val_if_fail (crl_der != NULL, FALSE);
+
+  data = g_bytes_get_data (crl_der, &len);
+  if (len == 0 || len > MAX_CRL)
+    {
+      g_set_error_literal (error, SEMPER_CRYPTO_ERROR, SEMPER_CRYPTO_ERROR_BAD_INPUT,
+                           _("The revocation list is empty or too large"));
+      return FALSE;
+    }
+  item.data = (unsigned char *) data;
+  item.len = (unsigned int) len;
+  crl = CERT_DecodeDERCrlWithFlags (NULL, &item, SEC_CRL_TYPE, CRL_DECODE_DEFAULT_OPTIONS);
+  if (crl == NULL)
+    {
+      _semper_set_nss_error (error, SEMPER_CRYPTO_ERROR_BAD_INPUT,
+                             _("Not an X.509 revocation list"));
+      return FALSE;
+    }
+  if (SECITEM_CompareItem (&crl->crl.derName, &self->root->derSubject) != SECEqual)
+    {
+      g_set_error_literal (error, SEMPER_CRYPTO_ERROR, SEMPER_CRYPTO_ERROR_UNTRUSTED,
+                           _("The revocation list was not issued by the trusted authority"));
+      goto out;
+    }
+  if (CERT_VerifySignedDataWithPublicKeyInfo (&crl->signatureWrap,
+                                              &self->root->subjectPublicKeyInfo,
+                                              NULL) != SECSuccess)
+    {
+      g_set_error_literal (error, SEMPER_CRYPTO_ERROR, SEMPER_CRYPTO_ERROR_BAD_SIGNATURE,
+                           _("The revocation list's signature is not valid"));
+      goto out;
+    }
+
+  revoked = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  for (CERTCrlEntry **e = crl->crl.entries; e != NULL && *e != NULL; e++)
+    {
+      for (CERTCertExtension **x = (*e)->extensions; x != NULL && *x != NULL; x++)
+        if ((*x)->critical.len > 0 && (*x)->critical.data[0] != 0)
+          {
+            g_set_error_literal (error, SEMPER_CRYPTO_ERROR, SEMPER_CRYPTO_ERROR_BAD_INPUT,
+                                 _("The revocation list has an entry extension this wallet "
+                                   "does not understand"));
+            goto out;
+          }
+      g_hash_table_add (revoked, serial_hex (&(*e)->serialNumber));
+    }
+
+  g_mutex_lock (&self->lock);
+  g_clear_pointer (&self->revoked, g_hash_table_unref);
+  self->revoked = g_steal_pointer (&revoked);
+  g_mutex_unlock (&self->lock);
+  ok = TRUE;
+
+out:
+  SEC_DestroyCrl (crl);
+  return ok;
+}
+
+/**
+ * semper_trust_has_crl:
+ *
+ * Returns: whether a revocation list was set
+ */
+gboolean
+semper_trust_has_crl (SemperTrust *self)
+{
+  gboolean ret;
+
+  g_return_val_if_fail (SEMPER_IS_TRUST (self), FALSE);
+  g_mutex_lock (&self->lock);
+  ret = self->revoked != NULL;
+  g_mutex_unlock (&self->lock);
+  return ret;
+}
+
 gboolean
 _semper_trust_check (SemperTrust       *self,
                      CERTCertificate   *leaf,
@@ -307,9 +442,15 @@ _semper_trust_check (SemperTrust       *self,
       g_mutex_unlock (&self->lock);
     }
 
-  /* Validity is checked on every call, cached or not. */
+  /* Validity and revocation are checked on every call, cached or not. */
   if (!check_window (at, not_before, not_after, error))
     return FALSE;
+  if (is_revoked (self, leaf))
+    {
+      g_set_error_literal (error, SEMPER_CRYPTO_ERROR, SEMPER_CRYPTO_ERROR_REVOKED,
+                           _("The certificate has been revoked by the certification authority"));
+      return FALSE;
+    }
 
   if (result->role == NULL)
     {
@@ -337,7 +478,7 @@ _semper_trust_check (SemperTrust       *self,
  * checked each time.
  *
  * Returns: %TRUE, or %FALSE with %SEMPER_CRYPTO_ERROR_UNTRUSTED,
- *   _EXPIRED or _BAD_INPUT.
+ *   _EXPIRED, _REVOKED (see semper_trust_set_crl()) or _BAD_INPUT.
  */
 gboolean
 semper_trust_check_certificate (SemperTrust       *self,

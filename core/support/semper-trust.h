@@ -54,5 +54,9 @@ gboolean     semper_trust_check_certificate (SemperTrust       *self,
                                              GDateTime         *at,
                                              SemperSignerInfo **info,
                                              GError           **error);
+gboolean     semper_trust_set_crl           (SemperTrust       *self,
+                                             GBytes            *crl_der,
+                                             GError           **error);
+gboolean     semper_trust_has_crl           (SemperTrust       *self);
 
 G_END_DECLS
