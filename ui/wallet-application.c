@@ -18,11 +18,12 @@
 
 struct _WalletApplication
 {
-  AdwApplication  parent_instance;
+  AdwApplication     parent_instance;
 
-  GSettings      *settings;
-  char           *profile_dir;
-  char           *pending_uri;
+  GSettings         *settings;
+  WalletConsentPort *consent_port;
+  char              *profile_dir;
+  char              *pending_uri;
 };
 
 G_DEFINE_FINAL_TYPE (WalletApplication, wallet_application, ADW_TYPE_APPLICATION)
@@ -81,6 +82,24 @@ wallet_application_get_settings (WalletApplication *self)
   g_return_val_if_fail (WALLET_IS_APPLICATION (self), NULL);
 
   return self->settings;
+}
+
+/**
+ * wallet_application_get_consent_port:
+ * @self: a #WalletApplication
+ *
+ * The one consent port of the GUI, made at start-up: every signature the
+ * wallet asks for goes through the trusted display behind it.
+ *
+ * Returns: (transfer none) (nullable): the port, once the application has
+ *   started up
+ */
+WalletConsentPort *
+wallet_application_get_consent_port (WalletApplication *self)
+{
+  g_return_val_if_fail (WALLET_IS_APPLICATION (self), NULL);
+
+  return self->consent_port;
 }
 
 static WalletWindow *
@@ -226,6 +245,8 @@ wallet_application_startup (GApplication *application)
   gtk_window_set_default_icon_name (APP_ID);
 
   self->settings = g_settings_new (APP_ID);
+  /* No archive yet: the wallet does not open its profile (docs/ui.md). */
+  self->consent_port = wallet_consent_port_new (GTK_APPLICATION (self), NULL);
   g_signal_connect_object (self->settings, "changed::color-scheme",
                            G_CALLBACK (apply_color_scheme_cb), self, G_CONNECT_SWAPPED);
   apply_color_scheme_cb (self);
@@ -387,6 +408,7 @@ wallet_application_dispose (GObject *object)
 {
   WalletApplication *self = WALLET_APPLICATION (object);
 
+  g_clear_object (&self->consent_port);
   g_clear_object (&self->settings);
 
   G_OBJECT_CLASS (wallet_application_parent_class)->dispose (object);

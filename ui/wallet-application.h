@@ -7,6 +7,8 @@
 
 #include <adwaita.h>
 
+#include "wallet-consent-port.h"
+
 G_BEGIN_DECLS
 
 #define WALLET_TYPE_APPLICATION (wallet_application_get_type ())
@@ -17,5 +19,6 @@ WalletApplication *wallet_application_new              (void);
 const char        *wallet_application_get_profile_dir  (WalletApplication *self);
 const char        *wallet_application_get_pending_uri  (WalletApplication *self);
 GSettings         *wallet_application_get_settings     (WalletApplication *self);
+WalletConsentPort *wallet_application_get_consent_port (WalletApplication *self);
 
 G_END_DECLS
