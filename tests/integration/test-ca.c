@@ -245,6 +245,7 @@ test_register_sign_verify (Fixture       *fx,
   g_autofree char *out = NULL;
   g_autofree char *p7m = NULL;
   g_autofree char *root_fpr = NULL;
+  g_autofree char *root_role = NULL;
   g_autoptr(JsonObject) reg = NULL;
   g_autoptr(JsonObject) ver = NULL;
   g_autoptr(JsonObject) bad = NULL;
@@ -262,7 +263,8 @@ test_register_sign_verify (Fixture       *fx,
   root = g_bytes_new_take (contents, len);
   root_fpr = semper_sha256_hex (root);
   g_assert_cmpstr (json_object_get_string_member (reg, "ca_fingerprint"), ==, root_fpr);
-  g_assert_cmpstr (semper_certificate_dup_role (root), ==, "ca");
+  root_role = semper_certificate_dup_role (root);
+  g_assert_cmpstr (root_role, ==, "ca");
 
   p7m = sign_document (fx, profile);
 
