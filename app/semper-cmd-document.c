@@ -59,7 +59,8 @@ static int
 document_check (int    argc,
                 char **argv)
 {
-  g_autoptr(GOptionContext) context = g_option_context_new (_("FILE — the trusted display’s checks"));
+  g_autoptr(GOptionContext) context =
+    g_option_context_new (_("FILE — the trusted display’s checks"));
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) bytes = NULL;
   g_autoptr(SemperDocument) doc = NULL;
@@ -143,7 +144,8 @@ static int
 document_sign (int    argc,
                char **argv)
 {
-  g_autoptr(GOptionContext) context = g_option_context_new (_("FILE --out OUT.p7m — sign a document"));
+  g_autoptr(GOptionContext) context =
+    g_option_context_new (_("FILE --out OUT.p7m — sign a document"));
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) bytes = NULL;
   g_autoptr(GBytes) signed_data = NULL;

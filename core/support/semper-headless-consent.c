@@ -174,8 +174,8 @@ print_document (SemperHeadlessConsent *self,
   g_autofree char *hex = semper_sha256_hex (document);
   g_autofree char *framed = semper_headless_frame (document);
 
-  fprintf (self->out, _("You are asked to sign this %s. These are the exact bytes that will be signed;\n"
-                        "characters a terminal would hide are shown as <U+XXXX>.\n"),
+  fprintf (self->out, _("You are asked to sign this %s. These are the exact bytes that will be "
+                        "signed;\ncharacters a terminal would hide are shown as <U+XXXX>.\n"),
            purpose ? purpose : _("document"));
   fputs (framed, self->out);
   fprintf (self->out, "SHA-256: %s\n", hex);

@@ -826,7 +826,8 @@ test_error_response_format (void)
   g_autoptr(SemperCommResponse) response =
     semper_comm_response_new_error (404, NULL, "No \"such\" thing");
   GBytes *body = semper_comm_response_get_body (response);
-  const char *expected = "{\"error\":{\"code\":\"not-found\",\"message\":\"No \\\"such\\\" thing\"}}";
+  const char *expected =
+    "{\"error\":{\"code\":\"not-found\",\"message\":\"No \\\"such\\\" thing\"}}";
 
   g_assert_cmpuint (semper_comm_response_get_status (response), ==, 404);
   g_assert_cmpstr (semper_comm_response_get_content_type (response), ==,
