@@ -1422,6 +1422,177 @@ semper_archive_record_search (SemperArchive            *self,
   return g_steal_pointer (&ids);
 }
 
+static const char *
+sort_clause (SemperArchiveSort sort,
+             gboolean          with_text)
+{
+  switch (sort)
+    {
+    case SEMPER_ARCHIVE_SORT_OLDEST:
+      return "r.time ASC, r.id ASC";
+    case SEMPER_ARCHIVE_SORT_AMOUNT_HIGH:
+      return "r.amount IS NULL, r.amount DESC, r.time DESC, r.id DESC";
+    case SEMPER_ARCHIVE_SORT_AMOUNT_LOW:
+      return "r.amount IS NULL, r.amount ASC, r.time DESC, r.id DESC";
+    case SEMPER_ARCHIVE_SORT_COUNTERPARTY:
+      return "r.cp COLLATE NOCASE ASC, r.time DESC, r.id DESC";
+    case SEMPER_ARCHIVE_SORT_RELEVANCE:
+      return with_text ? "f.rank, r.time DESC, r.id DESC" : "r.time DESC, r.id DESC";
+    case SEMPER_ARCHIVE_SORT_NEWEST:
+    default:
+      return "r.time DESC, r.id DESC";
+    }
+}
+
+/**
+ * semper_archive_record_query:
+ * @query: the filters and the order; any @query->text is safe (see
+ *   semper_archive_fts_query_from_text())
+ *
+ * Lists the ids of the receipts or contracts that pass every filter of
+ * @query, in its order. Reads only ids, so a browser can list a large
+ * archive and read the rows it shows.
+ *
+ * Returns: (transfer full) (element-type gint64): the ids, or %NULL with
+ *   @error set
+ */
+GArray *
+semper_archive_record_query (SemperArchive                  *self,
+                             SemperArchiveRecordKind         kind,
+                             const SemperArchiveRecordQuery *query,
+                             GError                        **error)
+{
+  g_autofree char *fts = NULL;
+  g_autofree char *join = NULL;
+  g_autofree char *match = NULL;
+  g_autofree char *sql = NULL;
+  g_autoptr(CachedStmt) stmt = NULL;
+  g_autoptr(GArray) ids = NULL;
+  gboolean with_text;
+  int rc;
+
+  g_return_val_if_fail (SEMPER_IS_ARCHIVE (self), NULL);
+  g_return_val_if_fail (query != NULL, NULL);
+
+  if (!check_kind (kind, error))
+    return NULL;
+  if ((guint) query->sort > SEMPER_ARCHIVE_SORT_RELEVANCE)
+    {
+      g_set_error (error, SEMPER_ARCHIVE_ERROR, SEMPER_ARCHIVE_ERROR_INVALID,
+                   _("Unknown sort order %d"), (int) query->sort);
+      return NULL;
+    }
+
+  ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  fts = semper_archive_fts_query_from_text (query->text);
+  with_text = *fts != '\0';
+  if (with_text)
+    {
+      join = g_strdup_printf (" JOIN %s AS f ON f.rowid = r.id", record_tables[kind].fts);
+      match = g_strdup_printf ("AND f.%s MATCH ?9", record_tables[kind].fts);
+    }
+
+  /* The counterparty column is aliased to "cp" so one text serves both
+   * tables; unset filters are NULL parameters, so each kind and order has
+   * one cached statement. */
+  sql = g_strdup_printf ("SELECT r.id FROM (SELECT id, %s AS cp, amount, currency, "
+                         "payment_system, state, time FROM %s) AS r%s "
+                         "WHERE (?1 IS NULL OR r.cp = ?1) "
+                         "AND (?2 IS NULL OR r.payment_system = ?2) "
+                         "AND (?3 IS NULL OR r.state = ?3) "
+                         "AND (?4 IS NULL OR r.currency = ?4) "
+                         "AND (?5 IS NULL OR r.time >= ?5) "
+                         "AND (?6 IS NULL OR r.time <= ?6) "
+                         "AND (?7 IS NULL OR r.amount >= ?7) "
+                         "AND (?8 IS NULL OR r.amount <= ?8) "
+                         "%s ORDER BY %s",
+                         record_tables[kind].counterparty, record_tables[kind].table,
+                         join != NULL ? join : "", match != NULL ? match : "",
+                         sort_clause (query->sort, with_text));
+  stmt = prepare (self, sql, error);
+  if (stmt == NULL)
+    return NULL;
+  bind_text_or_null (stmt, 1, query->counterparty);
+  bind_text_or_null (stmt, 2, query->payment_system);
+  bind_text_or_null (stmt, 3, query->state);
+  bind_text_or_null (stmt, 4, query->currency);
+  if (query->since != 0)
+    sqlite3_bind_int64 (stmt, 5, query->since);
+  if (query->until != 0)
+    sqlite3_bind_int64 (stmt, 6, query->until);
+  if (query->has_min_amount)
+    sqlite3_bind_int64 (stmt, 7, query->min_amount);
+  if (query->has_max_amount)
+    sqlite3_bind_int64 (stmt, 8, query->max_amount);
+  if (with_text)
+    sqlite3_bind_text (stmt, 9, fts, -1, SQLITE_TRANSIENT);
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 id = sqlite3_column_int64 (stmt, 0);
+      g_array_append_val (ids, id);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      set_db_error (self, rc, _("listing records"), error);
+      return NULL;
+    }
+  return g_steal_pointer (&ids);
+}
+
+/**
+ * semper_archive_record_dup_values:
+ * @field: "counterparty", "payment_system", "state" or "currency"
+ *
+ * The distinct values of @field among the receipts or contracts, for the
+ * choices of a filter. NULL values are left out.
+ *
+ * Returns: (transfer full): the values, sorted, or %NULL with @error set
+ */
+GStrv
+semper_archive_record_dup_values (SemperArchive            *self,
+                                  SemperArchiveRecordKind   kind,
+                                  const char               *field,
+                                  GError                  **error)
+{
+  g_autofree char *sql = NULL;
+  g_autoptr(CachedStmt) stmt = NULL;
+  g_autoptr(GStrvBuilder) values = NULL;
+  const char *column;
+  int rc;
+
+  g_return_val_if_fail (SEMPER_IS_ARCHIVE (self), NULL);
+
+  if (!check_kind (kind, error))
+    return NULL;
+  if (g_strcmp0 (field, "counterparty") == 0)
+    column = record_tables[kind].counterparty;
+  else if (g_strcmp0 (field, "payment_system") == 0 || g_strcmp0 (field, "state") == 0
+           || g_strcmp0 (field, "currency") == 0)
+    column = field;
+  else
+    {
+      g_set_error (error, SEMPER_ARCHIVE_ERROR, SEMPER_ARCHIVE_ERROR_INVALID,
+                   _("Unknown record field “%s”"), field != NULL ? field : "(null)");
+      return NULL;
+    }
+
+  sql = g_strdup_printf ("SELECT DISTINCT %s FROM %s WHERE %s IS NOT NULL ORDER BY %s",
+                         column, record_tables[kind].table, column, column);
+  stmt = prepare (self, sql, error);
+  if (stmt == NULL)
+    return NULL;
+  values = g_strv_builder_new ();
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_strv_builder_add (values, (const char *) sqlite3_column_text (stmt, 0));
+  if (rc != SQLITE_DONE)
+    {
+      set_db_error (self, rc, _("listing records"), error);
+      return NULL;
+    }
+  return g_strv_builder_end (values);
+}
+
 static gboolean
 update_one (SemperArchive  *self,
             const char     *sql,

@@ -198,6 +198,45 @@ gboolean   semper_archive_record_set_labels     (SemperArchive             *self
                                                  GError                   **error);
 char      *semper_archive_fts_query_from_text   (const char                *text);
 
+/* A filtered, sorted listing of record ids, for browsers over large archives
+ * (only ids: rows are read when shown). Every field is optional: NULL text
+ * fields, 0 times and FALSE has_* flags do not filter. */
+typedef enum {
+  SEMPER_ARCHIVE_SORT_NEWEST,
+  SEMPER_ARCHIVE_SORT_OLDEST,
+  SEMPER_ARCHIVE_SORT_AMOUNT_HIGH,
+  SEMPER_ARCHIVE_SORT_AMOUNT_LOW,
+  SEMPER_ARCHIVE_SORT_COUNTERPARTY,
+  SEMPER_ARCHIVE_SORT_RELEVANCE,     /* BM25 with @text; newest first without */
+} SemperArchiveSort;
+
+typedef struct {
+  const char        *text;            /* free text, as record_search takes it */
+  const char        *counterparty;
+  const char        *payment_system;
+  const char        *state;
+  const char        *currency;        /* with the amount bounds: ISO 4217 */
+  gint64             since;           /* unix seconds, inclusive; 0: open */
+  gint64             until;           /* unix seconds, inclusive; 0: open */
+  gboolean           has_min_amount;
+  gint64             min_amount;      /* minor units, inclusive */
+  gboolean           has_max_amount;
+  gint64             max_amount;      /* minor units, inclusive */
+  SemperArchiveSort  sort;
+} SemperArchiveRecordQuery;
+
+/* record_query: (transfer full) GArray of gint64 ids in @query->sort order.
+ * record_dup_values: (transfer full) the distinct values of @field
+ * ("counterparty", "payment_system", "state" or "currency"), sorted. */
+GArray    *semper_archive_record_query          (SemperArchive                  *self,
+                                                 SemperArchiveRecordKind         kind,
+                                                 const SemperArchiveRecordQuery *query,
+                                                 GError                        **error);
+GStrv      semper_archive_record_dup_values     (SemperArchive                  *self,
+                                                 SemperArchiveRecordKind         kind,
+                                                 const char                     *field,
+                                                 GError                        **error);
+
 /* Credentials, coins and disputes. Inserts return the row id (0 on error); lists are
  * (transfer full) (element-type …) and take (nullable) filters. */
 typedef struct {
