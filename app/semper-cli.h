@@ -57,5 +57,11 @@ int      cmd_verify           (int              argc,
                                char           **argv);
 int      cmd_ca               (int              argc,
                                char           **argv);
+int      cmd_balance          (int              argc,
+                               char           **argv);
+int      cmd_withdraw         (int              argc,
+                               char           **argv);
+int      cmd_bank             (int              argc,
+                               char           **argv);
 
 G_END_DECLS

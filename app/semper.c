@@ -28,6 +28,9 @@ static const Command commands[] = {
   { "document", cmd_document, N_("check or sign a semper document") },
   { "verify", cmd_verify, N_("verify any signed file") },
   { "ca", cmd_ca, N_("the CA's revocation list; revoke (CA operator)") },
+  { "balance", cmd_balance, N_("the coins in the purse and the bank account's balance") },
+  { "withdraw", cmd_withdraw, N_("withdraw coins from the linked bank account") },
+  { "bank", cmd_bank, N_("link a bank account; finish interrupted bank requests") },
 };
 
 static void

@@ -53,6 +53,7 @@ struct _SemperCoin
 struct _SemperCoinRequest
 {
   char               *denomination_id;
+  char               *id;         /* hex SHA-256 of public_key */
   SemperBlindRsaKey  *key;
   GBytes             *public_key;
   SECKEYPublicKey    *pub;
@@ -723,6 +724,7 @@ semper_coin_request_new (SemperDenomination  *denom,
                    _("Could not encode the coin key"));
       return NULL;
     }
+  self->id = semper_sha256_hex (self->public_key);
   hash = semper_sha256_bytes (self->public_key);
   self->input_msg = semper_blind_rsa_prepare (SEMPER_ECASH_VARIANT, hash, error);
   if (self->input_msg == NULL)
@@ -746,6 +748,7 @@ semper_coin_request_free (SemperCoinRequest *self)
   if (self == NULL)
     return;
   g_free (self->denomination_id);
+  g_free (self->id);
   g_clear_object (&self->key);
   g_clear_pointer (&self->public_key, g_bytes_unref);
   g_clear_pointer (&self->pub, SECKEY_DestroyPublicKey);
@@ -788,6 +791,142 @@ semper_coin_request_finish (SemperCoinRequest  *self,
   coin->pub = g_steal_pointer (&self->pub);
   coin->priv = g_steal_pointer (&self->priv);
   return coin;
+}
+
+#define COIN_REQUEST_TYPE "semper-ecash-coin-request"
+
+const char *
+semper_coin_request_get_id (SemperCoinRequest *self)
+{
+  return self->id;
+}
+
+static SECKEYPrivateKey *coin_secret_import (GBytes           *pkcs8,
+                                             SECKEYPublicKey  *pub,
+                                             GError          **error);
+
+GBytes *
+semper_coin_request_to_json (SemperCoinRequest  *self,
+                             GError            **error)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+  SECItem *der;
+  char *b64;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  if (self->priv == NULL)
+    {
+      g_set_error (error, SEMPER_ECASH_ERROR, SEMPER_ECASH_ERROR_NO_SECRET,
+                   _("The coin's secret key is not here"));
+      return NULL;
+    }
+  der = PK11_ExportDERPrivateKeyInfo (self->priv, NULL);
+  if (der == NULL)
+    {
+      g_set_error (error, SEMPER_ECASH_ERROR, SEMPER_ECASH_ERROR_FAILED,
+                   _("Could not export the coin key (NSS error %d)"), PORT_GetError ());
+      return NULL;
+    }
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "type");
+  json_builder_add_string_value (builder, COIN_REQUEST_TYPE);
+  json_builder_set_member_name (builder, "version");
+  json_builder_add_int_value (builder, 1);
+  json_builder_set_member_name (builder, "denomination");
+  json_builder_add_string_value (builder, self->denomination_id);
+  add_base64 (builder, "public-key", self->public_key);
+  b64 = g_base64_encode (der->data, der->len);
+  SECITEM_ZfreeItem (der, PR_TRUE);
+  json_builder_set_member_name (builder, "secret-key");
+  json_builder_add_string_value (builder, b64);
+  semper_secret_wipe (b64, strlen (b64));
+  g_free (b64);
+  add_base64 (builder, "input", self->input_msg);
+  add_base64 (builder, "blinded", self->blinded);
+  add_base64 (builder, "inv", self->inv);
+  json_builder_end_object (builder);
+
+  root = json_builder_get_root (builder);
+  json_generator_set_root (gen, root);
+  return secret_bytes_from_string (json_generator_to_data (gen, NULL));
+}
+
+SemperCoinRequest *
+semper_coin_request_new_from_json (GBytes              *json,
+                                   SemperDenomination  *denom,
+                                   GError             **error)
+{
+  static const char * const members[] = {
+    "type", "version", "denomination", "public-key", "secret-key", "input", "blinded", "inv",
+    NULL
+  };
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(SemperCoinRequest) self = g_new0 (SemperCoinRequest, 1);
+  g_autoptr(GBytes) secret = NULL;
+  g_autoptr(GBytes) inv = NULL;
+  g_autoptr(GBytes) hash = NULL;
+  GByteArray *inv_copy;
+  JsonObject *object;
+  const char *type, *denomination;
+  gsize key_len, input_len = 0;
+  gint64 version;
+
+  g_return_val_if_fail (json != NULL && denom != NULL, NULL);
+
+  root = semper_message_parse (json, SEMPER_ECASH_MAX_JSON, error);
+  if (root == NULL)
+    return NULL;
+  object = json_node_get_object (root);
+  key_len = semper_blind_rsa_key_get_length (denom->key);
+  if (!only_members (object, members, error)
+      || (type = get_string (object, "type", error)) == NULL
+      || !get_int (object, "version", &version, error)
+      || (denomination = get_string (object, "denomination", error)) == NULL
+      || (self->public_key = get_base64 (object, "public-key", 1, MAX_KEY_DER, error)) == NULL
+      || (secret = get_base64 (object, "secret-key", 1, MAX_KEY_DER, error)) == NULL
+      || (self->input_msg = get_base64 (object, "input", SEMPER_BLIND_RSA_PREFIX_LEN + 32,
+                                        SEMPER_BLIND_RSA_PREFIX_LEN + 32, error)) == NULL
+      || (self->blinded = get_base64 (object, "blinded", key_len, key_len, error)) == NULL
+      || (inv = get_base64 (object, "inv", 1, key_len, error)) == NULL)
+    return NULL;
+  /* The blinding inverse is a secret: keep it in bytes that wipe themselves. */
+  inv_copy = g_byte_array_new ();
+  g_byte_array_append (inv_copy, g_bytes_get_data (inv, NULL), g_bytes_get_size (inv));
+  semper_secret_wipe ((gpointer) g_bytes_get_data (inv, NULL), g_bytes_get_size (inv));
+  self->inv = g_bytes_new_with_free_func (inv_copy->data, inv_copy->len, secret_gbytes_free,
+                                          inv_copy);
+  if (strcmp (type, COIN_REQUEST_TYPE) != 0 || version != 1)
+    {
+      set_invalid (error, _("not a coin request"));
+      return NULL;
+    }
+  if (strcmp (denomination, denom->id) != 0)
+    {
+      g_set_error (error, SEMPER_ECASH_ERROR, SEMPER_ECASH_ERROR_WRONG_DENOMINATION,
+                   _("The coin request belongs to another denomination"));
+      return NULL;
+    }
+  self->pub = coin_public_key_decode (self->public_key, error);
+  if (self->pub == NULL)
+    return NULL;
+  self->priv = coin_secret_import (secret, self->pub, error);
+  semper_secret_wipe ((gpointer) g_bytes_get_data (secret, NULL), g_bytes_get_size (secret));
+  if (self->priv == NULL)
+    return NULL;
+  hash = semper_sha256_bytes (self->public_key);
+  if (memcmp ((const guint8 *) g_bytes_get_data (self->input_msg, &input_len)
+              + SEMPER_BLIND_RSA_PREFIX_LEN, g_bytes_get_data (hash, NULL), 32) != 0)
+    {
+      set_invalid (error, _("the blinded input is not the coin key's hash"));
+      return NULL;
+    }
+  self->denomination_id = g_strdup (denom->id);
+  self->id = semper_sha256_hex (self->public_key);
+  self->key = g_object_ref (denom->key);
+  return g_steal_pointer (&self);
 }
 
 /* ---- coins ------------------------------------------------------------------ */

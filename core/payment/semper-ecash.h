@@ -108,6 +108,19 @@ SemperCoin        *semper_coin_request_finish      (SemperCoinRequest   *self,
                                                     GBytes              *blind_sig,
                                                     GError             **error);
 void               semper_coin_request_free        (SemperCoinRequest   *self);
+/* The request's state with its secrets (coin key, blinding inverse), so that
+ * a withdrawal survives a crash between sending and storing the coin: the
+ * purse journals it before the blinded coin leaves. Returns (transfer full)
+ * JSON that is wiped when freed. */
+GBytes            *semper_coin_request_to_json     (SemperCoinRequest   *self,
+                                                    GError             **error);
+/* Strict: known members, canonical base64, the key pair and the blinded
+ * input must belong together and to @denom. Returns (transfer full). */
+SemperCoinRequest *semper_coin_request_new_from_json (GBytes            *json,
+                                                      SemperDenomination *denom,
+                                                      GError            **error);
+/* (transfer none): hex SHA-256 of the coin's public key: the coin's id to be */
+const char        *semper_coin_request_get_id      (SemperCoinRequest   *self);
 
 const char *semper_coin_get_id              (SemperCoin          *self);
 const char *semper_coin_get_denomination_id (SemperCoin          *self);

@@ -1,0 +1,978 @@
+/* test-bank.c: the e-cash bank (`semperd --role bank`) with a wallet's purse
+ * and two merchants, over loopback (PROTOCOLS.md C; docs/bank.md).
+ *
+ * The bank is a separate process; the wallet (a SemperPurse) and the
+ * merchants run in the test process, each on its own profile with a
+ * certificate from a test CA. Conservation is checked on the bank's own
+ * store: customers' balances plus what the bank owes for coins in
+ * circulation plus its fees never change.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <signal.h>
+#include <stdarg.h>
+#include <sys/prctl.h>
+#include <sqlite3.h>
+#include <string.h>
+
+#include "semper-archive.h"
+#include "semper-bank.h"
+#include "semper-cms.h"
+#include "semper-comm-client.h"
+#include "semper-ecash.h"
+#include "semper-money.h"
+#include "semper-profile.h"
+#include "semper-purse.h"
+
+#define PASSWORD "bank test password"
+#define OPENING 10000
+#define FEE_WITHDRAW 1
+#define FEE_DEPOSIT 2
+#define RACES 8
+
+static const char config_text[] =
+  "{\"type\":\"semper-bank-config\",\"version\":1,\"currencies\":[\"EUR\"],\n"
+  " \"denominations\":[\n"
+  "  {\"value\":100,\"currency\":\"EUR\",\"fees\":{\"withdraw\":1,\"deposit\":2,\"swap\":0}},\n"
+  "  {\"value\":200,\"currency\":\"EUR\",\"fees\":{\"withdraw\":1,\"deposit\":2,\"swap\":0}},\n"
+  "  {\"value\":500,\"currency\":\"EUR\",\"fees\":{\"withdraw\":1,\"deposit\":2,\"swap\":0}}],\n"
+  " \"accounts\":[\n"
+  "  {\"id\":\"alice\",\"link-code\":\"alice-code\",\"balances\":{\"EUR\":10000}},\n"
+  "  {\"id\":\"mallory\",\"link-code\":\"mallory-code\",\"balances\":{\"EUR\":500}},\n"
+  "  {\"id\":\"shop\",\"link-code\":\"shop-code\",\"balances\":{\"EUR\":0}},\n"
+  "  {\"id\":\"shop2\",\"link-code\":\"shop2-code\"},\n"
+  "  {\"id\":\"carol\",\"link-code\":\"carol-code\",\"balances\":{\"EUR\":2000}}]}\n";
+
+typedef struct {
+  char          *dir;
+  SemperCrypto  *ca;
+  GBytes        *root;
+  SemperTrust   *trust;
+  GSubprocess   *bank_proc;
+  char          *bank_url;
+  char          *bank_fp;
+  SemperProfile *alice;
+  SemperPurse   *purse;
+  SemperProfile *shop;
+  SemperProfile *shop2;
+  SemperProfile *mallory;
+} Fixture;
+
+static char *
+password_cb (gboolean retry,
+             gpointer user_data)
+{
+  return retry ? NULL : g_strdup (PASSWORD);
+}
+
+static SemperProfile *
+make_profile (Fixture    *fx,
+              const char *name,
+              const char *role)
+{
+  g_autofree char *dir = g_build_filename (fx->dir, name, NULL);
+  g_autoptr(SemperProfile) profile = NULL;
+  g_autoptr(GBytes) csr = NULL;
+  g_autoptr(GBytes) cert = NULL;
+  g_autoptr(GError) error = NULL;
+  SemperCrypto *crypto;
+
+  profile = semper_profile_open (dir, SEMPER_PROFILE_OPEN_CREATE, password_cb, NULL, &error);
+  g_assert_no_error (error);
+  crypto = semper_profile_get_crypto (profile);
+  g_assert_true (semper_crypto_generate_key (crypto, &error));
+  csr = semper_crypto_create_csr (crypto, name, role, &error);
+  g_assert_no_error (error);
+  cert = semper_crypto_issue_certificate (fx->ca, csr, role, 30, &error);
+  g_assert_no_error (error);
+  g_assert_true (semper_crypto_import_certificate (crypto, cert, &error));
+  g_assert_true (semper_profile_set_trust_root (profile, fx->root, &error));
+  return g_steal_pointer (&profile);
+}
+
+static void
+die_with_parent (gpointer user_data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+
+static void
+start_bank (Fixture *fx)
+{
+  g_autofree char *semperd = g_build_filename (g_getenv ("SEMPER_BUILD_ROOT"), "app", "semperd",
+                                               NULL);
+  g_autofree char *state = g_build_filename (fx->dir, "bank", NULL);
+  g_autofree char *pwfile = g_build_filename (fx->dir, "bank-password", NULL);
+  g_autofree char *config = g_build_filename (fx->dir, "bank.json", NULL);
+  g_autofree char *listen = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDataInputStream) in = NULL;
+  g_autofree char *line = NULL;
+
+  /* After a restart, the same port: the wallet remembers the bank's URL. */
+  if (fx->bank_url != NULL)
+    listen = g_strdup (fx->bank_url + strlen ("http://"));
+  else
+    listen = g_strdup ("127.0.0.1:0");
+  g_file_set_contents (pwfile, PASSWORD "\n", -1, &error);
+  g_assert_no_error (error);
+  g_file_set_contents (config, config_text, -1, &error);
+  g_assert_no_error (error);
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  /* A failed assertion aborts the test without tear-down: take the bank along. */
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  fx->bank_proc = g_subprocess_launcher_spawn (launcher, &error, semperd,
+                                               "--role", "bank", "--listen", listen,
+                                               "--state", state, "--password-file", pwfile,
+                                               "--config", config, NULL);
+  g_assert_no_error (error);
+  in = g_data_input_stream_new (g_subprocess_get_stdout_pipe (fx->bank_proc));
+  line = g_data_input_stream_read_line_utf8 (in, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (line);
+  g_assert_true (g_str_has_prefix (line, "listening on "));
+  if (fx->bank_url == NULL)
+    fx->bank_url = g_strdup (line + strlen ("listening on "));
+  else
+    g_assert_cmpstr (fx->bank_url, ==, line + strlen ("listening on "));
+}
+
+static void
+stop_bank (Fixture *fx)
+{
+  g_subprocess_send_signal (fx->bank_proc, SIGTERM);
+  g_subprocess_wait (fx->bank_proc, NULL, NULL);
+  g_clear_object (&fx->bank_proc);
+}
+
+static char *
+fingerprint_of (SemperProfile *profile)
+{
+  g_autoptr(GBytes) cert = semper_crypto_dup_certificate (semper_profile_get_crypto (profile));
+
+  return semper_sha256_hex (cert);
+}
+
+static SemperBankAnswer *
+call (Fixture            *fx,
+      SemperProfile      *as,
+      SemperBankRequest  *request,
+      GBytes            **out_raw,
+      GError            **error)
+{
+  g_autoptr(SemperCommClient) client = semper_comm_client_new ();
+
+  return semper_bank_request_send (request, client, semper_profile_get_crypto (as), fx->trust,
+                                   fx->bank_url, fx->bank_fp, out_raw, error);
+}
+
+static void
+link_account (Fixture       *fx,
+              SemperProfile *as,
+              const char    *account,
+              const char    *code)
+{
+  g_autoptr(SemperBankRequest) request = NULL;
+  g_autoptr(SemperBankAnswer) answer = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *key = g_strconcat ("link-", account, NULL);
+  g_autofree char *fp = fingerprint_of (as);
+
+  request = semper_bank_request_new (SEMPER_BANK_OP_LINK, key);
+  request->account = g_strdup (account);
+  request->code = g_strdup (code);
+  answer = call (fx, as, request, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (answer->result, ==, "ok");
+  g_assert_cmpstr (answer->owner, ==, fp);
+}
+
+static void
+fixture_set_up (Fixture       *fx,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *ca_dir = NULL;
+  g_autoptr(SemperProfile) bank = NULL;
+
+  fx->dir = g_dir_make_tmp ("semper-bank-XXXXXX", &error);
+  g_assert_no_error (error);
+  ca_dir = g_build_filename (fx->dir, "ca", NULL);
+  fx->ca = semper_crypto_open (ca_dir, TRUE, password_cb, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (semper_crypto_generate_key (fx->ca, &error));
+  g_assert_true (semper_crypto_make_root (fx->ca, "Test Marketplace CA", 30, &error));
+  fx->root = semper_crypto_dup_certificate (fx->ca);
+  fx->trust = semper_trust_new (fx->root, &error);
+  g_assert_no_error (error);
+
+  /* The bank's state is a profile; close it again so that semperd can lock it. */
+  bank = make_profile (fx, "bank", SEMPER_ROLE_BANK);
+  fx->bank_fp = fingerprint_of (bank);
+  g_clear_object (&bank);
+  start_bank (fx);
+
+  fx->alice = make_profile (fx, "alice", SEMPER_ROLE_WALLET);
+  fx->purse = semper_purse_new (fx->alice, &error);
+  g_assert_no_error (error);
+  g_assert_true (semper_purse_link (fx->purse, fx->bank_url, "alice", "alice-code", &error));
+  g_assert_no_error (error);
+
+  fx->shop = make_profile (fx, "shop", SEMPER_ROLE_MERCHANT);
+  fx->shop2 = make_profile (fx, "shop2", SEMPER_ROLE_MERCHANT);
+  fx->mallory = make_profile (fx, "mallory", SEMPER_ROLE_WALLET);
+  link_account (fx, fx->shop, "shop", "shop-code");
+  link_account (fx, fx->shop2, "shop2", "shop2-code");
+  link_account (fx, fx->mallory, "mallory", "mallory-code");
+}
+
+static void
+fixture_tear_down (Fixture       *fx,
+                   gconstpointer  data)
+{
+  g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", fx->dir);
+
+  if (fx->bank_proc != NULL)
+    stop_bank (fx);
+  g_clear_object (&fx->purse);
+  g_clear_object (&fx->alice);
+  g_clear_object (&fx->shop);
+  g_clear_object (&fx->shop2);
+  g_clear_object (&fx->mallory);
+  g_clear_object (&fx->trust);
+  g_clear_object (&fx->ca);
+  g_clear_pointer (&fx->root, g_bytes_unref);
+  g_free (fx->bank_url);
+  g_free (fx->bank_fp);
+  g_spawn_command_line_sync (cmd, NULL, NULL, NULL, NULL);
+  g_free (fx->dir);
+}
+
+/* ---- reading the bank's store ------------------------------------------------ */
+
+static gint64
+db_int (Fixture    *fx,
+        const char *sql,
+        const char *arg)
+{
+  g_autofree char *path = g_build_filename (fx->dir, "bank", "bank.db", NULL);
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  gint64 value = 0;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  sqlite3_busy_timeout (db, 10000);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  if (arg != NULL)
+    sqlite3_bind_text (stmt, 1, arg, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    value = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return value;
+}
+
+static gint64
+balance (Fixture    *fx,
+         const char *account)
+{
+  return db_int (fx, "SELECT amount FROM balances WHERE account = ? AND currency = 'EUR'",
+                 account);
+}
+
+/* Customers + coins in circulation + fees: the money in the system. */
+static void
+assert_conserved (Fixture *fx)
+{
+  g_assert_cmpint (db_int (fx, "SELECT sum (amount) FROM balances WHERE currency = 'EUR'", NULL),
+                   ==, OPENING + 500 + 2000);
+}
+
+static gint64
+purse_balance (Fixture *fx)
+{
+  g_autoptr(GError) error = NULL;
+  SemperAmount sum;
+
+  g_assert_true (semper_purse_get_balance (fx->purse, "EUR", &sum, &error));
+  g_assert_no_error (error);
+  return sum.minor;
+}
+
+static void
+withdraw (Fixture *fx,
+          gint64   minor)
+{
+  g_autoptr(GError) error = NULL;
+  SemperAmount amount;
+
+  semper_amount_init (&amount, minor, "EUR", NULL);
+  g_assert_true (semper_purse_withdraw (fx->purse, &amount, NULL, &error));
+  g_assert_no_error (error);
+}
+
+static char *
+make_tid (guint n)
+{
+  g_autofree char *text = g_strdup_printf ("tid %u", n);
+  g_autoptr(GBytes) bytes = g_bytes_new (text, strlen (text));
+
+  return semper_sha256_hex (bytes);
+}
+
+/* The coins the purse gives for @tid, with permissions for @merchant. */
+static GPtrArray *
+pay (Fixture       *fx,
+     const char    *tid,
+     gint64         minor,
+     SemperProfile *merchant,
+     gboolean       reserve)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *fp = fingerprint_of (merchant);
+  GPtrArray *spends;
+  SemperAmount amount;
+
+  semper_amount_init (&amount, minor, "EUR", NULL);
+  if (reserve)
+    {
+      g_assert_true (semper_purse_reserve (fx->purse, tid, &amount, &error));
+      g_assert_no_error (error);
+    }
+  spends = semper_purse_payment (fx->purse, tid, fp, &error);
+  g_assert_no_error (error);
+  return spends;
+}
+
+static SemperBankRequest *
+deposit_request (SemperPurseSpend *spend,
+                 const char       *key)
+{
+  SemperBankRequest *request = semper_bank_request_new (SEMPER_BANK_OP_DEPOSIT, key);
+
+  request->coin = g_bytes_ref (spend->coin);
+  request->permission = g_bytes_ref (spend->permission);
+  request->signature = g_bytes_ref (spend->signature);
+  return request;
+}
+
+static SemperBankAnswer *
+deposit (Fixture          *fx,
+         SemperProfile    *merchant,
+         SemperPurseSpend *spend,
+         const char       *key,
+         GBytes          **out_raw,
+         GError          **error)
+{
+  g_autoptr(SemperBankRequest) request = deposit_request (spend, key);
+
+  return call (fx, merchant, request, out_raw, error);
+}
+
+/* ---- tests ------------------------------------------------------------------- */
+
+static void
+test_withdraw (Fixture       *fx,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) balances = NULL;
+  g_autoptr(GPtrArray) coins = NULL;
+  SemperAmount amount, fee;
+
+  g_assert_cmpint (purse_balance (fx), ==, 0);
+  /* 7.00 EUR = 500 + 200: two coins, two withdraw fees. */
+  semper_amount_init (&amount, 700, "EUR", NULL);
+  g_assert_true (semper_purse_withdraw (fx->purse, &amount, &fee, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (fee.minor, ==, 2 * FEE_WITHDRAW);
+  g_assert_cmpint (purse_balance (fx), ==, 700);
+  g_assert_cmpint (balance (fx, "alice"), ==, OPENING - 700 - 2 * FEE_WITHDRAW);
+  g_assert_cmpint (balance (fx, SEMPER_BANK_ACCOUNT_ECASH), ==, 700);
+  g_assert_cmpint (balance (fx, SEMPER_BANK_ACCOUNT_FEES), ==, 2);
+  assert_conserved (fx);
+
+  coins = semper_archive_coin_list (semper_profile_get_archive (fx->alice), SEMPER_PURSE_SYSTEM,
+                                    "fresh", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (coins->len, ==, 2);
+
+  /* The account holder sees the same through the bank's signed answer. */
+  balances = semper_purse_dup_account_balances (fx->purse, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (balances->len, ==, 1);
+  g_assert_cmpint (g_array_index (balances, SemperAmount, 0).minor, ==, OPENING - 702);
+
+  /* An amount that the denominations cannot make, and one the account
+   * cannot cover. */
+  semper_amount_init (&amount, 750, "EUR", NULL);
+  g_assert_false (semper_purse_withdraw (fx->purse, &amount, NULL, &error));
+  g_assert_error (error, SEMPER_PURSE_ERROR, SEMPER_PURSE_ERROR_AMOUNT);
+  g_clear_error (&error);
+  semper_amount_init (&amount, OPENING, "EUR", NULL);
+  g_assert_false (semper_purse_withdraw (fx->purse, &amount, NULL, &error));
+  g_assert_error (error, SEMPER_COMM_ERROR, SEMPER_COMM_ERROR_HTTP_STATUS);
+  g_assert_cmpstr (semper_comm_error_get_code (error), ==, "insufficient-funds");
+  g_assert_cmpint (purse_balance (fx), ==, 700);
+  g_assert_cmpint (balance (fx, "alice"), ==, OPENING - 702);
+  assert_conserved (fx);
+}
+
+static void
+test_idempotency (Fixture       *fx,
+                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SemperBankRequest) request = semper_bank_request_new (SEMPER_BANK_OP_WITHDRAW,
+                                                                   "withdraw-once");
+  g_autoptr(SemperBankRequest) other = semper_bank_request_new (SEMPER_BANK_OP_WITHDRAW,
+                                                                 "withdraw-once");
+  g_autoptr(SemperBankAnswer) a1 = NULL;
+  g_autoptr(SemperBankAnswer) a2 = NULL;
+  g_autoptr(SemperBankAnswer) a3 = NULL;
+  g_autoptr(GBytes) raw1 = NULL;
+  g_autoptr(GBytes) raw2 = NULL;
+  g_autoptr(GBytes) denoms_body = NULL;
+  g_autoptr(GPtrArray) entries = NULL;
+  g_autoptr(SemperDenomination) denom = NULL;
+  g_autoptr(SemperCoinRequest) creq = NULL;
+  g_autoptr(SemperCommClient) client = semper_comm_client_new ();
+  g_autoptr(GPtrArray) spends = NULL;
+  g_autofree char *url = g_strconcat (fx->bank_url, "/bank/denominations", NULL);
+  g_autofree char *tid = make_tid (1);
+  SemperBankDenominationEntry *entry;
+
+  /* Withdraw: the same request twice, byte-identical answers, one debit. */
+  denoms_body = semper_comm_client_get_sync (client, url, NULL, NULL, &error);
+  g_assert_no_error (error);
+  entries = semper_bank_denominations_parse (denoms_body, &error);
+  g_assert_no_error (error);
+  entry = g_ptr_array_index (entries, 0);
+  denom = semper_denomination_new_from_signed (entry->signed_description, fx->trust, &error);
+  g_assert_no_error (error);
+  creq = semper_coin_request_new (denom, &error);
+  g_assert_no_error (error);
+  request->account = g_strdup ("alice");
+  semper_bank_request_add_coin (request, semper_denomination_get_id (denom),
+                                semper_coin_request_get_blinded (creq));
+  a1 = call (fx, fx->alice, request, &raw1, &error);
+  g_assert_no_error (error);
+  a2 = call (fx, fx->alice, request, &raw2, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_bytes_equal (raw1, raw2));
+  g_assert_cmpint (balance (fx, "alice"),
+                   ==, OPENING - semper_denomination_get_value (denom) - entry->fee_withdraw);
+  assert_conserved (fx);
+
+  /* The same key for a different request is refused, and moves nothing. */
+  other->account = g_strdup ("alice");
+  semper_bank_request_add_coin (other, semper_denomination_get_id (denom),
+                                semper_coin_request_get_blinded (creq));
+  semper_bank_request_add_coin (other, semper_denomination_get_id (denom),
+                                semper_coin_request_get_blinded (creq));
+  a3 = call (fx, fx->alice, other, NULL, &error);
+  g_assert_null (a3);
+  g_assert_cmpstr (semper_comm_error_get_code (error), ==, "key-reused");
+  g_clear_error (&error);
+  g_assert_cmpint (balance (fx, "alice"),
+                   ==, OPENING - semper_denomination_get_value (denom) - entry->fee_withdraw);
+
+  /* Deposit: twice under one key, and again under a new key: one credit. */
+  withdraw (fx, 500);
+  spends = pay (fx, tid, 500, fx->shop, TRUE);
+  g_assert_cmpuint (spends->len, ==, 1);
+  for (int round = 0; round < 3; round++)
+    {
+      g_autoptr(GBytes) raw = NULL;
+      g_autoptr(SemperBankAnswer) answer = NULL;
+      static GBytes *first = NULL;
+
+      answer = deposit (fx, fx->shop, g_ptr_array_index (spends, 0),
+                        round < 2 ? "deposit-once" : "deposit-again", &raw, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (answer->result, ==, "ok");
+      g_assert_cmpstr (answer->key, ==, "deposit-once");
+      if (round == 0)
+        first = g_bytes_ref (raw);
+      else
+        g_assert_true (g_bytes_equal (first, raw));
+      if (round == 2)
+        g_clear_pointer (&first, g_bytes_unref);
+    }
+  g_assert_cmpint (balance (fx, "shop"), ==, 500 - FEE_DEPOSIT);
+  assert_conserved (fx);
+  g_assert_true (semper_purse_commit (fx->purse, tid, &error));
+  g_assert_no_error (error);
+}
+
+typedef struct {
+  Fixture          *fx;
+  SemperProfile    *merchant;
+  SemperPurseSpend *spend;
+  SemperBankAnswer *answer;
+  GError           *error;
+} Race;
+
+static gpointer
+race_thread (gpointer data)
+{
+  Race *race = data;
+  g_autofree char *key = g_strdup_printf ("race-%.32s", race->spend->coin_id);
+
+  race->answer = deposit (race->fx, race->merchant, race->spend, key, NULL, &race->error);
+  return NULL;
+}
+
+static void
+test_double_spend (Fixture       *fx,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 credited;
+
+  withdraw (fx, RACES * 100);
+  for (guint i = 0; i < RACES; i++)
+    {
+      g_autofree char *tid = make_tid (100 + i);
+      g_autoptr(GPtrArray) to_shop = pay (fx, tid, 100, fx->shop, TRUE);
+      g_autoptr(GPtrArray) to_shop2 = pay (fx, tid, 100, fx->shop2, FALSE);
+      Race races[2] = {
+        { fx, fx->shop, g_ptr_array_index (to_shop, 0), NULL, NULL },
+        { fx, fx->shop2, g_ptr_array_index (to_shop2, 0), NULL, NULL },
+      };
+      GThread *threads[2];
+      Race *winner, *loser;
+      g_autoptr(SemperCoin) coin = NULL;
+
+      /* The same coin at two merchants at once. */
+      threads[0] = g_thread_new ("shop", race_thread, &races[0]);
+      threads[1] = g_thread_new ("shop2", race_thread, &races[1]);
+      g_thread_join (threads[0]);
+      g_thread_join (threads[1]);
+      g_assert_no_error (races[0].error);
+      g_assert_no_error (races[1].error);
+
+      winner = g_str_equal (races[0].answer->result, "ok") ? &races[0] : &races[1];
+      loser = winner == &races[0] ? &races[1] : &races[0];
+      g_assert_cmpstr (winner->answer->result, ==, "ok");
+      g_assert_cmpstr (loser->answer->result, ==, "double-spent");
+
+      /* The proof is the winner's permission, signed by the coin. */
+      g_assert_true (g_bytes_equal (loser->answer->proof_permission, winner->spend->permission));
+      coin = semper_coin_new_from_json (winner->spend->coin, &error);
+      g_assert_no_error (error);
+      g_assert_true (semper_coin_verify_signature (coin, loser->answer->proof_permission,
+                                                   loser->answer->proof_signature, &error));
+      g_assert_no_error (error);
+
+      semper_bank_answer_free (races[0].answer);
+      semper_bank_answer_free (races[1].answer);
+      g_assert_true (semper_purse_commit (fx->purse, tid, &error));
+    }
+  credited = balance (fx, "shop") + balance (fx, "shop2");
+  g_assert_cmpint (credited, ==, RACES * (100 - FEE_DEPOSIT));
+  g_assert_cmpint (balance (fx, SEMPER_BANK_ACCOUNT_ECASH), ==, 0);
+  assert_conserved (fx);
+}
+
+static GBytes *
+replace_in (GBytes     *bytes,
+            const char *from,
+            const char *to)
+{
+  g_autofree char *text = g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+  g_auto(GStrv) parts = g_strsplit (text, from, 2);
+  char *joined;
+
+  g_assert_nonnull (parts[1]);
+  joined = g_strjoin (to, parts[0], parts[1], NULL);
+  return g_bytes_new_take (joined, strlen (joined));
+}
+
+static void
+assert_refused (Fixture          *fx,
+                SemperProfile    *as,
+                SemperBankRequest *request,
+                const char       *code)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SemperBankAnswer) answer = call (fx, as, request, NULL, &error);
+
+  g_assert_null (answer);
+  g_assert_error (error, SEMPER_COMM_ERROR, SEMPER_COMM_ERROR_HTTP_STATUS);
+  g_assert_cmpstr (semper_comm_error_get_code (error), ==, code);
+}
+
+static void
+test_forged_coin (Fixture       *fx,
+                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *tid = make_tid (7);
+  g_autoptr(GPtrArray) spends = NULL;
+  SemperPurseSpend *spend;
+  g_autoptr(SemperCoin) coin = NULL;
+  g_autofree char *sig_b64 = NULL;
+
+  withdraw (fx, 300);
+  spends = pay (fx, tid, 200, fx->shop, TRUE);
+  g_assert_cmpuint (spends->len, ==, 1);
+  spend = g_ptr_array_index (spends, 0);
+  coin = semper_coin_new_from_json (spend->coin, &error);
+  g_assert_no_error (error);
+
+  /* The bank's signature altered: one bit of the coin's signature. */
+  {
+    g_autoptr(SemperBankRequest) request = deposit_request (spend, "forged-1");
+    g_autofree char *text = g_strndup (g_bytes_get_data (spend->coin, NULL),
+                                       g_bytes_get_size (spend->coin));
+    char *sig = strstr (text, "\"signature\":\"") + strlen ("\"signature\":\"");
+
+    sig[10] = sig[10] == 'A' ? 'B' : 'A';
+    g_bytes_unref (request->coin);
+    request->coin = g_bytes_new (text, strlen (text));
+    assert_refused (fx, fx->shop, request, "bad-coin");
+  }
+  /* The permission altered after the coin signed it (a larger amount). */
+  {
+    g_autoptr(SemperBankRequest) request = deposit_request (spend, "forged-2");
+
+    g_bytes_unref (request->permission);
+    request->permission = replace_in (spend->permission, "\"amount\":200", "\"amount\":500");
+    assert_refused (fx, fx->shop, request, "bad-coin");
+  }
+  /* Another coin's key under this coin's signature (the bank signed neither
+   * this pair nor anything the new key signs). */
+  {
+    g_autoptr(SemperBankRequest) request = deposit_request (spend, "forged-3");
+    g_autoptr(GPtrArray) fresh = semper_archive_coin_list (
+      semper_profile_get_archive (fx->alice), SEMPER_PURSE_SYSTEM, "fresh", &error);
+    g_autoptr(SemperCoin) other = NULL;
+    g_autofree char *mine = g_base64_encode (
+      g_bytes_get_data (semper_coin_get_public_key (coin), NULL),
+      g_bytes_get_size (semper_coin_get_public_key (coin)));
+    g_autofree char *theirs = NULL;
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (fresh->len, ==, 1);
+    other = semper_coin_new_from_json (((SemperArchiveCoin *) g_ptr_array_index (fresh, 0))->body,
+                                       &error);
+    g_assert_no_error (error);
+    theirs = g_base64_encode (g_bytes_get_data (semper_coin_get_public_key (other), NULL),
+                              g_bytes_get_size (semper_coin_get_public_key (other)));
+    g_bytes_unref (request->coin);
+    request->coin = replace_in (spend->coin, mine, theirs);
+    assert_refused (fx, fx->shop, request, "bad-coin");
+  }
+  /* A permission for shop, deposited by shop2. */
+  {
+    g_autoptr(SemperBankRequest) request = deposit_request (spend, "forged-4");
+
+    assert_refused (fx, fx->shop2, request, "unauthorised");
+  }
+  g_assert_cmpint (balance (fx, "shop"), ==, 0);
+  g_assert_cmpint (balance (fx, "shop2"), ==, 0);
+  assert_conserved (fx);
+
+  /* The real one still goes through. */
+  {
+    g_autoptr(SemperBankAnswer) answer = deposit (fx, fx->shop, spend, "real", NULL, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpstr (answer->result, ==, "ok");
+  }
+  g_assert_cmpint (balance (fx, "shop"), ==, 200 - FEE_DEPOSIT);
+  assert_conserved (fx);
+}
+
+static void
+post_raw (Fixture    *fx,
+          const char *content_type,
+          GBytes     *body,
+          guint       status,
+          const char *code)
+{
+  g_autoptr(SemperCommClient) client = semper_comm_client_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = g_strconcat (fx->bank_url, "/bank/request", NULL);
+  g_autoptr(GBytes) answer = semper_comm_client_post_sync (client, url, content_type, body,
+                                                           NULL, NULL, &error);
+
+  g_assert_null (answer);
+  g_assert_cmpuint (semper_comm_error_get_status (error), ==, status);
+  g_assert_cmpstr (semper_comm_error_get_code (error), ==, code);
+}
+
+static void
+post_signed (Fixture       *fx,
+             SemperProfile *as,
+             const char    *json,
+             guint          status,
+             const char    *code)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) content = g_bytes_new (json, strlen (json));
+  g_autoptr(GBytes) p7m = semper_cms_sign_message (semper_profile_get_crypto (as), content,
+                                                   &error);
+
+  g_assert_no_error (error);
+  post_raw (fx, SEMPER_COMM_CONTENT_TYPE_CMS, p7m, status, code);
+}
+
+static void
+test_bad_input (Fixture       *fx,
+                gconstpointer  data)
+{
+  g_autoptr(GBytes) json = g_bytes_new_static ("{}", 2);
+  g_autoptr(GBytes) junk = g_bytes_new_static ("not cms", 7);
+  g_autoptr(SemperBankRequest) request = NULL;
+
+  post_raw (fx, SEMPER_COMM_CONTENT_TYPE_JSON, json, 415, "bad-content-type");
+  post_raw (fx, SEMPER_COMM_CONTENT_TYPE_CMS, junk, 400, "bad-signature");
+  post_signed (fx, fx->alice, "not json", 400, "invalid");
+  post_signed (fx, fx->alice, "{\"type\":\"semper-bank-request\",\"version\":1,"
+               "\"op\":\"steal\",\"key\":\"k\"}", 400, "invalid");
+  post_signed (fx, fx->alice, "{\"type\":\"semper-bank-request\",\"version\":1,"
+               "\"op\":\"withdraw\",\"key\":\"k\",\"account\":\"alice\",\"coins\":[],"
+               "\"extra\":1}", 400, "invalid");
+  post_signed (fx, fx->alice, "{\"type\":\"semper-bank-request\",\"version\":1,"
+               "\"op\":\"withdraw\",\"account\":\"alice\",\"coins\":[]}", 400, "invalid");
+  post_signed (fx, fx->alice, "{\"type\":\"semper-bank-request\",\"version\":1,"
+               "\"op\":\"withdraw\",\"key\":\"k\",\"key\":\"k\",\"account\":\"alice\","
+               "\"coins\":[]}", 400, "invalid");
+  post_signed (fx, fx->alice, "{\"type\":\"semper-bank-request\",\"version\":1,"
+               "\"op\":\"withdraw\",\"key\":\"k\",\"account\":\"alice\",\"coins\":"
+               "[{\"denomination\":\"" "0000000000000000000000000000000000000000000000000000"
+               "000000000000\",\"blinded\":\"AAAA\"}]}", 400, "invalid");
+
+  /* Someone else's account, a wrong link code, an account taken already. */
+  request = semper_bank_request_new (SEMPER_BANK_OP_BALANCE, NULL);
+  request->account = g_strdup ("alice");
+  assert_refused (fx, fx->mallory, request, "unauthorised");
+  g_clear_pointer (&request, semper_bank_request_free);
+  request = semper_bank_request_new (SEMPER_BANK_OP_LINK, "again");
+  request->account = g_strdup ("alice");
+  request->code = g_strdup ("alice-code");
+  assert_refused (fx, fx->mallory, request, "unauthorised");
+  g_clear_pointer (&request, semper_bank_request_free);
+  request = semper_bank_request_new (SEMPER_BANK_OP_BALANCE, NULL);
+  request->account = g_strdup ("nobody");
+  assert_refused (fx, fx->alice, request, "no-account");
+  assert_conserved (fx);
+}
+
+static void
+test_restart (Fixture       *fx,
+              gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *tid = make_tid (9);
+  g_autofree char *tid2 = make_tid (10);
+  g_autoptr(GPtrArray) spent = NULL;
+  g_autoptr(GPtrArray) kept = NULL;
+  g_autoptr(GPtrArray) again = NULL;
+  g_autoptr(SemperBankAnswer) a1 = NULL;
+  g_autoptr(SemperBankAnswer) a2 = NULL;
+  g_autoptr(SemperBankAnswer) a3 = NULL;
+
+  withdraw (fx, 700);
+  spent = pay (fx, tid, 500, fx->shop, TRUE);
+  a1 = deposit (fx, fx->shop, g_ptr_array_index (spent, 0), "before", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (a1->result, ==, "ok");
+  kept = pay (fx, tid2, 200, fx->shop, TRUE);
+
+  stop_bank (fx);
+  start_bank (fx);
+
+  /* Opening balances are not paid in again; nothing else changed. */
+  g_assert_cmpint (balance (fx, "alice"), ==, OPENING - 702);
+  g_assert_cmpint (balance (fx, "shop"), ==, 500 - FEE_DEPOSIT);
+  assert_conserved (fx);
+  /* The spent coin stays spent, with its proof; the unspent one (its
+   * denomination key kept across the restart) is still good. */
+  again = pay (fx, tid, 500, fx->shop2, FALSE);
+  a2 = deposit (fx, fx->shop2, g_ptr_array_index (again, 0), "after", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (a2->result, ==, "double-spent");
+  a3 = deposit (fx, fx->shop, g_ptr_array_index (kept, 0), "kept", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (a3->result, ==, "ok");
+  g_assert_cmpint (balance (fx, "shop"), ==, 700 - 2 * FEE_DEPOSIT);
+  assert_conserved (fx);
+}
+
+static void
+test_change_and_reclaim (Fixture       *fx,
+                         gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *tid = make_tid (20);
+  g_autofree char *tid2 = make_tid (21);
+  g_autoptr(GPtrArray) spends = NULL;
+  g_autoptr(GPtrArray) spends2 = NULL;
+  g_autoptr(SemperBankAnswer) late = NULL;
+  g_autoptr(SemperBankAnswer) answer = NULL;
+
+  /* One 500 coin; paying 300 swaps it for change first. */
+  withdraw (fx, 500);
+  spends = pay (fx, tid, 300, fx->shop, TRUE);
+  g_assert_cmpint (purse_balance (fx), ==, 200);
+  g_assert_cmpint (balance (fx, SEMPER_BANK_ACCOUNT_ECASH), ==, 500);
+
+  /* The payment does not finish: the wallet takes the coins back. */
+  g_assert_true (semper_purse_reclaim (fx->purse, tid, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (purse_balance (fx), ==, 500);
+  /* ... so the merchant, if it got them, can no longer deposit them. */
+  late = deposit (fx, fx->shop, g_ptr_array_index (spends, 0), "late", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (late->result, ==, "double-spent");
+
+  /* The other way round: the merchant deposited, so reclaiming finds the
+   * coin spent and does not give it back. */
+  spends2 = pay (fx, tid2, 200, fx->shop, TRUE);
+  for (guint i = 0; i < spends2->len; i++)
+    {
+      g_autofree char *key = g_strdup_printf ("paid-%u", i);
+
+      g_clear_pointer (&answer, semper_bank_answer_free);
+      answer = deposit (fx, fx->shop, g_ptr_array_index (spends2, i), key, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (answer->result, ==, "ok");
+    }
+  g_assert_true (semper_purse_reclaim (fx->purse, tid2, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (purse_balance (fx), ==, 300);
+  g_assert_cmpint (balance (fx, "shop"), ==, 200 - (gint64) spends2->len * FEE_DEPOSIT);
+  assert_conserved (fx);
+}
+
+/* The bank takes the request but the wallet never hears the answer (the
+ * bank is stopped; the wallet gives up); the request stays journaled and
+ * recover() completes it under the same key: money moves once. */
+static void
+test_lost_answer (Fixture       *fx,
+                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  SemperAmount amount;
+  int done;
+
+  /* The purse knows the denominations already. */
+  withdraw (fx, 100);
+  semper_amount_init (&amount, 300, "EUR", NULL);
+  semper_purse_set_timeout (fx->purse, 2);
+  g_subprocess_send_signal (fx->bank_proc, SIGSTOP);
+  g_assert_false (semper_purse_withdraw (fx->purse, &amount, NULL, &error));
+  g_assert_error (error, SEMPER_PURSE_ERROR, SEMPER_PURSE_ERROR_PENDING);
+  g_clear_error (&error);
+  g_subprocess_send_signal (fx->bank_proc, SIGCONT);
+  g_assert_cmpint (purse_balance (fx), ==, 100);
+
+  semper_purse_set_timeout (fx->purse, 30);
+  done = semper_purse_recover (fx->purse, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (done, ==, 1);
+  g_assert_cmpint (purse_balance (fx), ==, 400);
+  g_assert_cmpint (balance (fx, "alice"), ==, OPENING - 400 - 3 * FEE_WITHDRAW);
+  assert_conserved (fx);
+  /* Nothing left to do. */
+  g_assert_cmpint (semper_purse_recover (fx->purse, &error), ==, 0);
+  g_assert_no_error (error);
+}
+
+static int
+run_semper (Fixture     *fx,
+            char       **out,
+            ...)
+{
+  g_autofree char *semper = g_build_filename (g_getenv ("SEMPER_BUILD_ROOT"), "app", "semper",
+                                              NULL);
+  g_autofree char *profile = g_build_filename (fx->dir, "carol", NULL);
+  g_autofree char *pwfile = g_build_filename (fx->dir, "bank-password", NULL);
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *err = NULL;
+  const char *arg;
+  va_list ap;
+
+  g_ptr_array_add (argv, g_strdup (semper));
+  va_start (ap, out);
+  while ((arg = va_arg (ap, const char *)) != NULL)
+    g_ptr_array_add (argv, g_strdup (arg));
+  va_end (ap);
+  g_ptr_array_add (argv, g_strdup ("--profile"));
+  g_ptr_array_add (argv, g_strdup (profile));
+  g_ptr_array_add (argv, g_strdup ("--password-file"));
+  g_ptr_array_add (argv, g_strdup (pwfile));
+  g_ptr_array_add (argv, NULL);
+  proc = g_subprocess_newv ((const char * const *) argv->pdata,
+                            G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                            &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (proc, NULL, NULL, out, &err, &error);
+  g_assert_no_error (error);
+  if (err != NULL && *err != '\0')
+    g_test_message ("stderr: %s", err);
+  g_assert_true (g_subprocess_get_if_exited (proc));
+  return g_subprocess_get_exit_status (proc);
+}
+
+/* The user's commands: link, withdraw, balance, and refusals. */
+static void
+test_cli (Fixture       *fx,
+          gconstpointer  data)
+{
+  g_autoptr(SemperProfile) carol = make_profile (fx, "carol", SEMPER_ROLE_WALLET);
+  g_autofree char *out = NULL;
+
+  g_clear_object (&carol);
+  g_assert_cmpint (run_semper (fx, &out, "withdraw", "5.00 EUR", NULL), ==, 1);
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run_semper (fx, &out, "bank", "link", fx->bank_url, "carol", "--code",
+                               "wrong", NULL), ==, 3);
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run_semper (fx, &out, "bank", "link", fx->bank_url, "carol", "--code",
+                               "carol-code", NULL), ==, 0);
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run_semper (fx, &out, "--json", "withdraw", "7.00", "EUR", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "\"withdrawn\" : \"7.00 EUR\""));
+  g_assert_nonnull (strstr (out, "\"fee\" : \"0.02 EUR\""));
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run_semper (fx, &out, "withdraw", "100.00 EUR", NULL), ==, 3);
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run_semper (fx, &out, "withdraw", "7,00 EUR", NULL), ==, 2);
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run_semper (fx, &out, "--json", "balance", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "\"7.00 EUR\""));
+  g_assert_nonnull (strstr (out, "\"12.98 EUR\""));
+  g_assert_cmpint (balance (fx, "carol"), ==, 2000 - 702);
+  assert_conserved (fx);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+#define ADD(path, func) \
+  g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  ADD ("/semper/bank/withdraw", test_withdraw);
+  ADD ("/semper/bank/idempotency", test_idempotency);
+  ADD ("/semper/bank/double-spend", test_double_spend);
+  ADD ("/semper/bank/forged-coin", test_forged_coin);
+  ADD ("/semper/bank/bad-input", test_bad_input);
+  ADD ("/semper/bank/restart", test_restart);
+  ADD ("/semper/bank/change-and-reclaim", test_change_and_reclaim);
+  ADD ("/semper/bank/lost-answer", test_lost_answer);
+  ADD ("/semper/bank/cli", test_cli);
+#undef ADD
+
+  return g_test_run ();
+}
