@@ -63,5 +63,9 @@ int      cmd_withdraw         (int              argc,
                                char           **argv);
 int      cmd_bank             (int              argc,
                                char           **argv);
+int      cmd_contract         (int              argc,
+                               char           **argv);
+int      cmd_resume           (int              argc,
+                               char           **argv);
 
 G_END_DECLS

@@ -8,6 +8,7 @@
 
 #include "semper-cli.h"
 #include "semper-cms.h"
+#include "semper-contract-signing.h"
 #include "semper-crypto.h"
 #include "semper-document.h"
 #include "semper-headless-consent.h"
@@ -32,6 +33,155 @@ load_root (const char  *path,
     }
 
   return g_steal_pointer (&bytes);
+}
+
+/* An exported contract file is JSON ({"semper-contract":1, …}); every
+ * other signed file is one CMS SignedData (DER, which starts with 0x30), so
+ * a file that starts with "{" can only be meant as a contract. */
+static gboolean
+is_contract_file (GBytes *bytes)
+{
+  gsize len = 0;
+  const char *data = g_bytes_get_data (bytes, &len);
+  gsize i = 0;
+
+  while (i < len && g_ascii_isspace (data[i]))
+    i++;
+  return i < len && data[i] == '{';
+}
+
+static void
+signer_json (JsonBuilder      *b,
+             const char       *member,
+             SemperSignerInfo *signer)
+{
+  g_autofree char *when = NULL;
+
+  json_builder_set_member_name (b, member);
+  if (signer == NULL)
+    {
+      json_builder_add_null_value (b);
+      return;
+    }
+  if (signer->signing_time != NULL)
+    {
+      g_autoptr(GDateTime) utc = g_date_time_to_utc (signer->signing_time);
+      when = g_date_time_format_iso8601 (utc);
+    }
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "name");
+  json_builder_add_string_value (b, signer->common_name);
+  json_builder_set_member_name (b, "role");
+  if (signer->role != NULL)
+    json_builder_add_string_value (b, signer->role);
+  else
+    json_builder_add_null_value (b);
+  json_builder_set_member_name (b, "fingerprint");
+  json_builder_add_string_value (b, signer->fingerprint);
+  json_builder_set_member_name (b, "signing_time");
+  if (when != NULL)
+    json_builder_add_string_value (b, when);
+  else
+    json_builder_add_null_value (b);
+  json_builder_set_member_name (b, "trusted");
+  json_builder_add_boolean_value (b, signer->trusted);
+  json_builder_end_object (b);
+}
+
+static void
+signer_print (const char       *label,
+              SemperSignerInfo *signer)
+{
+  g_autofree char *name = NULL;
+  g_autofree char *when = NULL;
+
+  if (signer == NULL)
+    return;
+  name = semper_headless_escape (signer->common_name, -1);
+  if (signer->signing_time != NULL)
+    {
+      g_autoptr(GDateTime) utc = g_date_time_to_utc (signer->signing_time);
+      when = g_date_time_format_iso8601 (utc);
+    }
+  /* TRANSLATORS: "Originator: NAME (ROLE), signed at TIME, certificate SHA-256 HEX" */
+  g_print (_("%s: %s (%s), signed at %s, certificate SHA-256 %s\n"), label, name,
+           signer->role != NULL ? signer->role : "?", when != NULL ? when : "?",
+           signer->fingerprint);
+}
+
+/* semper verify CONTRACT-FILE: every part offline against the pinned root. */
+static int
+verify_contract (const char  *path,
+                 GBytes      *file,
+                 SemperTrust *trust)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SemperContractInfo) info = NULL;
+  gboolean signed_ = FALSE;
+
+  if (trust == NULL)
+    {
+      g_set_error (&error, SEMPER_CRYPTO_ERROR, SEMPER_CRYPTO_ERROR_UNTRUSTED,
+                   _("%s: a contract is verified against a root: give --ca FILE or use a "
+                     "profile"), path);
+      return cli_fail (error, EXIT_ERROR);
+    }
+  info = semper_contract_verify (file, trust, &error);
+  if (info == NULL)
+    {
+      g_prefix_error (&error, "%s: ", path);
+      if (error->domain == SEMPER_CRYPTO_ERROR &&
+          (error->code == SEMPER_CRYPTO_ERROR_UNTRUSTED || error->code == SEMPER_CRYPTO_ERROR_EXPIRED ||
+           error->code == SEMPER_CRYPTO_ERROR_REVOKED))
+        return cli_fail (error, EXIT_REFUSED);
+      return cli_fail (error, EXIT_ERROR);
+    }
+  signed_ = g_str_equal (info->state, SEMPER_ASW_SIGNED);
+
+  if (cli.json)
+    {
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+      g_autofree char *text = g_strndup (g_bytes_get_data (info->text, NULL),
+                                         g_bytes_get_size (info->text));
+      g_autofree char *hex = semper_sha256_hex (info->text);
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "file");
+      json_builder_add_string_value (b, path);
+      json_builder_set_member_name (b, "valid");
+      json_builder_add_boolean_value (b, TRUE);
+      json_builder_set_member_name (b, "kind");
+      json_builder_add_string_value (b, "contract");
+      json_builder_set_member_name (b, "state");
+      json_builder_add_string_value (b, info->state);
+      json_builder_set_member_name (b, "contract_id");
+      json_builder_add_string_value (b, info->key);
+      signer_json (b, "originator", info->originator);
+      signer_json (b, "responder", info->responder);
+      signer_json (b, "ttp", info->ttp);
+      json_builder_set_member_name (b, "content_sha256");
+      json_builder_add_string_value (b, hex);
+      json_builder_set_member_name (b, "content");
+      json_builder_add_string_value (b, text);
+      json_builder_end_object (b);
+      cli_print_json (b);
+    }
+  else
+    {
+      g_autofree char *framed = semper_headless_frame (info->text);
+
+      if (signed_)
+        g_print (_("%s: a valid contract, signed by both parties%s\n"), path,
+                 info->ttp != NULL ? _(" (the TTP’s replacement)") : "");
+      else
+        g_print (_("%s: a valid proof that the contract was ABORTED: it binds no one\n"), path);
+      g_print (_("Contract id (SHA-256 of m1): %s\n"), info->key);
+      signer_print (_("Originator"), info->originator);
+      signer_print (_("Responder"), info->responder);
+      signer_print (_("TTP"), info->ttp);
+      g_print ("%s", framed);
+    }
+  return EXIT_OK;
 }
 
 int
@@ -113,6 +263,9 @@ cmd_verify (int    argc,
             }
         }
     }
+
+  if (is_contract_file (p7m))
+    return verify_contract (argv[1], p7m, trust);
 
   content = semper_cms_verify (p7m, trust, &signer, &error);
   if (content == NULL)

@@ -31,6 +31,8 @@ static const Command commands[] = {
   { "balance", cmd_balance, N_("the coins in the purse and the bank account's balance") },
   { "withdraw", cmd_withdraw, N_("withdraw coins from the linked bank account") },
   { "bank", cmd_bank, N_("link a bank account; finish interrupted bank requests") },
+  { "contract", cmd_contract, N_("propose, list, show, accept and export contracts") },
+  { "resume", cmd_resume, N_("finish or resolve every interrupted exchange") },
 };
 
 static void

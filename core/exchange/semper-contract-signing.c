@@ -36,6 +36,13 @@ struct _SemperContractSigning
 
 G_DEFINE_FINAL_TYPE (SemperContractSigning, semper_contract_signing, G_TYPE_OBJECT)
 
+enum {
+  SIGNAL_JOURNALED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
 /* One exchange as its latest journal entry describes it. */
 typedef struct {
   char                  *id;
@@ -99,6 +106,19 @@ semper_contract_signing_class_init (SemperContractSigningClass *klass)
 {
   G_OBJECT_CLASS (klass)->dispose = semper_contract_signing_dispose;
   G_OBJECT_CLASS (klass)->finalize = semper_contract_signing_finalize;
+
+  /**
+   * SemperContractSigning::journaled:
+   * @id: the exchange
+   * @state: the journal state just committed
+   *
+   * Emitted right after a journal entry (state and outgoing message) was
+   * committed, before the message leaves. The CLI's crash-recovery test hook
+   * listens to it (docs/contract-signing.md).
+   */
+  signals[SIGNAL_JOURNALED] =
+    g_signal_new ("journaled", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
 }
 
 static void
@@ -632,9 +652,10 @@ load (SemperContractSigning  *self,
 }
 
 /* DESIGN.md rule 3: the new state and the message about to leave, in one
- * transaction, before it leaves. */
+ * transaction, before it leaves. Inside an open transaction, the caller
+ * emits ::journaled after its commit. */
 static gboolean
-journal (SemperContractSigning  *self,
+journal_entry (SemperContractSigning  *self,
          Exchange               *ex,
          const char             *state,
          GBytes                 *outgoing,
@@ -642,8 +663,19 @@ journal (SemperContractSigning  *self,
 {
   g_autofree char *json = exchange_to_json (ex, state);
 
+  /* The journal entry and the raw outgoing copy commit together. */
+  if (!semper_archive_begin (self->archive, error))
+    return FALSE;
   if (!semper_archive_journal_append (self->archive, ex->id, ex->last_step + 1, json, outgoing,
-                                      error))
+                                      error)
+      || (outgoing != NULL
+          && semper_archive_message_store (self->archive, SEMPER_MESSAGE_OUT, ex->id,
+                                           SEMPER_COMM_CONTENT_TYPE_CMS, outgoing, error) == 0))
+    {
+      semper_archive_rollback (self->archive);
+      return FALSE;
+    }
+  if (!semper_archive_commit (self->archive, error))
     return FALSE;
   ex->last_step++;
   g_free (ex->state);
@@ -652,10 +684,20 @@ journal (SemperContractSigning  *self,
     {
       g_clear_pointer (&ex->outgoing, g_bytes_unref);
       ex->outgoing = g_bytes_ref (outgoing);
-      if (semper_archive_message_store (self->archive, SEMPER_MESSAGE_OUT, ex->id,
-                                        SEMPER_COMM_CONTENT_TYPE_CMS, outgoing, error) == 0)
-        return FALSE;
     }
+  return TRUE;
+}
+
+static gboolean
+journal (SemperContractSigning  *self,
+         Exchange               *ex,
+         const char             *state,
+         GBytes                 *outgoing,
+         GError                **error)
+{
+  if (!journal_entry (self, ex, state, outgoing, error))
+    return FALSE;
+  g_signal_emit (self, signals[SIGNAL_JOURNALED], 0, ex->id, state);
   return TRUE;
 }
 
@@ -859,11 +901,20 @@ semper_contract_signing_propose (SemperContractSigning  *self,
   ex->m1_msg = g_object_ref (m1);
 
   initial = exchange_to_json (ex, "new");
+  /* The exchange exists only with its first journal entry. */
+  if (!semper_archive_begin (self->archive, error))
+    return NULL;
   created = semper_archive_exchange_create (self->archive, ex->id, SEMPER_PROTOCOL_ASW,
                                             ROLE_ORIGINATOR, responder->fingerprint, initial,
                                             error);
-  if (created == NULL || !journal (self, ex, SEMPER_ASW_M1_SENT, ex->m1, error))
+  if (created == NULL || !journal_entry (self, ex, SEMPER_ASW_M1_SENT, ex->m1, error))
+    {
+      semper_archive_rollback (self->archive);
+      return NULL;
+    }
+  if (!semper_archive_commit (self->archive, error))
     return NULL;
+  g_signal_emit (self, signals[SIGNAL_JOURNALED], 0, ex->id, SEMPER_ASW_M1_SENT);
   if (!deliver (self, ex, error))
     return NULL;
   return g_steal_pointer (&ex->id);
@@ -970,13 +1021,21 @@ fetch_cb (SemperContractSigning  *self,
   ex->m1_msg = g_object_ref (m1);
   ex->last_step = -1;
   initial = exchange_to_json (ex, "new");
+  if (!semper_archive_begin (self->archive, error))
+    return FALSE;
   created = semper_archive_exchange_create (self->archive, ex->id, SEMPER_PROTOCOL_ASW,
                                             ROLE_RESPONDER,
                                             semper_protocol_message_get_originator (m1),
                                             initial, error);
   if (created == NULL || !archive_in (self, ex, raw, error)
-      || !journal (self, ex, SEMPER_ASW_M1_RECEIVED, NULL, error))
+      || !journal_entry (self, ex, SEMPER_ASW_M1_RECEIVED, NULL, error))
+    {
+      semper_archive_rollback (self->archive);
+      return FALSE;
+    }
+  if (!semper_archive_commit (self->archive, error))
     return FALSE;
+  g_signal_emit (self, signals[SIGNAL_JOURNALED], 0, ex->id, SEMPER_ASW_M1_RECEIVED);
   g_ptr_array_add (data->ids, g_strdup (ex->id));
   return TRUE;
 }
