@@ -130,9 +130,10 @@ verify_contract (const char  *path,
   if (info == NULL)
     {
       g_prefix_error (&error, "%s: ", path);
-      if (error->domain == SEMPER_CRYPTO_ERROR &&
-          (error->code == SEMPER_CRYPTO_ERROR_UNTRUSTED || error->code == SEMPER_CRYPTO_ERROR_EXPIRED ||
-           error->code == SEMPER_CRYPTO_ERROR_REVOKED))
+      if (error->domain == SEMPER_CRYPTO_ERROR
+          && (error->code == SEMPER_CRYPTO_ERROR_UNTRUSTED
+              || error->code == SEMPER_CRYPTO_ERROR_EXPIRED
+              || error->code == SEMPER_CRYPTO_ERROR_REVOKED))
         return cli_fail (error, EXIT_REFUSED);
       return cli_fail (error, EXIT_ERROR);
     }

@@ -391,7 +391,8 @@ bob_accept (Fixture    *fx,
 }
 
 /* Every CMS message of exchange @id in @db (a profile's archive.db) goes
- * into @steps: step -> SHA-256. The same step with other bytes fails. */
+ * into @steps: "step/signer" -> SHA-256 (and "step" -> ""). The same step by
+ * the same signer with other bytes fails. */
 static void
 collect_messages (const char *db_path,
                   const char *id,
@@ -412,23 +413,30 @@ collect_messages (const char *db_path,
       g_autoptr(GBytes) body = g_bytes_new (sqlite3_column_blob (stmt, 1),
                                             sqlite3_column_bytes (stmt, 1));
       g_autoptr(GBytes) content = NULL;
+      g_autoptr(SemperSignerInfo) signer = NULL;
       g_autoptr(GError) error = NULL;
+      g_autofree char *key = NULL;
       g_autoptr(JsonParser) parser = json_parser_new ();
       const char *step;
       const char *seen;
 
-      content = semper_cms_verify (body, NULL, NULL, &error);
+      content = semper_cms_verify (body, NULL, &signer, &error);
       g_assert_no_error (error);
       json_parser_load_from_data (parser, g_bytes_get_data (content, NULL),
                                   g_bytes_get_size (content), &error);
       g_assert_no_error (error);
       step = json_object_get_string_member (json_node_get_object (json_parser_get_root (parser)),
                                             "step");
-      seen = g_hash_table_lookup (steps, step);
+      /* both parties may send a "resolve": one version per step and signer */
+      key = g_strdup_printf ("%s/%s", step, signer->fingerprint);
+      seen = g_hash_table_lookup (steps, key);
       if (seen != NULL)
         g_assert_cmpstr (seen, ==, sha);
       else
-        g_hash_table_insert (steps, g_strdup (step), g_strdup (sha));
+        {
+          g_hash_table_insert (steps, g_strdup (key), g_strdup (sha));
+          g_hash_table_insert (steps, g_strdup (step), g_strdup (""));
+        }
     }
   sqlite3_finalize (stmt);
   sqlite3_close (db);
