@@ -162,7 +162,6 @@ parse_field (JsonNode   *node,
     "currency", "max_lines", NULL,
   };
   g_autofree char *where = g_strdup_printf (_("order form field %u"), index + 1);
-  g_autoptr(GHashTable) allowed = NULL;
   SemperOrderField *field;
   g_autoptr(GPtrArray) keep = g_ptr_array_new_with_free_func ((GDestroyNotify) order_field_free);
   JsonObject *object;

@@ -251,9 +251,12 @@ new_party (Fixture      *fx,
   return crypto;
 }
 
+/* Keys and certificates are made once (NSS key generation is the slow
+ * part, under the sanitizers); every test gets the same parties. */
+static Fixture pki;
+
 static void
-fixture_setup (Fixture       *fx,
-               gconstpointer  data)
+pki_setup (Fixture *fx)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) root = NULL;
@@ -286,8 +289,22 @@ fixture_setup (Fixture       *fx,
 }
 
 static void
+fixture_setup (Fixture       *fx,
+               gconstpointer  data)
+{
+  if (pki.tmp == NULL)
+    pki_setup (&pki);
+  *fx = pki;
+}
+
+static void
 fixture_teardown (Fixture       *fx,
                   gconstpointer  data)
+{
+}
+
+static void
+pki_teardown (Fixture *fx)
 {
   g_clear_pointer (&fx->now, g_date_time_unref);
   g_clear_pointer (&fx->signed_description, g_bytes_unref);
@@ -646,6 +663,8 @@ int
 main (int   argc,
       char *argv[])
 {
+  int ret;
+
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
   g_test_add_func ("/semper/service/parse/demo", test_parse_demo);
@@ -667,5 +686,8 @@ main (int   argc,
   g_test_add_func ("/semper/service/flow/subscription", test_flow_subscription);
   g_test_add_func ("/semper/service/flow/mail-order", test_flow_mail_order);
 
-  return g_test_run ();
+  ret = g_test_run ();
+  if (pki.tmp != NULL)
+    pki_teardown (&pki);
+  return ret;
 }
