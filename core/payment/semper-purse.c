@@ -53,6 +53,26 @@ struct _SemperPurse
 
 G_DEFINE_FINAL_TYPE (SemperPurse, semper_purse, G_TYPE_OBJECT)
 
+enum {
+  SIGNAL_JOURNALED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+/* After each journal write, so that tests can kill the process exactly
+ * there (the CLI's test hooks) and check the recovery. */
+static void
+journaled (SemperPurse       *self,
+           SemperBankRequest *request,
+           const char        *point)
+{
+  g_autofree char *name = g_strconcat (semper_bank_op_to_string (request->op), ":", point,
+                                       NULL);
+
+  g_signal_emit (self, signals[SIGNAL_JOURNALED], 0, name);
+}
+
 static void
 semper_purse_dispose (GObject *object)
 {
@@ -71,6 +91,17 @@ static void
 semper_purse_class_init (SemperPurseClass *klass)
 {
   G_OBJECT_CLASS (klass)->dispose = semper_purse_dispose;
+
+  /**
+   * SemperPurse::journaled:
+   * @point: "withdraw:" or "swap:" and one of "coin-requests", "coin-marked"
+   *   (swap), "request", "answered", "coins"; or "reserve:marked"
+   *
+   * Emitted right after that journal entry was written.
+   */
+  signals[SIGNAL_JOURNALED] =
+    g_signal_new ("journaled", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 }
 
 static void
@@ -558,6 +589,7 @@ complete (SemperPurse       *self,
           return FALSE;
         }
     }
+  journaled (self, request, "coins");
   return set_rows_state (self, SEMPER_PURSE_SYSTEM, swapping, "spent", error)
          && finish_request (self, request->key, "done", error);
 }
@@ -594,6 +626,7 @@ run (SemperPurse       *self,
       g_propagate_error (error, g_steal_pointer (&local));
       return FALSE;
     }
+  journaled (self, request, "answered");
   if (!complete (self, request, creqs, denoms, answer, out_double_spent, error))
     return FALSE;
   if (out_answer != NULL)
@@ -702,8 +735,12 @@ semper_purse_withdraw (SemperPurse         *self,
   request = semper_bank_request_new (SEMPER_BANK_OP_WITHDRAW, key);
   request->account = g_steal_pointer (&account);
   creqs = journal_coin_requests (self, request, chosen, error);
-  if (creqs == NULL || !journal_request (self, request, amount, error))
+  if (creqs == NULL)
     return FALSE;
+  journaled (self, request, "coin-requests");
+  if (!journal_request (self, request, amount, error))
+    return FALSE;
+  journaled (self, request, "request");
   if (!run (self, request, creqs, denoms, &double_spent, &answer, error))
     return FALSE;
   if (out_fee != NULL)
@@ -768,6 +805,7 @@ swap (SemperPurse       *self,
   creqs = journal_coin_requests (self, request, chosen, error);
   if (creqs == NULL)
     return FALSE;
+  journaled (self, request, "coin-requests");
   tid = semper_bank_swap_tid (request->coins);
   p.coin = (char *) semper_coin_get_id (coin);
   p.tid = tid;
@@ -782,9 +820,12 @@ swap (SemperPurse       *self,
   if (request->coin == NULL)
     return FALSE;
   state = g_strconcat ("swapping:", key, NULL);
-  if (!semper_archive_coin_set_state (self->archive, row->id, state, error)
-      || !journal_request (self, request, &row->value, error))
+  if (!semper_archive_coin_set_state (self->archive, row->id, state, error))
     return FALSE;
+  journaled (self, request, "coin-marked");
+  if (!journal_request (self, request, &row->value, error))
+    return FALSE;
+  journaled (self, request, "request");
   return run (self, request, creqs, denoms, out_double_spent, NULL, error);
 }
 
@@ -863,6 +904,7 @@ semper_purse_reserve (SemperPurse         *self,
               if (!semper_archive_coin_set_state (self->archive, row->id, state, error))
                 return FALSE;
             }
+          g_signal_emit (self, signals[SIGNAL_JOURNALED], 0, "reserve:marked");
           return TRUE;
         }
       if (total < amount->minor || larger == NULL || round == 1)

@@ -43,7 +43,7 @@ static const char config_text[] =
   "  {\"id\":\"mallory\",\"link-code\":\"mallory-code\",\"balances\":{\"EUR\":500}},\n"
   "  {\"id\":\"shop\",\"link-code\":\"shop-code\",\"balances\":{\"EUR\":0}},\n"
   "  {\"id\":\"shop2\",\"link-code\":\"shop2-code\"},\n"
-  "  {\"id\":\"carol\",\"link-code\":\"carol-code\",\"balances\":{\"EUR\":2000}}]}\n";
+  "  {\"id\":\"carol\",\"link-code\":\"carol-code\",\"balances\":{\"EUR\":20000}}]}\n";
 
 typedef struct {
   char          *dir;
@@ -288,7 +288,7 @@ static void
 assert_conserved (Fixture *fx)
 {
   g_assert_cmpint (db_int (fx, "SELECT sum (amount) FROM balances WHERE currency = 'EUR'", NULL),
-                   ==, OPENING + 500 + 2000);
+                   ==, OPENING + 500 + 20000);
 }
 
 static gint64
@@ -944,15 +944,206 @@ test_cli (Fixture       *fx,
   g_assert_nonnull (strstr (out, "\"withdrawn\" : \"7.00 EUR\""));
   g_assert_nonnull (strstr (out, "\"fee\" : \"0.02 EUR\""));
   g_clear_pointer (&out, g_free);
-  g_assert_cmpint (run_semper (fx, &out, "withdraw", "100.00 EUR", NULL), ==, 3);
+  g_assert_cmpint (run_semper (fx, &out, "withdraw", "300.00 EUR", NULL), ==, 3);
   g_clear_pointer (&out, g_free);
   g_assert_cmpint (run_semper (fx, &out, "withdraw", "7,00 EUR", NULL), ==, 2);
   g_clear_pointer (&out, g_free);
   g_assert_cmpint (run_semper (fx, &out, "--json", "balance", NULL), ==, 0);
   g_assert_nonnull (strstr (out, "\"7.00 EUR\""));
-  g_assert_nonnull (strstr (out, "\"12.98 EUR\""));
-  g_assert_cmpint (balance (fx, "carol"), ==, 2000 - 702);
+  g_assert_nonnull (strstr (out, "\"192.98 EUR\""));
+  g_assert_cmpint (balance (fx, "carol"), ==, 20000 - 702);
   assert_conserved (fx);
+}
+
+
+/* ---- crash at every journal point of the purse --------------------------------- */
+
+static int
+run_helper (Fixture    *fx,
+            const char *crash_after,
+            ...)
+{
+  g_autofree char *helper = g_build_filename (g_getenv ("SEMPER_BUILD_ROOT"), "tests",
+                                              "integration", "purse-crash-helper", NULL);
+  g_autofree char *profile = g_build_filename (fx->dir, "carol", NULL);
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *arg;
+  va_list ap;
+
+  g_ptr_array_add (argv, g_strdup (helper));
+  g_ptr_array_add (argv, g_strdup (profile));
+  g_ptr_array_add (argv, g_strdup (PASSWORD));
+  va_start (ap, crash_after);
+  while ((arg = va_arg (ap, const char *)) != NULL)
+    g_ptr_array_add (argv, g_strdup (arg));
+  va_end (ap);
+  g_ptr_array_add (argv, NULL);
+  if (crash_after != NULL)
+    g_subprocess_launcher_setenv (launcher, "SEMPER_TEST_CRASH_AFTER", crash_after, TRUE);
+  proc = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  g_subprocess_wait (proc, NULL, &error);
+  g_assert_no_error (error);
+  if (g_subprocess_get_if_signaled (proc))
+    return -g_subprocess_get_term_sig (proc);
+  return g_subprocess_get_exit_status (proc);
+}
+
+static SemperProfile *
+open_carol (Fixture *fx)
+{
+  g_autofree char *dir = g_build_filename (fx->dir, "carol", NULL);
+  g_autoptr(GError) error = NULL;
+  SemperProfile *profile = semper_profile_open (dir, SEMPER_PROFILE_OPEN_DEFAULT, password_cb,
+                                                NULL, &error);
+
+  g_assert_no_error (error);
+  return profile;
+}
+
+/* After recovery: nothing pending, nothing half-swapped, and the coins the
+ * purse holds (fresh or reserved) are exactly what the bank owes. */
+static gint64
+check_carol (Fixture *fx)
+{
+  g_autoptr(SemperProfile) carol = open_carol (fx);
+  SemperArchive *archive = semper_profile_get_archive (carol);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) coins = semper_archive_coin_list (archive, SEMPER_PURSE_SYSTEM, NULL,
+                                                         &error);
+  g_autoptr(GPtrArray) pending = semper_archive_coin_list (archive, "ecash-request", "pending",
+                                                           &error);
+  gint64 held = 0;
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (pending->len, ==, 0);
+  for (guint i = 0; i < coins->len; i++)
+    {
+      SemperArchiveCoin *coin = g_ptr_array_index (coins, i);
+
+      g_assert_false (g_str_has_prefix (coin->state, "swapping:"));
+      if (g_str_equal (coin->state, "fresh") || g_str_has_prefix (coin->state, "spending:"))
+        held += coin->value.minor;
+    }
+  g_assert_cmpint (held, ==, balance (fx, SEMPER_BANK_ACCOUNT_ECASH));
+  assert_conserved (fx);
+  return held;
+}
+
+/* Pays everything carol holds to shop, so that the next round starts with
+ * an empty purse. */
+static void
+empty_carol (Fixture *fx)
+{
+  g_autoptr(SemperProfile) carol = open_carol (fx);
+  g_autoptr(SemperPurse) purse = NULL;
+  g_autoptr(GPtrArray) coins = NULL;
+  g_autoptr(GPtrArray) tids = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *shop = fingerprint_of (fx->shop);
+  g_autofree char *parking = make_tid (999);
+  SemperAmount fresh;
+
+  purse = semper_purse_new (carol, &error);
+  g_assert_no_error (error);
+  g_assert_true (semper_purse_get_balance (purse, "EUR", &fresh, &error));
+  if (fresh.minor > 0)
+    g_assert_true (semper_purse_reserve (purse, parking, &fresh, &error));
+  g_assert_no_error (error);
+  coins = semper_archive_coin_list (semper_profile_get_archive (carol), SEMPER_PURSE_SYSTEM,
+                                    NULL, &error);
+  for (guint i = 0; i < coins->len; i++)
+    {
+      SemperArchiveCoin *coin = g_ptr_array_index (coins, i);
+
+      if (g_str_has_prefix (coin->state, "spending:")
+          && !g_ptr_array_find_with_equal_func (tids, coin->state + 9, g_str_equal, NULL))
+        g_ptr_array_add (tids, g_strdup (coin->state + 9));
+    }
+  for (guint t = 0; t < tids->len; t++)
+    {
+      const char *tid = g_ptr_array_index (tids, t);
+      g_autoptr(GPtrArray) spends = semper_purse_payment (purse, tid, shop, &error);
+
+      g_assert_no_error (error);
+      for (guint i = 0; i < spends->len; i++)
+        {
+          SemperPurseSpend *spend = g_ptr_array_index (spends, i);
+          g_autofree char *key = g_strdup_printf ("empty-%.32s", spend->coin_id);
+          g_autoptr(SemperBankAnswer) answer = deposit (fx, fx->shop, spend, key, NULL, &error);
+
+          g_assert_no_error (error);
+          g_assert_cmpstr (answer->result, ==, "ok");
+        }
+      g_assert_true (semper_purse_commit (purse, tid, &error));
+    }
+}
+
+static void
+test_crash (Fixture       *fx,
+            gconstpointer  data)
+{
+  static const char * const withdraw_points[] = {
+    "withdraw:coin-requests", "withdraw:request", "withdraw:answered", "withdraw:coins",
+  };
+  static const char * const swap_points[] = {
+    "swap:coin-requests", "swap:coin-marked", "swap:request", "swap:answered", "swap:coins",
+    "reserve:marked",
+  };
+  g_autoptr(SemperProfile) carol = NULL;
+  g_autofree char *out = NULL;
+  gint64 held = 0;
+
+  if (!g_test_slow ())
+    {
+      g_test_skip ("slow: runs in suite slow (-m slow)");
+      return;
+    }
+  carol = make_profile (fx, "carol", SEMPER_ROLE_WALLET);
+  g_clear_object (&carol);
+  g_assert_cmpint (run_semper (fx, &out, "bank", "link", fx->bank_url, "carol", "--code",
+                               "carol-code", NULL), ==, 0);
+
+  /* Withdraw: killed at each point, then recovered; the money arrives once,
+   * or (killed before the request was journaled) not at all. */
+  for (guint i = 0; i < G_N_ELEMENTS (withdraw_points); i++)
+    {
+      g_test_message ("crash after %s", withdraw_points[i]);
+      g_assert_cmpint (run_helper (fx, withdraw_points[i], "withdraw", "300", NULL),
+                       ==, -SIGKILL);
+      g_assert_cmpint (run_helper (fx, NULL, "recover", NULL), ==, 0);
+      held += i == 0 ? 0 : 300;
+      g_assert_cmpint (check_carol (fx), ==, held);
+    }
+
+  /* Change: a 500 coin swapped for 300 + 200 to pay 300; and taking a
+   * reserved coin back. Killed at each point, recovered, nothing lost. */
+  empty_carol (fx);
+  for (guint i = 0; i < G_N_ELEMENTS (swap_points); i++)
+    {
+      g_autofree char *tid = make_tid (500 + i);
+      g_autofree char *tid2 = make_tid (600 + i);
+
+      g_test_message ("change: crash after %s", swap_points[i]);
+      g_assert_cmpint (run_helper (fx, NULL, "withdraw", "500", NULL), ==, 0);
+      g_assert_cmpint (run_helper (fx, swap_points[i], "reserve", tid, "300", NULL), ==, -SIGKILL);
+      g_assert_cmpint (run_helper (fx, NULL, "recover", NULL), ==, 0);
+      g_assert_cmpint (check_carol (fx), ==, 500);
+      empty_carol (fx);
+
+      if (g_str_equal (swap_points[i], "reserve:marked"))
+        continue;
+      g_test_message ("reclaim: crash after %s", swap_points[i]);
+      g_assert_cmpint (run_helper (fx, NULL, "withdraw", "500", NULL), ==, 0);
+      g_assert_cmpint (run_helper (fx, NULL, "reserve", tid2, "500", NULL), ==, 0);
+      g_assert_cmpint (run_helper (fx, swap_points[i], "reclaim", tid2, NULL), ==, -SIGKILL);
+      g_assert_cmpint (run_helper (fx, NULL, "recover", NULL), ==, 0);
+      g_assert_cmpint (check_carol (fx), ==, 500);
+      empty_carol (fx);
+    }
 }
 
 int
@@ -972,6 +1163,7 @@ main (int    argc,
   ADD ("/semper/bank/change-and-reclaim", test_change_and_reclaim);
   ADD ("/semper/bank/lost-answer", test_lost_answer);
   ADD ("/semper/bank/cli", test_cli);
+  ADD ("/semper/bank/crash", test_crash);
 #undef ADD
 
   return g_test_run ();
