@@ -9,6 +9,10 @@
 
 #include <glib/gi18n.h>
 
+#include "semper-profile.h"
+#include "wallet-contracts-page.h"
+#include "wallet-receipts-page.h"
+
 struct _WalletWindow
 {
   AdwApplicationWindow  parent_instance;
@@ -20,6 +24,8 @@ struct _WalletWindow
   AdwViewSwitcherTitle *switcher_title;
   AdwViewStack         *stack;
   AdwViewSwitcherBar   *switcher_bar;
+  WalletReceiptsPage   *receipts_page;
+  WalletContractsPage  *contracts_page;
 };
 
 G_DEFINE_FINAL_TYPE (WalletWindow, wallet_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -129,6 +135,66 @@ wallet_window_close_request (GtkWindow *window)
   return GTK_WINDOW_CLASS (wallet_window_parent_class)->close_request (window);
 }
 
+/**
+ * wallet_window_set_archive:
+ * @archive: (nullable): the open profile's archive
+ * @trust_root: (nullable): the profile's pinned root certificate (DER)
+ *
+ * Hands the archive to the Receipts and Contracts pages.
+ */
+void
+wallet_window_set_archive (WalletWindow  *self,
+                           SemperArchive *archive,
+                           GBytes        *trust_root)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_return_if_fail (WALLET_IS_WINDOW (self));
+
+  if (!wallet_receipts_page_set_archive (self->receipts_page, archive, trust_root, &error)
+      || !wallet_contracts_page_set_archive (self->contracts_page, archive, trust_root, &error))
+    {
+      g_autofree char *text = g_strdup_printf (_("Could not read the archive: %s"),
+                                               error->message);
+      adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (text));
+    }
+}
+
+/* The application opens the profile (maybe after the window exists) and
+ * notifies its "profile" property. */
+static void
+application_profile_cb (WalletWindow *self)
+{
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+  g_autoptr(SemperProfile) profile = NULL;
+  g_autoptr(GBytes) root = NULL;
+
+  if (app == NULL || g_object_class_find_property (G_OBJECT_GET_CLASS (app), "profile") == NULL)
+    return;
+  g_object_get (app, "profile", &profile, NULL);
+  if (profile != NULL)
+    root = semper_profile_dup_trust_root (profile);
+  wallet_window_set_archive (self, profile != NULL ? semper_profile_get_archive (profile) : NULL,
+                             root);
+}
+
+static void
+wallet_window_constructed (GObject *object)
+{
+  WalletWindow *self = WALLET_WINDOW (object);
+  GtkApplication *app;
+
+  G_OBJECT_CLASS (wallet_window_parent_class)->constructed (object);
+
+  app = gtk_window_get_application (GTK_WINDOW (self));
+  if (app != NULL && g_object_class_find_property (G_OBJECT_GET_CLASS (app), "profile") != NULL)
+    {
+      g_signal_connect_object (app, "notify::profile", G_CALLBACK (application_profile_cb), self,
+                               G_CONNECT_SWAPPED);
+      application_profile_cb (self);
+    }
+}
+
 static void
 wallet_window_dispose (GObject *object)
 {
@@ -147,15 +213,20 @@ wallet_window_class_init (WalletWindowClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
   GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
+  object_class->constructed = wallet_window_constructed;
   object_class->dispose = wallet_window_dispose;
   window_class->close_request = wallet_window_close_request;
 
+  g_type_ensure (WALLET_TYPE_RECEIPTS_PAGE);
+  g_type_ensure (WALLET_TYPE_CONTRACTS_PAGE);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/semper/Wallet/wallet-window.ui");
   gtk_widget_class_bind_template_child (widget_class, WalletWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, WalletWindow, switcher_title);
   gtk_widget_class_bind_template_child (widget_class, WalletWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, WalletWindow, switcher_bar);
+  gtk_widget_class_bind_template_child (widget_class, WalletWindow, receipts_page);
+  gtk_widget_class_bind_template_child (widget_class, WalletWindow, contracts_page);
 
   gtk_widget_class_install_action (widget_class, "win.show-page", "s", show_page_action);
 

@@ -7,6 +7,7 @@
 
 #include <adwaita.h>
 
+#include "semper-archive.h"
 #include "wallet-application.h"
 
 G_BEGIN_DECLS
@@ -19,5 +20,8 @@ WalletWindow *wallet_window_new              (WalletApplication *application);
 const char   *wallet_window_get_visible_page (WalletWindow      *self);
 void          wallet_window_set_visible_page (WalletWindow      *self,
                                               const char        *page_name);
+void          wallet_window_set_archive      (WalletWindow      *self,
+                                              SemperArchive     *archive,
+                                              GBytes            *trust_root);
 
 G_END_DECLS

@@ -1,0 +1,61 @@
+/* wallet-contracts-page.c: the Contracts page
+ *
+ * The same browser as Receipts (search, filters, sort, live verification of
+ * the stored contract file, labels, export), over the contracts table.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "wallet-contracts-page.h"
+
+struct _WalletContractsPage
+{
+  AdwBin              parent_instance;
+
+  WalletReceiptsPage *browser;
+};
+
+G_DEFINE_FINAL_TYPE (WalletContractsPage, wallet_contracts_page, ADW_TYPE_BIN)
+
+static void
+wallet_contracts_page_class_init (WalletContractsPageClass *klass)
+{
+}
+
+static void
+wallet_contracts_page_init (WalletContractsPage *self)
+{
+  self->browser = wallet_receipts_page_new (SEMPER_ARCHIVE_CONTRACTS);
+  adw_bin_set_child (ADW_BIN (self), GTK_WIDGET (self->browser));
+}
+
+WalletContractsPage *
+wallet_contracts_page_new (void)
+{
+  return g_object_new (WALLET_TYPE_CONTRACTS_PAGE, NULL);
+}
+
+/**
+ * wallet_contracts_page_set_archive:
+ * @archive: (nullable): the profile's archive
+ * @trust_root: (nullable): the profile's pinned root (DER)
+ */
+gboolean
+wallet_contracts_page_set_archive (WalletContractsPage  *self,
+                                   SemperArchive        *archive,
+                                   GBytes               *trust_root,
+                                   GError              **error)
+{
+  g_return_val_if_fail (WALLET_IS_CONTRACTS_PAGE (self), FALSE);
+
+  return wallet_receipts_page_set_archive (self->browser, archive, trust_root, error);
+}
+
+/* Returns: (transfer none) */
+WalletReceiptsPage *
+wallet_contracts_page_get_browser (WalletContractsPage *self)
+{
+  g_return_val_if_fail (WALLET_IS_CONTRACTS_PAGE (self), NULL);
+  return self->browser;
+}
