@@ -226,16 +226,19 @@ linked (SemperPurse  *self,
   return TRUE;
 }
 
-/* A bank that did not answer, or failed inside: the request may be sent
- * again. A refusal (4xx) is final. */
+/* Only a refusal (4xx: the bank did not take the request) closes a
+ * journaled request. Anything else — no answer, a 5xx, or an answer that
+ * does not verify or parse — may hide a request the bank carried out, so
+ * it stays journaled and is sent again under the same key. */
 static gboolean
 is_transient (const GError *error)
 {
-  if (error->domain != SEMPER_COMM_ERROR)
-    return FALSE;
-  if (error->code != SEMPER_COMM_ERROR_HTTP_STATUS)
+  guint status;
+
+  if (error->domain != SEMPER_COMM_ERROR || error->code != SEMPER_COMM_ERROR_HTTP_STATUS)
     return TRUE;
-  return semper_comm_error_get_status (error) >= 500;
+  status = semper_comm_error_get_status (error);
+  return status < 400 || status >= 500;
 }
 
 static SemperBankAnswer *
@@ -616,8 +619,8 @@ run (SemperPurse       *self,
       if (is_transient (local))
         {
           g_set_error (error, SEMPER_PURSE_ERROR, SEMPER_PURSE_ERROR_PENDING,
-                       _("The bank did not answer (%s); the request is kept and will be sent "
-                         "again"), local->message);
+                       _("No usable answer from the bank (%s); the request is kept and will "
+                         "be sent again"), local->message);
           return FALSE;
         }
       if (!set_rows_state (self, SEMPER_PURSE_SYSTEM, swapping, "fresh", error)
