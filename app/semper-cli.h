@@ -65,6 +65,10 @@ int      cmd_bank             (int              argc,
                                char           **argv);
 int      cmd_contract         (int              argc,
                                char           **argv);
+int      cmd_receipts         (int              argc,
+                               char           **argv);
+int      cmd_receipt          (int              argc,
+                               char           **argv);
 int      cmd_resume           (int              argc,
                                char           **argv);
 

@@ -32,6 +32,8 @@ static const Command commands[] = {
   { "withdraw", cmd_withdraw, N_("withdraw coins from the linked bank account") },
   { "bank", cmd_bank, N_("link a bank account; finish interrupted bank requests") },
   { "contract", cmd_contract, N_("propose, list, show, accept and export contracts") },
+  { "receipts", cmd_receipts, N_("list and search receipts") },
+  { "receipt", cmd_receipt, N_("show or export one receipt") },
   { "resume", cmd_resume, N_("finish or resolve every interrupted exchange") },
 };
 
