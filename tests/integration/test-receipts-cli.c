@@ -189,10 +189,11 @@ fixture_set_up (Fixture       *fx,
   g_assert_true (semper_profile_set_trust_root (profile, root, &error));
   g_assert_no_error (error);
   archive = semper_profile_get_archive (profile);
-  fx->plain_id = insert (archive, NULL, "Grocer", "Apples", 1735689600, NULL);       /* 2025-01-01 */
-  fx->signed_id = insert (archive, merchant, "Signed Books Ltd", "Atlas quokka",
-                          1751328000, &fx->signed_p7m);                              /* 2025-07-01 */
-  fx->rogue_id = insert (archive, rogue, "Rogue Shop", "Watch", 1767225600, NULL);   /* 2026-01-01 */
+  /* 2025-01-01, 2025-07-01, 2026-01-01 */
+  fx->plain_id = insert (archive, NULL, "Grocer", "Apples", 1735689600, NULL);
+  fx->signed_id = insert (archive, merchant, "Signed Books Ltd", "Atlas quokka", 1751328000,
+                          &fx->signed_p7m);
+  fx->rogue_id = insert (archive, rogue, "Rogue Shop", "Watch", 1767225600, NULL);
 }
 
 static void

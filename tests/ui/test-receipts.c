@@ -349,8 +349,18 @@ count_generated (gboolean (*pass) (guint i, gpointer data),
   return n;
 }
 
-static gboolean pass_bookshop (guint i, gpointer d) { return g_str_equal (gen_merchant (i), "Bookshop"); }
-static gboolean pass_refunded (guint i, gpointer d) { return g_str_equal (gen_state (i), "refunded"); }
+static gboolean
+pass_bookshop (guint i, gpointer d)
+{
+  return g_str_equal (gen_merchant (i), "Bookshop");
+}
+
+static gboolean
+pass_refunded (guint i, gpointer d)
+{
+  return g_str_equal (gen_state (i), "refunded");
+}
+
 static gboolean
 pass_book_refunded_account (guint i, gpointer d)
 {
@@ -596,6 +606,8 @@ test_empty_and_contracts (void)
                                                               WALLET_TYPE_RECEIPTS_PAGE,
                                                               "stack"));
   SemperArchiveRecord r = { 0 };
+  GListModel *model;
+  GtkDropDown *state;
 
   g_assert_no_error (error);
   gtk_window_set_default_size (window, 900, 600);
@@ -627,13 +639,18 @@ test_empty_and_contracts (void)
   g_assert_true (wallet_receipts_page_reload (browser, &error));
   g_assert_no_error (error);
   g_assert_cmpstr (gtk_stack_get_visible_child_name (stack), ==, "list");
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (wallet_receipts_page_get_model (browser))),
-                    ==, 2);
-  gtk_drop_down_set_selected (GTK_DROP_DOWN (gtk_widget_get_template_child (GTK_WIDGET (browser),
-                                                                            WALLET_TYPE_RECEIPTS_PAGE,
-                                                                            "state_dropdown")), 1);
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (wallet_receipts_page_get_model (browser))),
-                    ==, 1);
+  model = G_LIST_MODEL (wallet_receipts_page_get_model (browser));
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 2);
+  /* States sorted: "aborted", then "signed". */
+  state = GTK_DROP_DOWN (gtk_widget_get_template_child (GTK_WIDGET (browser),
+                                                        WALLET_TYPE_RECEIPTS_PAGE,
+                                                        "state_dropdown"));
+  gtk_drop_down_set_selected (state, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 1);
+  {
+    g_autoptr(WalletRecord) item = g_list_model_get_item (model, 0);
+    g_assert_cmpstr (wallet_record_get_record (item)->state, ==, "aborted");
+  }
   g_assert_true (wallet_receipts_page_select (browser, 0));
   g_assert_cmpint (wallet_record_detail_get_verdict (wallet_receipts_page_get_detail (browser)), ==,
                    WALLET_VERDICT_NONE);
