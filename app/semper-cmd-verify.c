@@ -273,7 +273,8 @@ cmd_verify (int    argc,
     {
       g_prefix_error (&error, "%s: ", argv[1]);
       if (error->domain == SEMPER_CRYPTO_ERROR &&
-          (error->code == SEMPER_CRYPTO_ERROR_UNTRUSTED || error->code == SEMPER_CRYPTO_ERROR_EXPIRED ||
+          (error->code == SEMPER_CRYPTO_ERROR_UNTRUSTED ||
+           error->code == SEMPER_CRYPTO_ERROR_EXPIRED ||
            error->code == SEMPER_CRYPTO_ERROR_REVOKED))
         return cli_fail (error, EXIT_REFUSED);
       return cli_fail (error, EXIT_ERROR);
@@ -340,7 +341,8 @@ cmd_verify (int    argc,
       if (signer->chain != NULL)
         for (guint i = 0; i < signer->chain->len; i++)
           {
-            g_autofree char *link = semper_headless_escape (g_ptr_array_index (signer->chain, i), -1);
+            const char *subject = g_ptr_array_index (signer->chain, i);
+            g_autofree char *link = semper_headless_escape (subject, -1);
             g_print (_("Chain %u: %s\n"), i, link);
           }
       g_print (_("Trusted: %s\n"), signer->trusted ? _("yes, the chain ends at your pinned root")

@@ -24,11 +24,11 @@ typedef enum {
 G_DECLARE_FINAL_TYPE (WalletTrustedDisplay, wallet_trusted_display,
                       WALLET, TRUSTED_DISPLAY, AdwWindow)
 
-WalletTrustedDisplay        *wallet_trusted_display_new          (GBytes               *document,
-                                                                  const char           *purpose,
-                                                                  SemperSignerInfo     *counterparty,
-                                                                  const SemperAmount   *threshold,
-                                                                  GError              **error);
+WalletTrustedDisplay       *wallet_trusted_display_new          (GBytes               *document,
+                                                                 const char           *purpose,
+                                                                 SemperSignerInfo     *counterparty,
+                                                                 const SemperAmount   *threshold,
+                                                                 GError              **error);
 GBytes                      *wallet_trusted_display_get_document (WalletTrustedDisplay *self);
 GPtrArray                   *wallet_trusted_display_get_findings (WalletTrustedDisplay *self);
 gboolean                     wallet_trusted_display_is_refused   (WalletTrustedDisplay *self);

@@ -228,8 +228,8 @@ check_reveal (SemperProtocolMessage  *msg,
               const char             *other_commit,
               GError                **error)
 {
-  g_autofree char *commit = semper_protocol_commit (semper_protocol_message_get_string (msg,
-                                                                                        nonce_field));
+  const char *nonce = semper_protocol_message_get_string (msg, nonce_field);
+  g_autofree char *commit = semper_protocol_commit (nonce);
 
   if (commit == NULL || !g_str_equal (commit, expected_commit))
     return bad_message (error, _("The revealed nonce does not match its commitment"));
@@ -453,8 +453,8 @@ semper_contract_verify (GBytes       *file,
           || (m2 != NULL && !semper_asw_check_m2 (m2, m1, trust, error)))
         return NULL;
       {
-        g_autoptr(SemperProtocolMessage) again = check_token (semper_protocol_message_get_raw (token),
-                                                              m1, trust, error);
+        GBytes *raw = semper_protocol_message_get_raw (token);
+        g_autoptr(SemperProtocolMessage) again = check_token (raw, m1, trust, error);
         if (again == NULL)
           return NULL;
       }

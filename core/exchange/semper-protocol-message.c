@@ -458,8 +458,9 @@ semper_protocol_message_parse_content (GBytes  *content,
   originator = get_string (object, "originator");
   responder = get_string (object, "responder");
   ttp = get_string (object, "ttp");
-  if (!semper_protocol_is_hex (originator, HASH_LEN) || !semper_protocol_is_hex (responder, HASH_LEN)
-      || !semper_protocol_is_hex (ttp, HASH_LEN))
+  if (!semper_protocol_is_hex (originator, HASH_LEN) ||
+      !semper_protocol_is_hex (responder, HASH_LEN) ||
+      !semper_protocol_is_hex (ttp, HASH_LEN))
     {
       invalid (error, _("a party's fingerprint must be 64 lower-case hex digits"));
       return NULL;

@@ -535,8 +535,9 @@ require_cms (SemperCommRequest   *request,
   if (g_strcmp0 (semper_comm_request_get_content_type (request),
                  SEMPER_COMM_CONTENT_TYPE_CMS) != 0)
     {
-      *response = semper_comm_response_new_error (415, "bad-content-type",
-                                                  _("Send a signed message (application/pkcs7-mime)"));
+      *response =
+        semper_comm_response_new_error (415, "bad-content-type",
+                                        _("Send a signed message (application/pkcs7-mime)"));
       return FALSE;
     }
   return TRUE;
