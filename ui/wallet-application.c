@@ -9,7 +9,11 @@
 
 #include <glib/gi18n.h>
 
+#include "semper-crypto.h"
+#include "wallet-application-private.h"
+#include "wallet-password-prompt.h"
 #include "wallet-preferences-window.h"
+#include "wallet-setup-window.h"
 #include "wallet-window.h"
 
 /* Until a SEMPER project web site exists, the metainfo and the about window
@@ -24,6 +28,11 @@ struct _WalletApplication
   WalletConsentPort *consent_port;
   char              *profile_dir;
   char              *pending_uri;
+
+  SemperProfile     *profile;
+  gboolean           opening;       /* the password prompt or the setup flow is up */
+  gboolean           show_pending;  /* open the pending URI once the profile is open */
+  gboolean           skip_profile;  /* test hook: windows without a profile */
 };
 
 G_DEFINE_FINAL_TYPE (WalletApplication, wallet_application, ADW_TYPE_APPLICATION)
@@ -32,6 +41,7 @@ enum {
   PROP_0,
   PROP_PROFILE_DIR,
   PROP_PENDING_URI,
+  PROP_PROFILE,
   N_PROPS
 };
 
@@ -102,6 +112,26 @@ wallet_application_get_consent_port (WalletApplication *self)
   return self->consent_port;
 }
 
+/**
+ * wallet_application_get_profile:
+ * @self: a #WalletApplication
+ *
+ * The wallet's profile (key store, archive, lock), opened at start-up
+ * through the trusted display's password prompt or made by the first-run
+ * setup. Every window except those two is shown only once it is open;
+ * #WalletApplication:profile is notified when it is set.
+ *
+ * Returns: (transfer none) (nullable): the open profile, or %NULL while it is
+ *   being opened
+ */
+SemperProfile *
+wallet_application_get_profile (WalletApplication *self)
+{
+  g_return_val_if_fail (WALLET_IS_APPLICATION (self), NULL);
+
+  return self->profile;
+}
+
 static WalletWindow *
 ensure_window (WalletApplication *self)
 {
@@ -135,15 +165,145 @@ set_pending_uri (WalletApplication *self,
 
 /* A semper: link is kept until the commerce layer can pay it; for now the
  * wallet only opens on the Shop page, where paying will happen. */
+static void ensure_profile (WalletApplication *self);
+
 static void
 show_uri (WalletApplication *self,
           const char        *uri)
 {
-  WalletWindow *window = ensure_window (self);
+  WalletWindow *window;
 
   set_pending_uri (self, uri);
+  if (self->profile == NULL && !self->skip_profile)
+    {
+      self->show_pending = TRUE;
+      ensure_profile (self);
+      return;
+    }
+
+  window = ensure_window (self);
   wallet_window_set_visible_page (window, "shop");
   gtk_window_present (GTK_WINDOW (window));
+}
+
+static void
+present_main_window (WalletApplication *self)
+{
+  if (self->profile == NULL && !self->skip_profile)
+    {
+      ensure_profile (self);
+      return;
+    }
+  gtk_window_present (GTK_WINDOW (ensure_window (self)));
+}
+
+/* The profile is open: decisions of the trusted display go to its archive
+ * from now on, and the windows that need it can be shown. */
+static void
+set_profile (WalletApplication *self,
+             SemperProfile     *profile)
+{
+  g_set_object (&self->profile, profile);
+  g_clear_object (&self->consent_port);
+  self->consent_port = wallet_consent_port_new (GTK_APPLICATION (self),
+                                                semper_profile_get_archive (profile));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROFILE]);
+
+  if (self->show_pending && self->pending_uri != NULL)
+    {
+      g_autofree char *uri = g_strdup (self->pending_uri);
+
+      self->show_pending = FALSE;
+      show_uri (self, uri);
+    }
+  else
+    present_main_window (self);
+}
+
+static void
+show_open_error (WalletApplication *self,
+                 const GError      *error)
+{
+  g_autofree char *body = NULL;
+  const char *heading;
+  GtkWidget *dialog;
+
+  if (g_error_matches (error, SEMPER_PROFILE_ERROR, SEMPER_PROFILE_ERROR_BUSY))
+    {
+      heading = _("Your Wallet Is Already Open");
+      body = g_strdup_printf (_("Another program is using the wallet profile in %s: another "
+                                "Semper Wallet, or the “semper” command. Only one program "
+                                "at a time may use a profile. Close the other one, then "
+                                "start the wallet again.\n\n%s"),
+                              self->profile_dir, error->message);
+    }
+  else
+    {
+      heading = _("Could Not Open Your Wallet");
+      body = g_strdup_printf (_("The wallet profile in %s could not be opened.\n\n%s"),
+                              self->profile_dir, error->message);
+    }
+
+  dialog = adw_message_dialog_new (NULL, heading, body);
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+  /* No parent: the main window is not shown without a profile. Closing the
+   * message ends the wallet. */
+  g_signal_connect (dialog, "response", G_CALLBACK (gtk_window_destroy), NULL);
+  gtk_window_set_application (GTK_WINDOW (dialog), GTK_APPLICATION (self));
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+profile_opened_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(WalletApplication) self = user_data;
+  g_autoptr(SemperProfile) profile = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (WALLET_IS_PASSWORD_PROMPT (source))
+    profile = wallet_password_prompt_open_profile_finish (WALLET_PASSWORD_PROMPT (source),
+                                                          result, &error);
+  else
+    profile = wallet_setup_window_create_finish (WALLET_SETUP_WINDOW (source), result, &error);
+
+  self->opening = FALSE;
+  if (profile != NULL)
+    set_profile (self, profile);
+  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    show_open_error (self, error);
+  /* Cancelled: no window is left, so the wallet quits. */
+  g_application_release (G_APPLICATION (self));
+}
+
+/* Opens the profile through the password prompt, or runs the first-run
+ * setup when there is none. The application is held meanwhile: before the
+ * prompt shows (the lock is checked first) no window keeps it alive. */
+static void
+ensure_profile (WalletApplication *self)
+{
+  if (self->profile != NULL || self->opening)
+    return;
+
+  self->opening = TRUE;
+  g_application_hold (G_APPLICATION (self));
+  if (semper_profile_exists (self->profile_dir))
+    {
+      WalletPasswordPrompt *prompt = wallet_password_prompt_new (GTK_APPLICATION (self),
+                                                                 self->profile_dir);
+
+      wallet_password_prompt_open_profile_async (prompt, NULL, profile_opened_cb,
+                                                 g_object_ref (self));
+    }
+  else
+    {
+      WalletSetupWindow *setup = wallet_setup_window_new (GTK_APPLICATION (self),
+                                                          self->profile_dir);
+
+      wallet_setup_window_create_async (setup, NULL, profile_opened_cb, g_object_ref (self));
+      gtk_window_present (GTK_WINDOW (setup));
+    }
 }
 
 static void
@@ -245,7 +405,7 @@ wallet_application_startup (GApplication *application)
   gtk_window_set_default_icon_name (APP_ID);
 
   self->settings = g_settings_new (APP_ID);
-  /* No archive yet: the wallet does not open its profile (docs/ui.md). */
+  /* Without an archive until the profile is open (set_profile). */
   self->consent_port = wallet_consent_port_new (GTK_APPLICATION (self), NULL);
   g_signal_connect_object (self->settings, "changed::color-scheme",
                            G_CALLBACK (apply_color_scheme_cb), self, G_CONNECT_SWAPPED);
@@ -262,9 +422,15 @@ wallet_application_startup (GApplication *application)
 static void
 wallet_application_activate (GApplication *application)
 {
-  WalletWindow *window = ensure_window (WALLET_APPLICATION (application));
+  WalletApplication *self = WALLET_APPLICATION (application);
 
-  gtk_window_present (GTK_WINDOW (window));
+  /* Started by D-Bus activation, without a command line. */
+  if (self->profile_dir == NULL)
+    {
+      self->profile_dir = semper_profile_default_dir ();
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROFILE_DIR]);
+    }
+  present_main_window (self);
 }
 
 /* Opened through D-Bus (G_APPLICATION_HANDLES_OPEN), e.g. by a browser. */
@@ -352,8 +518,7 @@ wallet_application_command_line (GApplication            *application,
     }
   else if (profile_option != NULL && g_strcmp0 (profile_dir, self->profile_dir) != 0)
     {
-      /* One running wallet holds one profile; a second one would have to
-       * take the profile's lock, which the archive does not offer yet. */
+      /* One running wallet holds one profile (and its lock). */
       g_application_command_line_printerr (cmdline,
                                            _("Semper Wallet is already running with the "
                                              "profile %s\n"),
@@ -398,6 +563,9 @@ wallet_application_get_property (GObject    *object,
     case PROP_PENDING_URI:
       g_value_set_string (value, self->pending_uri);
       break;
+    case PROP_PROFILE:
+      g_value_set_object (value, self->profile);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -409,6 +577,7 @@ wallet_application_dispose (GObject *object)
   WalletApplication *self = WALLET_APPLICATION (object);
 
   g_clear_object (&self->consent_port);
+  g_clear_object (&self->profile);
   g_clear_object (&self->settings);
 
   G_OBJECT_CLASS (wallet_application_parent_class)->dispose (object);
@@ -447,6 +616,9 @@ wallet_application_class_init (WalletApplicationClass *klass)
   properties[PROP_PENDING_URI] =
     g_param_spec_string ("pending-uri", NULL, NULL, NULL,
                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_PROFILE] =
+    g_param_spec_object ("profile", NULL, NULL, SEMPER_TYPE_PROFILE,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -454,6 +626,15 @@ static void
 wallet_application_init (WalletApplication *self)
 {
   g_application_add_main_option_entries (G_APPLICATION (self), option_entries);
+}
+
+/* Test hook (wallet-application-private.h): show the windows without
+ * opening a profile, for tests of the windows themselves. */
+void
+_wallet_application_set_skip_profile (WalletApplication *self,
+                                      gboolean           skip)
+{
+  self->skip_profile = skip;
 }
 
 WalletApplication *

@@ -7,6 +7,7 @@
 
 #include <adwaita.h>
 
+#include "semper-profile.h"
 #include "wallet-consent-port.h"
 
 G_BEGIN_DECLS
@@ -20,5 +21,6 @@ const char        *wallet_application_get_profile_dir  (WalletApplication *self)
 const char        *wallet_application_get_pending_uri  (WalletApplication *self);
 GSettings         *wallet_application_get_settings     (WalletApplication *self);
 WalletConsentPort *wallet_application_get_consent_port (WalletApplication *self);
+SemperProfile     *wallet_application_get_profile      (WalletApplication *self);
 
 G_END_DECLS

@@ -8,7 +8,7 @@
 #include <adwaita.h>
 #include <glib/gstdio.h>
 
-#include "wallet-application.h"
+#include "wallet-application-private.h"
 #include "wallet-preferences-window.h"
 #include "wallet-window.h"
 
@@ -49,6 +49,8 @@ fixture_set_up (Fixture       *fixture,
   /* Tests run one application after the other in one process. */
   flags = g_application_get_flags (G_APPLICATION (fixture->app));
   g_application_set_flags (G_APPLICATION (fixture->app), flags | G_APPLICATION_NON_UNIQUE);
+  /* These tests are about the windows; test-startup.c opens profiles. */
+  _wallet_application_set_skip_profile (fixture->app, TRUE);
 }
 
 static void
@@ -217,6 +219,7 @@ static const struct {
   { "disputes", "Disputes" },
 };
 
+
 /* A page is an AdwStatusPage, or (Receipts, Contracts) a browser that shows
  * one while it has nothing to list: the visible one, depth first. */
 static AdwStatusPage *
@@ -234,7 +237,6 @@ find_empty_state (GtkWidget *widget)
     }
   return NULL;
 }
-
 static void
 window_render_body (Fixture      *fixture,
                     WalletWindow *window)

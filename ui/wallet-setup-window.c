@@ -1,0 +1,825 @@
+/* wallet-setup-window.c: the first-run setup of a wallet profile
+ *
+ * A separate window, like the trusted display: the welcome page explains
+ * what the trusted display is, then the user picks a name and a password
+ * (with strength feedback), and chooses between registering with a CA
+ * (fetching its root and showing the fingerprint to compare) and a
+ * self-signed identity for now. Making the key, and talking to the CA, run
+ * in worker threads (GTask), so the window stays responsive.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "wallet-setup-window-private.h"
+
+#include <glib/gi18n.h>
+
+#include "semper-archive.h"
+#include "semper-ca-client.h"
+#include "semper-comm-client.h"
+#include "semper-comm.h"
+#include "semper-crypto.h"
+#include "semper-trust.h"
+#include "wallet-password-strength.h"
+
+#define MAX_NAME_CHARS 64
+
+static const char * const pages[] = {
+  "welcome", "name", "password", "register", "creating", "done", NULL
+};
+
+enum { PAGE_WELCOME, PAGE_NAME, PAGE_PASSWORD, PAGE_REGISTER, PAGE_CREATING, PAGE_DONE };
+
+struct _WalletSetupWindow
+{
+  AdwWindow       parent_instance;
+
+  GtkWidget      *back_button;
+  AdwWindowTitle *window_title;
+  GtkStack       *stack;
+  GtkWidget      *name_row;
+  GtkWidget      *password_entry;
+  GtkWidget      *repeat_entry;
+  GtkLevelBar    *strength_bar;
+  GtkLabel       *strength_label;
+  GtkCheckButton *ca_check;
+  GtkWidget      *ca_url_row;
+  GtkWidget      *fetch_button;
+  AdwActionRow   *root_row;
+  GtkWidget      *confirm_row;
+  GtkCheckButton *confirm_check;
+  GtkCheckButton *later_check;
+  GtkSpinner     *spinner;
+  AdwStatusPage  *done_page;
+  GtkLabel       *error_label;
+  GtkWidget      *next_button;
+
+  char           *profile_dir;
+  guint           page;
+  GTask          *task;
+  GCancellable   *worker_cancellable;
+  gboolean        busy;
+  GBytes         *root;
+  char           *root_url;
+  SemperProfile  *profile;
+};
+
+G_DEFINE_FINAL_TYPE (WalletSetupWindow, wallet_setup_window, ADW_TYPE_WINDOW)
+
+/* ---- validation --------------------------------------------------------- */
+
+static char *
+dup_name (WalletSetupWindow *self)
+{
+  char *name = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->name_row)));
+
+  return g_strstrip (name);
+}
+
+static gboolean
+name_is_valid (WalletSetupWindow *self)
+{
+  g_autofree char *name = dup_name (self);
+
+  return *name != '\0' && g_utf8_validate (name, -1, NULL) &&
+         g_utf8_strlen (name, -1) <= MAX_NAME_CHARS;
+}
+
+static gboolean
+password_is_valid (WalletSetupWindow *self)
+{
+  const char *password = gtk_editable_get_text (GTK_EDITABLE (self->password_entry));
+  const char *repeat = gtk_editable_get_text (GTK_EDITABLE (self->repeat_entry));
+
+  return wallet_password_estimate (password, NULL) >= WALLET_PASSWORD_FAIR &&
+         g_str_equal (password, repeat);
+}
+
+static const char *
+ca_url (WalletSetupWindow *self)
+{
+  return gtk_editable_get_text (GTK_EDITABLE (self->ca_url_row));
+}
+
+static gboolean
+register_is_valid (WalletSetupWindow *self)
+{
+  if (gtk_check_button_get_active (self->later_check))
+    return TRUE;
+  return self->root != NULL && g_strcmp0 (self->root_url, ca_url (self)) == 0 &&
+         gtk_check_button_get_active (self->confirm_check);
+}
+
+static void
+set_error (WalletSetupWindow *self,
+           const char        *message)
+{
+  gtk_label_set_label (self->error_label, message != NULL ? message : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->error_label), message != NULL);
+}
+
+static void
+update_buttons (WalletSetupWindow *self)
+{
+  gboolean can_go_on = !self->busy;
+  const char *label = _("_Continue");
+  g_autofree char *step = NULL;
+
+  if (self->stack == NULL)  /* disposed */
+    return;
+
+  switch (self->page)
+    {
+    case PAGE_NAME:
+      can_go_on = can_go_on && name_is_valid (self);
+      break;
+    case PAGE_PASSWORD:
+      can_go_on = can_go_on && password_is_valid (self);
+      break;
+    case PAGE_REGISTER:
+      can_go_on = can_go_on && register_is_valid (self);
+      label = _("_Create Wallet");
+      break;
+    case PAGE_CREATING:
+      can_go_on = FALSE;
+      break;
+    case PAGE_DONE:
+      label = _("_Open Wallet");
+      break;
+    default:
+      break;
+    }
+
+  gtk_button_set_label (GTK_BUTTON (self->next_button), label);
+  gtk_widget_set_sensitive (self->next_button, can_go_on);
+  gtk_widget_set_visible (self->next_button, self->page != PAGE_CREATING);
+  gtk_widget_set_visible (self->back_button,
+                          self->page > PAGE_WELCOME && self->page < PAGE_CREATING);
+  gtk_widget_set_sensitive (self->back_button, !self->busy);
+  gtk_widget_set_sensitive (self->fetch_button,
+                            !self->busy && gtk_check_button_get_active (self->ca_check));
+  gtk_widget_set_sensitive (self->ca_url_row, !self->busy &&
+                            gtk_check_button_get_active (self->ca_check));
+
+  if (self->page >= PAGE_NAME && self->page <= PAGE_REGISTER)
+    /* Translators: the steps of the setup: name, password, certificate */
+    step = g_strdup_printf (_("Step %u of 3"), self->page);
+  adw_window_title_set_subtitle (self->window_title, step);
+}
+
+static void
+show_page (WalletSetupWindow *self,
+           guint              page)
+{
+  self->page = page;
+  gtk_stack_set_visible_child_name (self->stack, pages[page]);
+  set_error (self, NULL);
+  gtk_spinner_set_spinning (self->spinner, page == PAGE_CREATING);
+  update_buttons (self);
+
+  if (page == PAGE_NAME)
+    gtk_widget_grab_focus (self->name_row);
+  else if (page == PAGE_PASSWORD)
+    gtk_widget_grab_focus (self->password_entry);
+  else
+    gtk_widget_grab_focus (self->next_button);
+}
+
+static void
+password_changed_cb (WalletSetupWindow *self)
+{
+  const char *password = gtk_editable_get_text (GTK_EDITABLE (self->password_entry));
+  const char *repeat = gtk_editable_get_text (GTK_EDITABLE (self->repeat_entry));
+  WalletPasswordStrength strength = wallet_password_estimate (password, NULL);
+  g_autofree char *text = NULL;
+  const char *advice;
+
+  if (*password == '\0')
+    {
+      gtk_level_bar_set_value (self->strength_bar, 0);
+      gtk_label_set_label (self->strength_label, _("Type a password of at least 8 characters."));
+      update_buttons (self);
+      return;
+    }
+
+  if (g_utf8_strlen (password, -1) < WALLET_PASSWORD_MIN_LENGTH)
+    advice = _("Use at least 8 characters.");
+  else if (strength < WALLET_PASSWORD_FAIR)
+    advice = _("Too easy to guess: add another word or a few characters.");
+  else if (*repeat == '\0')
+    advice = _("Now repeat it in the second field.");
+  else if (!g_str_equal (password, repeat))
+    advice = _("The two passwords do not match.");
+  else if (strength == WALLET_PASSWORD_FAIR)
+    advice = _("Good enough; a longer one would be better.");
+  else
+    advice = _("Good.");
+
+  /* Translators: "Strength: Weak. Use at least 8 characters." */
+  text = g_strdup_printf (_("Strength: %s. %s"), wallet_password_strength_label (strength),
+                          advice);
+  gtk_level_bar_set_value (self->strength_bar, strength + 1);
+  gtk_label_set_label (self->strength_label, text);
+  update_buttons (self);
+}
+
+/* ---- fetching the CA's root ------------------------------------------- */
+
+static void
+fetch_thread (GTask        *task,
+              gpointer      source_object,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  const char *url = task_data;
+  g_autoptr(SemperCommClient) client = semper_comm_client_new ();
+  g_autoptr(SemperTrust) trust = NULL;
+  g_autoptr(GBytes) root = NULL;
+  g_autofree char *role = NULL;
+  GError *error = NULL;
+
+  root = semper_ca_client_fetch_root (client, url, cancellable, &error);
+  if (root == NULL)
+    {
+      g_prefix_error (&error, _("Could not fetch the CA’s root certificate: "));
+      g_task_return_error (task, error);
+      return;
+    }
+  trust = semper_trust_new (root, &error);
+  if (trust == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  role = semper_certificate_dup_role (root);
+  if (g_strcmp0 (role, SEMPER_ROLE_CA) != 0)
+    {
+      g_task_return_new_error (task, SEMPER_CRYPTO_ERROR, SEMPER_CRYPTO_ERROR_UNTRUSTED,
+                               _("The server’s root certificate is not a certification "
+                                 "authority’s"));
+      return;
+    }
+  g_task_return_pointer (task, g_steal_pointer (&root), (GDestroyNotify) g_bytes_unref);
+}
+
+/* "ab12 cd34 …", eight groups per line. */
+static char *
+format_fingerprint (const char *hex)
+{
+  GString *s = g_string_new (NULL);
+
+  for (guint i = 0; hex[i] != '\0'; i += 4)
+    {
+      if (i > 0)
+        g_string_append_c (s, i % 32 == 0 ? '\n' : ' ');
+      g_string_append_len (s, hex + i, MIN (4, strlen (hex + i)));
+    }
+  return g_string_free (s, FALSE);
+}
+
+static void
+fetch_done_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  WalletSetupWindow *self = WALLET_SETUP_WINDOW (source);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) root = g_task_propagate_pointer (G_TASK (result), &error);
+  g_autofree char *fingerprint = NULL;
+  g_autofree char *formatted = NULL;
+  g_autofree char *subtitle = NULL;
+  g_autofree char *name = NULL;
+
+  self->busy = FALSE;
+  if (self->stack == NULL)
+    return;
+  if (root == NULL)
+    {
+      set_error (self, error->message);
+      update_buttons (self);
+      return;
+    }
+
+  g_clear_pointer (&self->root, g_bytes_unref);
+  g_free (self->root_url);
+  self->root = g_steal_pointer (&root);
+  self->root_url = g_strdup (g_task_get_task_data (G_TASK (result)));
+
+  name = semper_certificate_dup_common_name (self->root);
+  fingerprint = semper_sha256_hex (self->root);
+  formatted = format_fingerprint (fingerprint);
+  subtitle = g_strdup_printf (_("Root certificate fingerprint (SHA-256):\n%s"), formatted);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->root_row),
+                                 name != NULL ? name : _("Unnamed CA"));
+  adw_action_row_set_subtitle (self->root_row, subtitle);
+  gtk_widget_set_visible (GTK_WIDGET (self->root_row), TRUE);
+  gtk_check_button_set_active (self->confirm_check, FALSE);
+  gtk_widget_set_visible (self->confirm_row, TRUE);
+  set_error (self, NULL);
+  update_buttons (self);
+}
+
+static void
+fetch_clicked_cb (WalletSetupWindow *self)
+{
+  g_autoptr(GTask) task = NULL;
+  const char *url = ca_url (self);
+
+  if (self->busy)
+    return;
+  if (!g_str_has_prefix (url, "http://") && !g_str_has_prefix (url, "https://"))
+    {
+      set_error (self, _("The CA’s address starts with http:// or https://."));
+      return;
+    }
+
+  self->busy = TRUE;
+  set_error (self, NULL);
+  update_buttons (self);
+  task = g_task_new (self, self->worker_cancellable, fetch_done_cb, NULL);
+  g_task_set_task_data (task, g_strdup (url), g_free);
+  g_task_run_in_thread (task, fetch_thread);
+}
+
+static void
+ca_url_changed_cb (WalletSetupWindow *self)
+{
+  /* A fingerprint shown is for the address it was fetched from only. */
+  if (self->root_url != NULL && g_strcmp0 (self->root_url, ca_url (self)) != 0)
+    {
+      g_clear_pointer (&self->root, g_bytes_unref);
+      g_clear_pointer (&self->root_url, g_free);
+      gtk_widget_set_visible (GTK_WIDGET (self->root_row), FALSE);
+      gtk_widget_set_visible (self->confirm_row, FALSE);
+    }
+  update_buttons (self);
+}
+
+/* ---- making the profile ---------------------------------------------- */
+
+typedef struct
+{
+  char   *dir;
+  char   *name;
+  char   *password;   /* a secret */
+  char   *ca_url;     /* NULL: self-signed */
+  GBytes *root;
+} CreateData;
+
+static void
+create_data_free (CreateData *data)
+{
+  g_free (data->dir);
+  g_free (data->name);
+  semper_secret_free (data->password);
+  g_free (data->ca_url);
+  g_clear_pointer (&data->root, g_bytes_unref);
+  g_free (data);
+}
+
+static char *
+create_password_cb (gboolean retry,
+                    gpointer user_data)
+{
+  CreateData *data = user_data;
+
+  /* The chosen password is the only answer; a retry means it did not fit
+   * an existing database, and asking again would not help. */
+  return retry ? NULL : g_strdup (data->password);
+}
+
+/* Registration as `semper init --ca` does it (docs/ca.md): a CSR for the
+ * profile's key, the certificate checked against the root the user saw,
+ * then imported, the root pinned, the CRL stored. */
+static gboolean
+register_with_ca (SemperProfile  *profile,
+                  CreateData     *data,
+                  GCancellable   *cancellable,
+                  GError        **error)
+{
+  g_autoptr(SemperCommClient) client = semper_comm_client_new ();
+  g_autoptr(SemperTrust) trust = NULL;
+  g_autoptr(SemperSignerInfo) info = NULL;
+  g_autoptr(GBytes) csr = NULL;
+  g_autoptr(GBytes) cert = NULL;
+  g_autoptr(GBytes) crl = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *url_line = NULL;
+  g_autofree char *detail = NULL;
+  g_autofree char *fingerprint = NULL;
+  g_autofree char *root_fingerprint = NULL;
+  SemperCrypto *crypto = semper_profile_get_crypto (profile);
+
+  trust = semper_trust_new (data->root, error);
+  if (trust == NULL)
+    return FALSE;
+  if (!semper_crypto_has_key (crypto) && !semper_crypto_generate_key (crypto, error))
+    return FALSE;
+  csr = semper_crypto_create_csr (crypto, data->name, SEMPER_ROLE_WALLET, error);
+  if (csr == NULL)
+    return FALSE;
+  cert = semper_ca_client_register (client, data->ca_url, csr, SEMPER_ROLE_WALLET, NULL,
+                                    cancellable, error);
+  if (cert == NULL)
+    {
+      g_prefix_error (error, _("The CA did not register you: "));
+      return FALSE;
+    }
+  if (!semper_trust_check_certificate (trust, cert, NULL, &info, error))
+    {
+      g_prefix_error (error, _("The CA’s answer is not acceptable: "));
+      return FALSE;
+    }
+  if (g_strcmp0 (info->role, SEMPER_ROLE_WALLET) != 0 ||
+      !g_str_equal (info->common_name, data->name))
+    {
+      g_set_error_literal (error, SEMPER_CRYPTO_ERROR, SEMPER_CRYPTO_ERROR_UNTRUSTED,
+                           _("The CA issued a certificate for another name or role"));
+      return FALSE;
+    }
+  if (!semper_crypto_import_certificate (crypto, cert, error) ||
+      !semper_profile_set_trust_root (profile, data->root, error))
+    return FALSE;
+
+  path = g_build_filename (data->dir, "ca-url", NULL);
+  url_line = g_strdup_printf ("%s\n", data->ca_url);
+  if (!g_file_set_contents_full (path, url_line, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600,
+                                 error))
+    return FALSE;
+
+  crl = semper_ca_client_fetch_crl (client, data->ca_url, cancellable, error);
+  if (crl == NULL || !semper_trust_set_crl (trust, crl, error))
+    {
+      g_prefix_error (error, _("Registered, but the CA’s revocation list is not usable: "));
+      return FALSE;
+    }
+  g_clear_pointer (&path, g_free);
+  path = g_build_filename (data->dir, "crl.der", NULL);
+  if (!g_file_set_contents_full (path, g_bytes_get_data (crl, NULL), g_bytes_get_size (crl),
+                                 G_FILE_SET_CONTENTS_CONSISTENT, 0600, error))
+    return FALSE;
+
+  fingerprint = semper_sha256_hex (cert);
+  root_fingerprint = semper_sha256_hex (data->root);
+  detail = g_strdup_printf ("registered with %s: certificate %s, root %s", data->ca_url,
+                            fingerprint, root_fingerprint);
+  return semper_archive_audit_append (semper_profile_get_archive (profile),
+                                      "identity-registered", detail, error) > 0;
+}
+
+static void
+create_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  CreateData *data = task_data;
+  g_autoptr(SemperProfile) profile = NULL;
+  GError *error = NULL;
+  gboolean ok;
+
+  profile = semper_profile_open (data->dir, SEMPER_PROFILE_OPEN_CREATE, create_password_cb,
+                                 data, &error);
+  if (profile == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  /* The key store keeps the callback; its data dies with this task. The
+   * slot stays logged in, so it is not called again. */
+  if (semper_profile_has_identity (profile))
+    {
+      g_task_return_new_error (task, SEMPER_PROFILE_ERROR, SEMPER_PROFILE_ERROR_EXISTS,
+                               _("The profile %s already has an identity"), data->dir);
+      return;
+    }
+
+  if (data->ca_url != NULL)
+    ok = register_with_ca (profile, data, cancellable, &error);
+  else
+    ok = semper_profile_create_identity (profile, data->name, &error);
+
+  if (!ok)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, g_steal_pointer (&profile), g_object_unref);
+}
+
+static void
+create_done_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  WalletSetupWindow *self = WALLET_SETUP_WINDOW (source);
+  CreateData *data = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SemperProfile) profile = g_task_propagate_pointer (G_TASK (result), &error);
+  g_autoptr(GBytes) cert = NULL;
+  g_autofree char *fingerprint = NULL;
+  g_autofree char *formatted = NULL;
+  g_autofree char *description = NULL;
+
+  self->busy = FALSE;
+  if (self->stack == NULL)
+    return;
+  if (profile == NULL)
+    {
+      show_page (self, PAGE_REGISTER);
+      set_error (self, error->message);
+      return;
+    }
+
+  g_set_object (&self->profile, profile);
+  cert = semper_crypto_dup_certificate (semper_profile_get_crypto (profile));
+  fingerprint = cert != NULL ? semper_sha256_hex (cert) : g_strdup ("");
+  formatted = format_fingerprint (fingerprint);
+  if (data->ca_url != NULL)
+    description = g_strdup_printf (_("%s, registered with the certification authority at\n%s\n\n"
+                                     "Your certificate’s fingerprint:\n%s\n\n"
+                                     "Your wallet is kept in %s."),
+                                   data->name, data->ca_url, formatted, data->dir);
+  else
+    description = g_strdup_printf (_("%s, with a self-signed identity (not registered with a "
+                                     "certification authority).\n\n"
+                                     "Your certificate’s fingerprint:\n%s\n\n"
+                                     "Your wallet is kept in %s."),
+                                   data->name, formatted, data->dir);
+  adw_status_page_set_description (self->done_page, description);
+  show_page (self, PAGE_DONE);
+}
+
+static void
+start_create (WalletSetupWindow *self)
+{
+  g_autoptr(GTask) task = NULL;
+  CreateData *data = g_new0 (CreateData, 1);
+
+  data->dir = g_strdup (self->profile_dir);
+  data->name = dup_name (self);
+  data->password = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->password_entry)));
+  if (gtk_check_button_get_active (self->ca_check))
+    {
+      data->ca_url = g_strdup (self->root_url);
+      data->root = g_bytes_ref (self->root);
+    }
+
+  self->busy = TRUE;
+  show_page (self, PAGE_CREATING);
+  task = g_task_new (self, self->worker_cancellable, create_done_cb, NULL);
+  g_task_set_task_data (task, data, (GDestroyNotify) create_data_free);
+  g_task_run_in_thread (task, create_thread);
+}
+
+/* ---- navigation ------------------------------------------------------- */
+
+static void
+finish (WalletSetupWindow *self)
+{
+  g_autoptr(GTask) task = g_steal_pointer (&self->task);
+
+  if (task == NULL)
+    return;
+  if (self->profile != NULL)
+    g_task_return_pointer (task, g_object_ref (self->profile), g_object_unref);
+  else
+    g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                             _("The wallet setup was cancelled"));
+}
+
+static void
+next_clicked_cb (WalletSetupWindow *self)
+{
+  update_buttons (self);
+  if (!gtk_widget_get_sensitive (self->next_button) || self->busy)
+    return;
+
+  switch (self->page)
+    {
+    case PAGE_WELCOME:
+    case PAGE_NAME:
+      show_page (self, self->page + 1);
+      break;
+    case PAGE_PASSWORD:
+      /* Wipeable copies are made at creation; the repeat field is cleared
+       * as soon as it has served. */
+      gtk_editable_set_text (GTK_EDITABLE (self->repeat_entry), "");
+      show_page (self, PAGE_REGISTER);
+      break;
+    case PAGE_REGISTER:
+      start_create (self);
+      break;
+    case PAGE_DONE:
+      finish (self);
+      gtk_window_destroy (GTK_WINDOW (self));
+      break;
+    default:
+      break;
+    }
+}
+
+static void
+back_clicked_cb (WalletSetupWindow *self)
+{
+  if (self->busy || self->page == PAGE_WELCOME || self->page >= PAGE_CREATING)
+    return;
+  if (self->page == PAGE_REGISTER)
+    {
+      /* Back to the password: it must be typed twice again. */
+      gtk_editable_set_text (GTK_EDITABLE (self->password_entry), "");
+      gtk_editable_set_text (GTK_EDITABLE (self->repeat_entry), "");
+    }
+  show_page (self, self->page - 1);
+}
+
+static gboolean
+close_request_cb (GtkWindow *window)
+{
+  WalletSetupWindow *self = WALLET_SETUP_WINDOW (window);
+
+  /* The key is being made: closing now would leave half a profile. */
+  if (self->page == PAGE_CREATING)
+    return TRUE;
+  g_cancellable_cancel (self->worker_cancellable);
+  finish (self);
+  return FALSE;
+}
+
+/**
+ * wallet_setup_window_create_async:
+ *
+ * Runs the setup; it finishes when the user opens the new wallet (with the
+ * open, locked profile) or closes the window before (%G_IO_ERROR_CANCELLED).
+ * The caller presents the window.
+ */
+void
+wallet_setup_window_create_async (WalletSetupWindow   *self,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  g_return_if_fail (WALLET_IS_SETUP_WINDOW (self));
+  g_return_if_fail (self->task == NULL);
+
+  self->task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (self->task, wallet_setup_window_create_async);
+}
+
+/**
+ * wallet_setup_window_create_finish:
+ *
+ * Returns: (transfer full): the new profile, open and locked, or %NULL.
+ */
+SemperProfile *
+wallet_setup_window_create_finish (WalletSetupWindow  *self,
+                                   GAsyncResult       *result,
+                                   GError            **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+wallet_setup_window_dispose (GObject *object)
+{
+  WalletSetupWindow *self = WALLET_SETUP_WINDOW (object);
+
+  g_cancellable_cancel (self->worker_cancellable);
+  finish (self);
+  gtk_widget_dispose_template (GTK_WIDGET (self), WALLET_TYPE_SETUP_WINDOW);
+  self->stack = NULL;
+  g_clear_object (&self->profile);
+
+  G_OBJECT_CLASS (wallet_setup_window_parent_class)->dispose (object);
+}
+
+static void
+wallet_setup_window_finalize (GObject *object)
+{
+  WalletSetupWindow *self = WALLET_SETUP_WINDOW (object);
+
+  g_clear_object (&self->worker_cancellable);
+  g_clear_pointer (&self->root, g_bytes_unref);
+  g_clear_pointer (&self->root_url, g_free);
+  g_clear_pointer (&self->profile_dir, g_free);
+
+  G_OBJECT_CLASS (wallet_setup_window_parent_class)->finalize (object);
+}
+
+static void
+wallet_setup_window_class_init (WalletSetupWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+
+  object_class->dispose = wallet_setup_window_dispose;
+  object_class->finalize = wallet_setup_window_finalize;
+  window_class->close_request = close_request_cb;
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/org/semper/Wallet/wallet-setup-window.ui");
+#define BIND(name) gtk_widget_class_bind_template_child (widget_class, WalletSetupWindow, name)
+  BIND (back_button);
+  BIND (window_title);
+  BIND (stack);
+  BIND (name_row);
+  BIND (password_entry);
+  BIND (repeat_entry);
+  BIND (strength_bar);
+  BIND (strength_label);
+  BIND (ca_check);
+  BIND (ca_url_row);
+  BIND (fetch_button);
+  BIND (root_row);
+  BIND (confirm_row);
+  BIND (confirm_check);
+  BIND (later_check);
+  BIND (spinner);
+  BIND (done_page);
+  BIND (error_label);
+  BIND (next_button);
+#undef BIND
+}
+
+static void
+wallet_setup_window_init (WalletSetupWindow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->worker_cancellable = g_cancellable_new ();
+  gtk_editable_set_text (GTK_EDITABLE (self->ca_url_row), WALLET_DEMO_CA_URL);
+
+  g_signal_connect_swapped (self->next_button, "clicked", G_CALLBACK (next_clicked_cb), self);
+  g_signal_connect_swapped (self->back_button, "clicked", G_CALLBACK (back_clicked_cb), self);
+  g_signal_connect_swapped (self->name_row, "changed", G_CALLBACK (update_buttons), self);
+  g_signal_connect_swapped (self->name_row, "entry-activated", G_CALLBACK (next_clicked_cb),
+                            self);
+  g_signal_connect_swapped (self->password_entry, "changed", G_CALLBACK (password_changed_cb),
+                            self);
+  g_signal_connect_swapped (self->repeat_entry, "changed", G_CALLBACK (password_changed_cb),
+                            self);
+  g_signal_connect_swapped (self->repeat_entry, "activate", G_CALLBACK (next_clicked_cb), self);
+  g_signal_connect_swapped (self->ca_url_row, "changed", G_CALLBACK (ca_url_changed_cb), self);
+  g_signal_connect_swapped (self->fetch_button, "clicked", G_CALLBACK (fetch_clicked_cb), self);
+  g_signal_connect_swapped (self->ca_check, "toggled", G_CALLBACK (update_buttons), self);
+  g_signal_connect_swapped (self->later_check, "toggled", G_CALLBACK (update_buttons), self);
+  g_signal_connect_swapped (self->confirm_check, "toggled", G_CALLBACK (update_buttons), self);
+
+  password_changed_cb (self);
+  show_page (self, PAGE_WELCOME);
+}
+
+/**
+ * wallet_setup_window_new:
+ * @app: (nullable): the application the window belongs to
+ * @profile_dir: where the new profile goes (it must not hold one yet)
+ */
+WalletSetupWindow *
+wallet_setup_window_new (GtkApplication *app,
+                         const char     *profile_dir)
+{
+  WalletSetupWindow *self;
+
+  g_return_val_if_fail (profile_dir != NULL, NULL);
+
+  self = g_object_new (WALLET_TYPE_SETUP_WINDOW, "application", app, NULL);
+  self->profile_dir = g_strdup (profile_dir);
+  return self;
+}
+
+/* ---- test hooks ------------------------------------------------------- */
+
+const char *
+_wallet_setup_window_get_page (WalletSetupWindow *self)
+{
+  return pages[self->page];
+}
+
+gboolean
+_wallet_setup_window_is_busy (WalletSetupWindow *self)
+{
+  return self->busy;
+}
+
+GtkWidget *
+_wallet_setup_window_get_widget (WalletSetupWindow *self,
+                                 const char        *name)
+{
+  struct { const char *name; gpointer widget; } widgets[] = {
+    { "next", self->next_button }, { "back", self->back_button },
+    { "name", self->name_row }, { "password", self->password_entry },
+    { "repeat", self->repeat_entry }, { "strength", self->strength_label },
+    { "ca", self->ca_check }, { "ca-url", self->ca_url_row },
+    { "fetch", self->fetch_button }, { "root", self->root_row },
+    { "confirm", self->confirm_check }, { "later", self->later_check },
+    { "error", self->error_label }, { "done", self->done_page },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (widgets); i++)
+    if (g_str_equal (widgets[i].name, name))
+      return widgets[i].widget;
+  return NULL;
+}
