@@ -29,19 +29,12 @@ init_with_ca (const char *name,
   g_autoptr(SemperTrust) trust = NULL;
   g_autoptr(SemperSignerInfo) info = NULL;
   g_autoptr(GBytes) root = NULL;
-  g_autoptr(GBytes) csr = NULL;
-  g_autoptr(GBytes) cert = NULL;
-  g_autoptr(GBytes) crl = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *root_role = NULL;
   g_autofree char *root_fingerprint = NULL;
   g_autofree char *root_name = NULL;
   g_autofree char *fingerprint = NULL;
   g_autofree char *dir = NULL;
-  g_autofree char *path = NULL;
-  g_autofree char *detail = NULL;
-  g_autofree char *url_line = NULL;
-  SemperCrypto *crypto;
 
   if (!g_str_has_prefix (ca, "http://") && !g_str_has_prefix (ca, "https://"))
     {
@@ -98,64 +91,13 @@ init_with_ca (const char *name,
                    _("The profile %s already has an identity"), dir);
       return cli_fail (error, EXIT_ERROR);
     }
-  crypto = semper_profile_get_crypto (profile);
-  if (!semper_crypto_has_key (crypto) && !semper_crypto_generate_key (crypto, &error))
-    return cli_fail (error, EXIT_ERROR);
-
-  csr = semper_crypto_create_csr (crypto, name, SEMPER_ROLE_WALLET, &error);
-  if (csr == NULL)
-    return cli_fail (error, EXIT_ERROR);
-  cert = semper_ca_client_register (client, ca, csr, SEMPER_ROLE_WALLET, NULL, NULL, &error);
-  if (cert == NULL)
+  if (!semper_profile_register (profile, ca, root, name, NULL, &info, &error))
     {
-      gboolean refused = g_strcmp0 (semper_comm_error_get_code (error), "refused") == 0;
-
-      g_prefix_error (&error, _("The CA did not register you: "));
+      gboolean refused = g_error_matches (error, SEMPER_PROFILE_ERROR,
+                                          SEMPER_PROFILE_ERROR_NOT_REGISTERED);
       return cli_fail (error, refused ? EXIT_REFUSED : EXIT_ERROR);
     }
-
-  /* What came back must be a wallet certificate for our name from that root;
-   * import_certificate() checks that it is for our key. */
-  if (!semper_trust_check_certificate (trust, cert, NULL, &info, &error))
-    {
-      g_prefix_error (&error, _("The CA's answer is not acceptable: "));
-      return cli_fail (error, EXIT_REFUSED);
-    }
-  if (g_strcmp0 (info->role, SEMPER_ROLE_WALLET) != 0 || !g_str_equal (info->common_name, name))
-    {
-      g_set_error_literal (&error, SEMPER_CRYPTO_ERROR, SEMPER_CRYPTO_ERROR_UNTRUSTED,
-                           _("The CA issued a certificate for another name or role"));
-      return cli_fail (error, EXIT_REFUSED);
-    }
-  if (!semper_crypto_import_certificate (crypto, cert, &error) ||
-      !semper_profile_set_trust_root (profile, root, &error))
-    return cli_fail (error, EXIT_ERROR);
-
-  path = g_build_filename (dir, "ca-url", NULL);
-  url_line = g_strdup_printf ("%s\n", ca);
-  if (!g_file_set_contents_full (path, url_line, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600,
-                                 &error))
-    return cli_fail (error, EXIT_ERROR);
-
-  /* The CRL now, so that verify knows revocations from the start. */
-  crl = semper_ca_client_fetch_crl (client, ca, NULL, &error);
-  if (crl == NULL || !semper_trust_set_crl (trust, crl, &error))
-    {
-      g_prefix_error (&error, _("Registered, but the CA's revocation list is not usable: "));
-      return cli_fail (error, EXIT_ERROR);
-    }
-  g_clear_pointer (&path, g_free);
-  path = g_build_filename (dir, "crl.der", NULL);
-  if (!g_file_set_contents_full (path, g_bytes_get_data (crl, NULL), g_bytes_get_size (crl),
-                                 G_FILE_SET_CONTENTS_CONSISTENT, 0600, &error))
-    return cli_fail (error, EXIT_ERROR);
-
-  fingerprint = semper_sha256_hex (cert);
-  detail = g_strdup_printf ("registered with %s: certificate %s, root %s", ca, fingerprint,
-                            root_fingerprint);
-  if (semper_archive_audit_append (semper_profile_get_archive (profile), "identity-registered",
-                                   detail, &error) <= 0)
-    return cli_fail (error, EXIT_ERROR);
+  fingerprint = g_strdup (info->fingerprint);
 
   if (cli.json)
     {

@@ -390,84 +390,6 @@ create_password_cb (gboolean retry,
   return retry ? NULL : g_strdup (data->password);
 }
 
-/* Registration as `semper init --ca` does it (docs/ca.md): a CSR for the
- * profile's key, the certificate checked against the root the user saw,
- * then imported, the root pinned, the CRL stored. */
-static gboolean
-register_with_ca (SemperProfile  *profile,
-                  CreateData     *data,
-                  GCancellable   *cancellable,
-                  GError        **error)
-{
-  g_autoptr(SemperCommClient) client = semper_comm_client_new ();
-  g_autoptr(SemperTrust) trust = NULL;
-  g_autoptr(SemperSignerInfo) info = NULL;
-  g_autoptr(GBytes) csr = NULL;
-  g_autoptr(GBytes) cert = NULL;
-  g_autoptr(GBytes) crl = NULL;
-  g_autofree char *path = NULL;
-  g_autofree char *url_line = NULL;
-  g_autofree char *detail = NULL;
-  g_autofree char *fingerprint = NULL;
-  g_autofree char *root_fingerprint = NULL;
-  SemperCrypto *crypto = semper_profile_get_crypto (profile);
-
-  trust = semper_trust_new (data->root, error);
-  if (trust == NULL)
-    return FALSE;
-  if (!semper_crypto_has_key (crypto) && !semper_crypto_generate_key (crypto, error))
-    return FALSE;
-  csr = semper_crypto_create_csr (crypto, data->name, SEMPER_ROLE_WALLET, error);
-  if (csr == NULL)
-    return FALSE;
-  cert = semper_ca_client_register (client, data->ca_url, csr, SEMPER_ROLE_WALLET, NULL,
-                                    cancellable, error);
-  if (cert == NULL)
-    {
-      g_prefix_error (error, _("The CA did not register you: "));
-      return FALSE;
-    }
-  if (!semper_trust_check_certificate (trust, cert, NULL, &info, error))
-    {
-      g_prefix_error (error, _("The CA’s answer is not acceptable: "));
-      return FALSE;
-    }
-  if (g_strcmp0 (info->role, SEMPER_ROLE_WALLET) != 0 ||
-      !g_str_equal (info->common_name, data->name))
-    {
-      g_set_error_literal (error, SEMPER_CRYPTO_ERROR, SEMPER_CRYPTO_ERROR_UNTRUSTED,
-                           _("The CA issued a certificate for another name or role"));
-      return FALSE;
-    }
-  if (!semper_crypto_import_certificate (crypto, cert, error) ||
-      !semper_profile_set_trust_root (profile, data->root, error))
-    return FALSE;
-
-  path = g_build_filename (data->dir, "ca-url", NULL);
-  url_line = g_strdup_printf ("%s\n", data->ca_url);
-  if (!g_file_set_contents_full (path, url_line, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600,
-                                 error))
-    return FALSE;
-
-  crl = semper_ca_client_fetch_crl (client, data->ca_url, cancellable, error);
-  if (crl == NULL || !semper_trust_set_crl (trust, crl, error))
-    {
-      g_prefix_error (error, _("Registered, but the CA’s revocation list is not usable: "));
-      return FALSE;
-    }
-  g_clear_pointer (&path, g_free);
-  path = g_build_filename (data->dir, "crl.der", NULL);
-  if (!g_file_set_contents_full (path, g_bytes_get_data (crl, NULL), g_bytes_get_size (crl),
-                                 G_FILE_SET_CONTENTS_CONSISTENT, 0600, error))
-    return FALSE;
-
-  fingerprint = semper_sha256_hex (cert);
-  root_fingerprint = semper_sha256_hex (data->root);
-  detail = g_strdup_printf ("registered with %s: certificate %s, root %s", data->ca_url,
-                            fingerprint, root_fingerprint);
-  return semper_archive_audit_append (semper_profile_get_archive (profile),
-                                      "identity-registered", detail, error) > 0;
-}
 
 static void
 create_thread (GTask        *task,
@@ -497,7 +419,8 @@ create_thread (GTask        *task,
     }
 
   if (data->ca_url != NULL)
-    ok = register_with_ca (profile, data, cancellable, &error);
+    ok = semper_profile_register (profile, data->ca_url, data->root, data->name, cancellable,
+                                  NULL, &error);
   else
     ok = semper_profile_create_identity (profile, data->name, &error);
 

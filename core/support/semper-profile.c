@@ -7,15 +7,20 @@
 #include "semper-profile.h"
 
 #include <errno.h>
+#include <glib/gi18n-lib.h>
 #include <fcntl.h>
 #include <glib/gstdio.h>
 #include <sys/file.h>
 #include <unistd.h>
 
 #include "semper-archive.h"
+#include "semper-ca-client.h"
+#include "semper-comm-client.h"
+#include "semper-comm.h"
 #include "semper-cms.h"
 #include "semper-consent.h"
 #include "semper-crypto.h"
+#include "semper-trust.h"
 
 G_DEFINE_QUARK (semper-profile-error-quark, semper_profile_error)
 
@@ -356,6 +361,121 @@ semper_profile_set_trust_root (SemperProfile  *self,
   /* g_file_set_contents() writes a temporary file, fsyncs and renames. */
   return g_file_set_contents_full (path, data, len, G_FILE_SET_CONTENTS_CONSISTENT,
                                    0600, error);
+}
+
+/**
+ * semper_profile_register:
+ * @ca_url: the certification authority's base URL
+ * @root_der: its root certificate, which the user has accepted (fingerprint
+ *   compared or given)
+ * @name: the user's name, as the certificate must carry it
+ * @out_info: (out) (optional): the issued certificate's details
+ *
+ * Registers the profile's key with a CA: makes the key if there is none,
+ * sends a PKCS#10 request for role wallet, checks that the answer chains to
+ * @root_der with role wallet and @name, imports it, pins @root_der, and
+ * stores the CA's URL and current revocation list in the profile. The event
+ * goes into the audit log. Blocks: call it from a worker thread in a GUI.
+ *
+ * Returns: %TRUE on success; %SEMPER_PROFILE_ERROR_NOT_REGISTERED when the
+ *   CA refused or its answer is not acceptable.
+ */
+gboolean
+semper_profile_register (SemperProfile     *self,
+                         const char        *ca_url,
+                         GBytes            *root_der,
+                         const char        *name,
+                         GCancellable      *cancellable,
+                         SemperSignerInfo **out_info,
+                         GError           **error)
+{
+  g_autoptr(SemperCommClient) client = semper_comm_client_new ();
+  g_autoptr(SemperTrust) trust = NULL;
+  g_autoptr(SemperSignerInfo) info = NULL;
+  g_autoptr(GBytes) csr = NULL;
+  g_autoptr(GBytes) cert = NULL;
+  g_autoptr(GBytes) crl = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *url_line = NULL;
+  g_autofree char *detail = NULL;
+  g_autofree char *fingerprint = NULL;
+  g_autofree char *root_fingerprint = NULL;
+
+  g_return_val_if_fail (SEMPER_IS_PROFILE (self), FALSE);
+  g_return_val_if_fail (ca_url != NULL, FALSE);
+  g_return_val_if_fail (root_der != NULL, FALSE);
+  g_return_val_if_fail (name != NULL, FALSE);
+
+  trust = semper_trust_new (root_der, error);
+  if (trust == NULL)
+    return FALSE;
+  if (!semper_crypto_has_key (self->crypto) && !semper_crypto_generate_key (self->crypto, error))
+    return FALSE;
+  csr = semper_crypto_create_csr (self->crypto, name, SEMPER_ROLE_WALLET, error);
+  if (csr == NULL)
+    return FALSE;
+
+  cert = semper_ca_client_register (client, ca_url, csr, SEMPER_ROLE_WALLET, NULL, cancellable,
+                                    &local_error);
+  if (cert == NULL)
+    {
+      if (g_strcmp0 (semper_comm_error_get_code (local_error), "refused") == 0)
+        g_set_error (error, SEMPER_PROFILE_ERROR, SEMPER_PROFILE_ERROR_NOT_REGISTERED,
+                     _("The CA did not register you: %s"), local_error->message);
+      else
+        g_propagate_prefixed_error (error, g_steal_pointer (&local_error),
+                                    _("The CA did not register you: "));
+      return FALSE;
+    }
+
+  /* What came back must be a wallet certificate for our name from that root;
+   * import_certificate() checks that it is for our key. */
+  if (!semper_trust_check_certificate (trust, cert, NULL, &info, &local_error))
+    {
+      g_set_error (error, SEMPER_PROFILE_ERROR, SEMPER_PROFILE_ERROR_NOT_REGISTERED,
+                   _("The CA’s answer is not acceptable: %s"), local_error->message);
+      return FALSE;
+    }
+  if (g_strcmp0 (info->role, SEMPER_ROLE_WALLET) != 0 || !g_str_equal (info->common_name, name))
+    {
+      g_set_error_literal (error, SEMPER_PROFILE_ERROR, SEMPER_PROFILE_ERROR_NOT_REGISTERED,
+                           _("The CA issued a certificate for another name or role"));
+      return FALSE;
+    }
+  if (!semper_crypto_import_certificate (self->crypto, cert, error) ||
+      !semper_profile_set_trust_root (self, root_der, error))
+    return FALSE;
+
+  path = g_build_filename (self->dir, "ca-url", NULL);
+  url_line = g_strdup_printf ("%s\n", ca_url);
+  if (!g_file_set_contents_full (path, url_line, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600,
+                                 error))
+    return FALSE;
+
+  /* The CRL now, so that verification knows revocations from the start. */
+  crl = semper_ca_client_fetch_crl (client, ca_url, cancellable, error);
+  if (crl == NULL || !semper_trust_set_crl (trust, crl, error))
+    {
+      g_prefix_error (error, _("Registered, but the CA’s revocation list is not usable: "));
+      return FALSE;
+    }
+  g_clear_pointer (&path, g_free);
+  path = g_build_filename (self->dir, "crl.der", NULL);
+  if (!g_file_set_contents_full (path, g_bytes_get_data (crl, NULL), g_bytes_get_size (crl),
+                                 G_FILE_SET_CONTENTS_CONSISTENT, 0600, error))
+    return FALSE;
+
+  fingerprint = semper_sha256_hex (cert);
+  root_fingerprint = semper_sha256_hex (root_der);
+  detail = g_strdup_printf ("registered with %s: certificate %s, root %s", ca_url, fingerprint,
+                            root_fingerprint);
+  if (semper_archive_audit_append (self->archive, "identity-registered", detail, error) <= 0)
+    return FALSE;
+
+  if (out_info != NULL)
+    *out_info = g_steal_pointer (&info);
+  return TRUE;
 }
 
 /**

@@ -24,6 +24,8 @@ typedef enum {
   SEMPER_PROFILE_ERROR_NOT_FOUND,     /* no profile in that directory */
   SEMPER_PROFILE_ERROR_EXISTS,        /* init on a profile that has an identity */
   SEMPER_PROFILE_ERROR_NO_IDENTITY,   /* the profile has no key or certificate yet */
+  SEMPER_PROFILE_ERROR_NOT_REGISTERED, /* the CA refused, or answered with an unacceptable
+                                        * certificate */
 } SemperProfileError;
 
 GQuark semper_profile_error_quark (void);
@@ -53,6 +55,13 @@ gboolean       semper_profile_create_identity (SemperProfile           *self,
 GBytes        *semper_profile_dup_trust_root  (SemperProfile           *self);
 gboolean       semper_profile_set_trust_root  (SemperProfile           *self,
                                                GBytes                  *root_der,
+                                               GError                 **error);
+gboolean       semper_profile_register        (SemperProfile           *self,
+                                               const char              *ca_url,
+                                               GBytes                  *root_der,
+                                               const char              *name,
+                                               GCancellable            *cancellable,
+                                               SemperSignerInfo       **out_info,
                                                GError                 **error);
 GBytes        *semper_profile_sign_document   (SemperProfile           *self,
                                                GBytes                  *document,
