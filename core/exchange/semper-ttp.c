@@ -123,15 +123,9 @@ semper_ttp_new (SemperCrypto  *crypto,
                    _("The TTP has no certificate"));
       return NULL;
     }
-  if (!semper_trust_check_certificate (trust, cert, NULL, &info, error))
+  info = semper_trust_check_role (trust, cert, SEMPER_ROLE_TTP, error);
+  if (info == NULL)
     return NULL;
-  if (g_strcmp0 (info->role, SEMPER_ROLE_TTP) != 0)
-    {
-      g_set_error (error, SEMPER_TTP_ERROR, SEMPER_TTP_ERROR_FAILED,
-                   _("The TTP's certificate has role “%s”, not “ttp”"),
-                   info->role ? info->role : "");
-      return NULL;
-    }
 
   self = g_object_new (SEMPER_TYPE_TTP, NULL);
   self->crypto = g_object_ref (crypto);

@@ -729,15 +729,9 @@ semper_bank_new (SemperCrypto  *crypto,
       refuse (error, SEMPER_BANK_ERROR_FAILED, _("The bank has no certificate"));
       return NULL;
     }
-  if (!semper_trust_check_certificate (trust, cert, NULL, &info, error))
+  info = semper_trust_check_role (trust, cert, SEMPER_ROLE_BANK, error);
+  if (info == NULL)
     return NULL;
-  if (g_strcmp0 (info->role, SEMPER_ROLE_BANK) != 0)
-    {
-      g_set_error (error, SEMPER_BANK_ERROR, SEMPER_BANK_ERROR_FAILED,
-                   _("The bank's certificate has role “%s”, not “bank”"),
-                   info->role ? info->role : "");
-      return NULL;
-    }
 
   self = g_object_new (SEMPER_TYPE_BANK, NULL);
   self->crypto = g_object_ref (crypto);

@@ -466,6 +466,40 @@ _semper_trust_check (SemperTrust       *self,
 }
 
 /**
+ * semper_trust_check_role:
+ * @cert_der: a certificate, e.g. a server's own
+ * @role: the role it must carry (SEMPER_ROLE_*)
+ *
+ * semper_trust_check_certificate() now, plus the role.
+ *
+ * Returns: (transfer full): the certificate's details, or %NULL with
+ *   @error set (%SEMPER_CRYPTO_ERROR_UNTRUSTED for another role).
+ */
+SemperSignerInfo *
+semper_trust_check_role (SemperTrust  *self,
+                         GBytes       *cert_der,
+                         const char   *role,
+                         GError      **error)
+{
+  g_autoptr(SemperSignerInfo) info = NULL;
+
+  g_return_val_if_fail (SEMPER_IS_TRUST (self), NULL);
+  g_return_val_if_fail (cert_der != NULL, NULL);
+  g_return_val_if_fail (role != NULL, NULL);
+
+  if (!semper_trust_check_certificate (self, cert_der, NULL, &info, error))
+    return NULL;
+  if (g_strcmp0 (info->role, role) != 0)
+    {
+      g_set_error (error, SEMPER_CRYPTO_ERROR, SEMPER_CRYPTO_ERROR_UNTRUSTED,
+                   _("The certificate of “%s” has role “%s”, not “%s”"),
+                   info->common_name, info->role ? info->role : "", role);
+      return NULL;
+    }
+  return g_steal_pointer (&info);
+}
+
+/**
  * semper_trust_check_certificate:
  * @cert_der: a certificate issued directly by the pinned root (or the root
  *   itself)

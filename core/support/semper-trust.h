@@ -49,6 +49,10 @@ G_DECLARE_FINAL_TYPE (SemperTrust, semper_trust, SEMPER, TRUST, GObject)
 SemperTrust *semper_trust_new               (GBytes            *root_der,
                                              GError           **error);
 GBytes      *semper_trust_get_root          (SemperTrust       *self);
+SemperSignerInfo *semper_trust_check_role  (SemperTrust       *self,
+                                             GBytes            *cert_der,
+                                             const char        *role,
+                                             GError           **error);
 gboolean     semper_trust_check_certificate (SemperTrust       *self,
                                              GBytes            *cert_der,
                                              GDateTime         *at,
