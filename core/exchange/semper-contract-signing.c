@@ -497,21 +497,19 @@ semper_contract_signing_new (SemperProfile  *profile,
                              GError        **error)
 {
   g_autoptr(SemperContractSigning) self = NULL;
-  g_autoptr(GBytes) root = NULL;
   g_autoptr(GBytes) cert = NULL;
 
   g_return_val_if_fail (SEMPER_IS_PROFILE (profile), NULL);
 
-  root = semper_profile_dup_trust_root (profile);
   cert = semper_crypto_dup_certificate (semper_profile_get_crypto (profile));
-  if (root == NULL || cert == NULL)
+  if (cert == NULL)
     {
       g_set_error (error, SEMPER_CONTRACT_ERROR, SEMPER_CONTRACT_ERROR_FAILED,
                    _("The profile has no identity or no pinned authority"));
       return NULL;
     }
   self = g_object_new (SEMPER_TYPE_CONTRACT_SIGNING, NULL);
-  self->trust = semper_trust_new (root, error);
+  self->trust = semper_profile_dup_trust (profile, error);
   if (self->trust == NULL)
     return NULL;
   self->profile = g_object_ref (profile);

@@ -668,7 +668,6 @@ semper_ttp_role_setup (SemperCommServer         *server,
                        GError                  **error)
 {
   g_autoptr(SemperProfile) profile = NULL;
-  g_autoptr(GBytes) root = NULL;
   g_autoptr(SemperTrust) trust = NULL;
   g_autoptr(SemperTtp) self = NULL;
   g_autofree char *db_path = NULL;
@@ -677,14 +676,7 @@ semper_ttp_role_setup (SemperCommServer         *server,
                                  options->password_func, options->password_data, error);
   if (profile == NULL)
     return NULL;
-  root = semper_profile_dup_trust_root (profile);
-  if (root == NULL)
-    {
-      g_set_error (error, SEMPER_TTP_ERROR, SEMPER_TTP_ERROR_FAILED,
-                   _("The TTP's state %s has no pinned root certificate"), options->state_dir);
-      return NULL;
-    }
-  trust = semper_trust_new (root, error);
+  trust = semper_profile_dup_trust (profile, error);
   if (trust == NULL)
     return NULL;
   db_path = g_build_filename (options->state_dir, "ttp.db", NULL);

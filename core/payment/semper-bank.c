@@ -1563,7 +1563,6 @@ semper_bank_role_setup (SemperCommServer         *server,
                         GError                  **error)
 {
   g_autoptr(SemperProfile) profile = NULL;
-  g_autoptr(GBytes) root = NULL;
   g_autoptr(GBytes) config = NULL;
   g_autoptr(SemperTrust) trust = NULL;
   g_autoptr(SemperBank) self = NULL;
@@ -1573,14 +1572,7 @@ semper_bank_role_setup (SemperCommServer         *server,
                                  options->password_func, options->password_data, error);
   if (profile == NULL)
     return NULL;
-  root = semper_profile_dup_trust_root (profile);
-  if (root == NULL)
-    {
-      g_set_error (error, SEMPER_BANK_ERROR, SEMPER_BANK_ERROR_FAILED,
-                   _("The bank's state %s has no pinned root certificate"), options->state_dir);
-      return NULL;
-    }
-  trust = semper_trust_new (root, error);
+  trust = semper_profile_dup_trust (profile, error);
   if (trust == NULL)
     return NULL;
   if (options->config_file != NULL)

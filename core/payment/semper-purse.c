@@ -140,19 +140,11 @@ semper_purse_new (SemperProfile  *profile,
                   GError        **error)
 {
   g_autoptr(SemperPurse) self = NULL;
-  g_autoptr(GBytes) root = NULL;
 
   g_return_val_if_fail (SEMPER_IS_PROFILE (profile), NULL);
 
-  root = semper_profile_dup_trust_root (profile);
-  if (root == NULL)
-    {
-      g_set_error (error, SEMPER_PURSE_ERROR, SEMPER_PURSE_ERROR_NOT_LINKED,
-                   _("The profile has no pinned root certificate"));
-      return NULL;
-    }
   self = g_object_new (SEMPER_TYPE_PURSE, NULL);
-  self->trust = semper_trust_new (root, error);
+  self->trust = semper_profile_dup_trust (profile, error);
   if (self->trust == NULL)
     return NULL;
   self->profile = g_object_ref (profile);

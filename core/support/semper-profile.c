@@ -343,6 +343,53 @@ semper_profile_dup_trust_root (SemperProfile *self)
   return g_bytes_new_take (data, len);
 }
 
+/**
+ * semper_profile_dup_trust:
+ *
+ * The trust every part of this profile checks certificates with: the pinned
+ * root and, once the profile has fetched one, the CA's revocation list.
+ *
+ * Returns: (transfer full): the trust, or %NULL with @error set
+ *   (%SEMPER_PROFILE_ERROR_NO_IDENTITY when no root is pinned yet).
+ */
+SemperTrust *
+semper_profile_dup_trust (SemperProfile  *self,
+                          GError        **error)
+{
+  g_autoptr(GBytes) root = NULL;
+  g_autoptr(SemperTrust) trust = NULL;
+  g_autofree char *crl_path = NULL;
+  char *crl = NULL;
+  gsize crl_len = 0;
+
+  g_return_val_if_fail (SEMPER_IS_PROFILE (self), NULL);
+
+  root = semper_profile_dup_trust_root (self);
+  if (root == NULL)
+    {
+      g_set_error (error, SEMPER_PROFILE_ERROR, SEMPER_PROFILE_ERROR_NO_IDENTITY,
+                   _("The profile %s has no pinned root certificate"), self->dir);
+      return NULL;
+    }
+  trust = semper_trust_new (root, error);
+  if (trust == NULL)
+    return NULL;
+
+  crl_path = g_build_filename (self->dir, "crl.der", NULL);
+  if (g_file_get_contents (crl_path, &crl, &crl_len, NULL))
+    {
+      g_autoptr(GBytes) bytes = g_bytes_new_take (crl, crl_len);
+
+      if (!semper_trust_set_crl (trust, bytes, error))
+        {
+          g_prefix_error (error, _("The profile’s revocation list %s is not usable: "), crl_path);
+          return NULL;
+        }
+    }
+
+  return g_steal_pointer (&trust);
+}
+
 gboolean
 semper_profile_set_trust_root (SemperProfile  *self,
                                GBytes         *root_der,

@@ -53,6 +53,8 @@ gboolean       semper_profile_create_identity (SemperProfile           *self,
                                                const char              *name,
                                                GError                 **error);
 GBytes        *semper_profile_dup_trust_root  (SemperProfile           *self);
+SemperTrust   *semper_profile_dup_trust       (SemperProfile           *self,
+                                               GError                 **error);
 gboolean       semper_profile_set_trust_root  (SemperProfile           *self,
                                                GBytes                  *root_der,
                                                GError                 **error);

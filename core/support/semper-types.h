@@ -21,6 +21,7 @@ typedef struct _SemperFinding        SemperFinding;
 typedef struct _SemperPrefs          SemperPrefs;
 typedef struct _SemperProfile        SemperProfile;
 typedef struct _SemperSignerInfo     SemperSignerInfo;
+typedef struct _SemperTrust          SemperTrust;
 
 /* Money is integers: minor units of an ISO 4217 currency (DESIGN.md rule 6). */
 typedef struct {
