@@ -12,7 +12,6 @@
 #include <json-glib/json-glib.h>
 #include <signal.h>
 #include <sqlite3.h>
-#include <sys/prctl.h>
 #include <string.h>
 
 #include "semper-ca-client.h"
@@ -20,6 +19,7 @@
 #include "semper-comm-client.h"
 #include "semper-crypto.h"
 #include "semper-profile.h"
+#include "semper-test-semperd.h"
 
 #define PASSWORD   "contract cli test password"
 #define TTP_SECRET "ttp-enrolment-secret-0123456789"
@@ -66,59 +66,6 @@ write_tmp (Fixture    *fx,
   g_assert_no_error (error);
   g_chmod (path, 0600);
   return path;
-}
-
-/* A failed assertion aborts the test before its tear-down: the servers
- * must not outlive it (they hold the test's output pipe open). */
-static void
-die_with_parent (gpointer user_data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-}
-
-static GSubprocess *
-start_semperd (Fixture     *fx,
-               const char  *role,
-               const char  *state,
-               const char  *config,
-               char       **url)
-{
-  g_autofree char *semperd = g_build_filename (g_getenv ("SEMPER_BUILD_ROOT"), "app", "semperd",
-                                               NULL);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GDataInputStream) in = NULL;
-  g_autofree char *line = NULL;
-  g_autoptr(GSubprocessLauncher) launcher =
-    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  GSubprocess *proc;
-
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  if (config != NULL)
-    proc = g_subprocess_launcher_spawn (launcher, &error, semperd, "--role", role, "--listen",
-                                        "127.0.0.1:0", "--state", state, "--password-file",
-                                        fx->password, "--config", config, NULL);
-  else
-    proc = g_subprocess_launcher_spawn (launcher, &error, semperd, "--role", role, "--listen",
-                                        "127.0.0.1:0", "--state", state, "--password-file",
-                                        fx->password, NULL);
-  g_assert_no_error (error);
-  in = g_data_input_stream_new (g_subprocess_get_stdout_pipe (proc));
-  line = g_data_input_stream_read_line_utf8 (in, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (line);
-  g_assert_true (g_str_has_prefix (line, "listening on http://127.0.0.1:"));
-  *url = g_strdup (line + strlen ("listening on "));
-  return proc;
-}
-
-static void
-stop_semperd (GSubprocess **proc)
-{
-  if (*proc == NULL)
-    return;
-  g_subprocess_send_signal (*proc, SIGTERM);
-  g_subprocess_wait (*proc, NULL, NULL);
-  g_clear_object (proc);
 }
 
 /* Runs `semper --json --profile PROFILE ARGS…` with the test hooks in the
@@ -257,9 +204,11 @@ fixture_set_up (Fixture       *fx,
   config = write_tmp (fx, "ca.conf", "[ca]\nname=Contract Test CA\nroles=wallet;ttp\n\n"
                                       "[enrolment]\nttp=" TTP_SECRET "\n");
 
-  fx->ca = start_semperd (fx, "ca", ca_state, config, &fx->ca_url);
+  fx->ca = semper_test_start_semperd ("ca", "127.0.0.1:0", ca_state, fx->password, config,
+                                      &fx->ca_url);
   register_ttp (fx);
-  fx->ttp = start_semperd (fx, "ttp", fx->ttp_state, NULL, &fx->ttp_url);
+  fx->ttp = semper_test_start_semperd ("ttp", "127.0.0.1:0", fx->ttp_state, fx->password,
+                                       NULL, &fx->ttp_url);
   init_wallet (fx, fx->alice, "Alice");
   init_wallet (fx, fx->bob, "Bob");
 
@@ -276,8 +225,8 @@ fixture_tear_down (Fixture       *fx,
 {
   g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", fx->dir);
 
-  stop_semperd (&fx->ttp);
-  stop_semperd (&fx->ca);
+  semper_test_stop_semperd (&fx->ttp);
+  semper_test_stop_semperd (&fx->ca);
   g_spawn_command_line_sync (cmd, NULL, NULL, NULL, NULL);
   g_free (fx->dir);
   g_free (fx->password);

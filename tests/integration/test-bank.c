@@ -13,7 +13,6 @@
 
 #include <signal.h>
 #include <stdarg.h>
-#include <sys/prctl.h>
 #include <sqlite3.h>
 #include <string.h>
 
@@ -25,6 +24,7 @@
 #include "semper-money.h"
 #include "semper-profile.h"
 #include "semper-purse.h"
+#include "semper-test-semperd.h"
 
 #define PASSWORD "bank test password"
 #define OPENING 10000
@@ -93,24 +93,14 @@ make_profile (Fixture    *fx,
 }
 
 static void
-die_with_parent (gpointer user_data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-}
-
-static void
 start_bank (Fixture *fx)
 {
-  g_autofree char *semperd = g_build_filename (g_getenv ("SEMPER_BUILD_ROOT"), "app", "semperd",
-                                               NULL);
   g_autofree char *state = g_build_filename (fx->dir, "bank", NULL);
   g_autofree char *pwfile = g_build_filename (fx->dir, "bank-password", NULL);
   g_autofree char *config = g_build_filename (fx->dir, "bank.json", NULL);
   g_autofree char *listen = NULL;
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autofree char *url = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GDataInputStream) in = NULL;
-  g_autofree char *line = NULL;
 
   /* After a restart, the same port: the wallet remembers the bank's URL. */
   if (fx->bank_url != NULL)
@@ -121,31 +111,11 @@ start_bank (Fixture *fx)
   g_assert_no_error (error);
   g_file_set_contents (config, config_text, -1, &error);
   g_assert_no_error (error);
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  /* A failed assertion aborts the test without tear-down: take the bank along. */
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  fx->bank_proc = g_subprocess_launcher_spawn (launcher, &error, semperd,
-                                               "--role", "bank", "--listen", listen,
-                                               "--state", state, "--password-file", pwfile,
-                                               "--config", config, NULL);
-  g_assert_no_error (error);
-  in = g_data_input_stream_new (g_subprocess_get_stdout_pipe (fx->bank_proc));
-  line = g_data_input_stream_read_line_utf8 (in, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (line);
-  g_assert_true (g_str_has_prefix (line, "listening on "));
+  fx->bank_proc = semper_test_start_semperd ("bank", listen, state, pwfile, config, &url);
   if (fx->bank_url == NULL)
-    fx->bank_url = g_strdup (line + strlen ("listening on "));
+    fx->bank_url = g_steal_pointer (&url);
   else
-    g_assert_cmpstr (fx->bank_url, ==, line + strlen ("listening on "));
-}
-
-static void
-stop_bank (Fixture *fx)
-{
-  g_subprocess_send_signal (fx->bank_proc, SIGTERM);
-  g_subprocess_wait (fx->bank_proc, NULL, NULL);
-  g_clear_object (&fx->bank_proc);
+    g_assert_cmpstr (fx->bank_url, ==, url);
 }
 
 static char *
@@ -236,7 +206,7 @@ fixture_tear_down (Fixture       *fx,
   g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", fx->dir);
 
   if (fx->bank_proc != NULL)
-    stop_bank (fx);
+    semper_test_stop_semperd (&fx->bank_proc);
   g_clear_object (&fx->purse);
   g_clear_object (&fx->alice);
   g_clear_object (&fx->shop);
@@ -785,7 +755,7 @@ test_restart (Fixture       *fx,
   g_assert_cmpstr (a1->result, ==, "ok");
   kept = pay (fx, tid2, 200, fx->shop, TRUE);
 
-  stop_bank (fx);
+  semper_test_stop_semperd (&fx->bank_proc);
   start_bank (fx);
 
   /* Opening balances are not paid in again; nothing else changed. */

@@ -19,6 +19,7 @@
 #include "semper-comm.h"
 #include "semper-comm-client.h"
 #include "semper-crypto.h"
+#include "semper-test-semperd.h"
 #include "semper-trust.h"
 
 #define PASSWORD "correct horse battery staple"
@@ -64,37 +65,9 @@ write_tmp (Fixture    *fx,
 static void
 start_ca (Fixture *fx)
 {
-  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GDataInputStream) in = NULL;
-  g_autofree char *line = NULL;
-
-  g_ptr_array_add (argv, build_path ("app", "semperd"));
-  g_ptr_array_add (argv, g_strdup ("--role"));
-  g_ptr_array_add (argv, g_strdup ("ca"));
-  g_ptr_array_add (argv, g_strdup ("--listen"));
-  g_ptr_array_add (argv, g_strdup ("127.0.0.1:0"));
-  g_ptr_array_add (argv, g_strdup ("--state"));
-  g_ptr_array_add (argv, g_strdup (fx->state));
-  g_ptr_array_add (argv, g_strdup ("--password-file"));
-  g_ptr_array_add (argv, g_strdup (fx->password));
-  if (fx->config != NULL)
-    {
-      g_ptr_array_add (argv, g_strdup ("--config"));
-      g_ptr_array_add (argv, g_strdup (fx->config));
-    }
-  g_ptr_array_add (argv, NULL);
-
-  fx->ca = g_subprocess_newv ((const char * const *) argv->pdata,
-                              G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
-  g_assert_no_error (error);
-  in = g_data_input_stream_new (g_subprocess_get_stdout_pipe (fx->ca));
-  line = g_data_input_stream_read_line_utf8 (in, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (line);
-  g_assert_true (g_str_has_prefix (line, "listening on http://127.0.0.1:"));
-  g_free (fx->url);
-  fx->url = g_strdup (line + strlen ("listening on "));
+  g_clear_pointer (&fx->url, g_free);
+  fx->ca = semper_test_start_semperd ("ca", "127.0.0.1:0", fx->state, fx->password, fx->config,
+                                      &fx->url);
 }
 
 static void

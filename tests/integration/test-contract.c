@@ -19,6 +19,7 @@
 #include "semper-headless-consent.h"
 #include "semper-profile.h"
 #include "semper-protocol-message.h"
+#include "semper-test-semperd.h"
 
 #define PASSWORD "ttp test password"
 #define RACE_PAIRS 200
@@ -80,26 +81,14 @@ make_profile (Fixture    *fx,
 static void
 start_ttp (Fixture *fx)
 {
-  g_autofree char *semperd = g_build_filename (g_getenv ("SEMPER_BUILD_ROOT"), "app", "semperd",
-                                               NULL);
   g_autofree char *state = g_build_filename (fx->dir, "ttp", NULL);
   g_autofree char *pwfile = g_build_filename (fx->dir, "ttp-password", NULL);
   g_autoptr(GError) error = NULL;
-  g_autoptr(GDataInputStream) in = NULL;
-  g_autofree char *line = NULL;
 
   g_file_set_contents (pwfile, PASSWORD "\n", -1, &error);
   g_assert_no_error (error);
-  fx->ttp_proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, semperd,
-                                   "--role", "ttp", "--listen", "127.0.0.1:0", "--state", state,
-                                   "--password-file", pwfile, NULL);
-  g_assert_no_error (error);
-  in = g_data_input_stream_new (g_subprocess_get_stdout_pipe (fx->ttp_proc));
-  line = g_data_input_stream_read_line_utf8 (in, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (line);
-  g_assert_true (g_str_has_prefix (line, "listening on "));
-  fx->ttp_url = g_strdup (line + strlen ("listening on "));
+  fx->ttp_proc = semper_test_start_semperd ("ttp", "127.0.0.1:0", state, pwfile, NULL,
+                                            &fx->ttp_url);
 }
 
 static void
@@ -140,9 +129,7 @@ fixture_tear_down (Fixture       *fx,
 {
   g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", fx->dir);
 
-  g_subprocess_send_signal (fx->ttp_proc, SIGTERM);
-  g_subprocess_wait (fx->ttp_proc, NULL, NULL);
-  g_clear_object (&fx->ttp_proc);
+  semper_test_stop_semperd (&fx->ttp_proc);
   g_clear_object (&fx->o);
   g_clear_object (&fx->r);
   g_clear_object (&fx->o_profile);
