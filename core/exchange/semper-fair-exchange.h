@@ -1,0 +1,299 @@
+/* semper-fair-exchange.h: optimistic fair exchange of a payment for goods,
+ * PROTOCOLS.md B (docs/fair-exchange.md).
+ *
+ *   0. M -> B  offer = Sig_M(offer_id, description, H(goods), price, T, expiry, systems)
+ *   1. B -> M  m1 = Sig_B("fx/m1", H(offer), order)   order: a semper document signed
+ *                                                      with the user's consent, naming
+ *                                                      H(offer), tid, h(N_B), the system
+ *   2. M -> B  m2 = Sig_M("fx/m2", H(m1), c = Enc_k(goods), H(c),
+ *                         e = EnvelopedData to T's certificate of {label: H(m1), k})
+ *   3. B -> M  m3 = Sig_B("fx/m3", N_B, H(m2), proof of payment bound to H(m1))
+ *   4. M -> B  m4 = Sig_M("fx/m4", H(m1), k, receipt)
+ *   abort   B -> T  Sig_B("fx/abort", m1)             (before m3 left)
+ *   resolve B -> T  Sig_B("fx/resolve", offer, m1, m2, proof)
+ *   T answers Sig_T("fx/aborted" | "fx/receipt" (with k) | "fx/revoke", H(m1)),
+ *   one outcome per H(m1).
+ *
+ * Two sides: SemperFxBuyer (the wallet; every exchange is an archive exchange
+ * of protocol "fx" in the profile, journaled before each message leaves) and
+ * SemperFxMerchant (a server; its own SQLite file). Each step of either side
+ * takes the bytes received and returns the bytes to send, so a merchant can put
+ * them behind HTTP routes (semper_fx_merchant_add_routes: POST /fx/m1 answers
+ * m2, POST /fx/m3 answers m4) and the buyer drives them over HTTP
+ * (semper_fx_buyer_run). The exchange's key is H(m1) (64 hex), which is also
+ * the tid the payment is bound to.
+ *
+ * Payment systems plug in through SemperFxPaymentSystem (below); the e-cash
+ * one is core/payment/semper-fx-ecash.h. The exchange layer never includes the
+ * payment layer.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "semper-comm-server.h"
+#include "semper-consent.h"
+#include "semper-crypto.h"
+#include "semper-money.h"
+#include "semper-profile.h"
+#include "semper-protocol-message.h"
+#include "semper-trust.h"
+
+G_BEGIN_DECLS
+
+#define SEMPER_FX_ERROR (semper_fx_error_quark ())
+
+typedef enum {
+  SEMPER_FX_ERROR_FAILED,
+  SEMPER_FX_ERROR_NOT_FOUND,    /* no such exchange or offer */
+  SEMPER_FX_ERROR_WRONG_STATE,  /* not allowed in the exchange's state */
+  SEMPER_FX_ERROR_BAD_MESSAGE,  /* a message that does not fit the exchange */
+  SEMPER_FX_ERROR_EXPIRED,      /* the offer has expired */
+  SEMPER_FX_ERROR_PAYMENT,      /* the payment system refused or failed */
+  SEMPER_FX_ERROR_UNREACHABLE,  /* the peer did not answer; the step stays journaled */
+} SemperFxError;
+
+GQuark semper_fx_error_quark (void);
+
+/* Buyer states (archive exchange state) */
+#define SEMPER_FX_PREPARED   "prepared"    /* order document made, nothing sent */
+#define SEMPER_FX_M1_SENT    "m1-sent"     /* waiting for m2 */
+#define SEMPER_FX_M3_SENT    "m3-sent"     /* paid, waiting for m4 */
+#define SEMPER_FX_ABORTING   "aborting"    /* abort request journaled */
+#define SEMPER_FX_RESOLVING  "resolving"   /* resolve request journaled */
+#define SEMPER_FX_REFUNDING  "refunding"   /* T revoked: refund journaled */
+#define SEMPER_FX_DONE       "done"        /* final: goods + receipt (M's or T's) */
+#define SEMPER_FX_ABORTED    "aborted"     /* final: nothing paid (T's abort token) */
+#define SEMPER_FX_REVOKED    "revoked"     /* final: T's revoke, payment refunded */
+/* Merchant states */
+#define SEMPER_FX_M2_SENT    "m2-sent"
+#define SEMPER_FX_M4_SENT    "m4-sent"     /* final for the merchant: paid */
+
+/* ---- the offer ------------------------------------------------------------ */
+
+/* {"type":"semper-fx-offer","version":1,"offer":ID,"description":TEXT,
+ *  "goods":"<64 hex H(goods)>","amount":N,"currency":"EUR",
+ *  "merchant":"<64 hex>","ttp":"<64 hex>","expiry":UNIX,"systems":["ecash",…]}
+ * inside a CMS SignedData by the merchant. */
+typedef struct {
+  char         *offer_id;
+  char         *description;
+  char         *goods_hash;
+  SemperAmount  price;
+  char         *merchant;    /* fingerprint of the merchant's certificate */
+  char         *ttp;         /* fingerprint of the TTP's certificate */
+  gint64        expiry;      /* unix seconds */
+  GStrv         systems;     /* accepted payment systems */
+  GBytes       *raw;         /* (nullable): the signed offer, once signed or verified */
+  char         *hash;        /* (nullable): H(raw), hex */
+} SemperFxOffer;
+
+void           semper_fx_offer_free   (SemperFxOffer *offer);
+/* Strict parser of the offer's JSON (no signature check; the fuzz target). */
+SemperFxOffer *semper_fx_offer_parse  (GBytes        *json,
+                                       GError       **error);
+/* Verifies the signature (signer = the offer's merchant, role merchant) and
+ * parses. Returns: (transfer full) (nullable) */
+SemperFxOffer *semper_fx_offer_verify (GBytes        *p7m,
+                                       SemperTrust   *trust,
+                                       GError       **error);
+
+/* ---- payment systems ------------------------------------------------------- */
+
+/**
+ * SemperFxPaymentSystem:
+ * @system: the system's name as offers and orders carry it ("ecash")
+ * @user_data: passed to every call
+ *
+ * A payment system's part in the exchange. Each side fills in what it uses
+ * (the others may be %NULL); @key is H(m1), 64 hex, the payment's tid.
+ * @reserve (buyer): set aside @amount under @key before anything leaves.
+ * @pay (buyer): the proof of payment for @merchant (a fingerprint), bound to
+ *   @key; the buyer journals it inside m3, so it is made once.
+ * @commit (buyer): the exchange finished with goods.
+ * @release (buyer): the exchange was aborted or revoked: take the reserved
+ *   value back; @revoke is T's signed revoke token, or %NULL after an abort
+ *   (when nothing was paid). Must be idempotent.
+ * @collect (merchant): redeem @proof (e.g. deposit at the bank) before m4.
+ * @check (TTP): verify @proof offline: it pays @amount to @merchant under @key.
+ */
+typedef struct {
+  const char *system;
+  gpointer    user_data;
+  gboolean  (*reserve) (gpointer            user_data,
+                        const char         *key,
+                        const SemperAmount *amount,
+                        GError            **error);
+  GBytes   *(*pay)     (gpointer            user_data,
+                        const char         *key,
+                        const char         *merchant,
+                        GError            **error);
+  gboolean  (*commit)  (gpointer            user_data,
+                        const char         *key,
+                        GError            **error);
+  gboolean  (*release) (gpointer            user_data,
+                        const char         *key,
+                        GBytes             *revoke,
+                        GError            **error);
+  gboolean  (*collect) (gpointer            user_data,
+                        const char         *key,
+                        const SemperAmount *amount,
+                        GBytes             *proof,
+                        GError            **error);
+  gboolean  (*check)   (gpointer            user_data,
+                        const char         *key,
+                        const SemperAmount *amount,
+                        const char         *merchant,
+                        GBytes             *proof,
+                        GError            **error);
+} SemperFxPaymentSystem;
+
+/* ---- building blocks, shared by the parties, the TTP and the tests ---------- */
+
+/* Checks m1 against the offer (H(offer), the order document and its
+ * signature by m1's signer, the parties, the system). */
+gboolean semper_fx_check_m1 (SemperProtocolMessage  *m1,
+                             SemperFxOffer          *offer,
+                             SemperTrust            *trust,
+                             GError                **error);
+gboolean semper_fx_check_m2 (SemperProtocolMessage  *m2,
+                             SemperProtocolMessage  *m1,
+                             GError                **error);
+/* Decrypts c of @m2 with @key (32 bytes) and checks H(goods) against the
+ * offer. Returns: (transfer full) (nullable): the goods */
+GBytes  *semper_fx_open_goods (SemperProtocolMessage  *m2,
+                               SemperFxOffer          *offer,
+                               GBytes                 *key,
+                               GError                **error);
+/* Merchant: makes m2 for @goods (any bytes: a dishonest merchant in a test
+ * passes others than the offer's). @out_key: (out) (transfer full): k, wiped
+ * when freed by the caller with semper_secret_wipe. Returns: (transfer full) */
+GBytes  *semper_fx_make_m2  (SemperCrypto           *merchant,
+                             SemperProtocolMessage  *m1,
+                             GBytes                 *goods,
+                             GBytes                 *ttp_cert,
+                             GBytes                **out_key,
+                             GError                **error);
+/* Merchant: m4 with k and the receipt for m1. Returns: (transfer full) */
+GBytes  *semper_fx_make_m4  (SemperCrypto           *merchant,
+                             SemperProtocolMessage  *m1,
+                             SemperFxOffer          *offer,
+                             GBytes                 *key,
+                             GError                 **error);
+
+/* ---- the buyer (wallet) --------------------------------------------------- */
+
+#define SEMPER_TYPE_FX_BUYER (semper_fx_buyer_get_type ())
+G_DECLARE_FINAL_TYPE (SemperFxBuyer, semper_fx_buyer, SEMPER, FX_BUYER, GObject)
+
+SemperFxBuyer *semper_fx_buyer_new                (SemperProfile               *profile,
+                                                   GError                     **error);
+/* Copied; the buyer uses reserve, pay, commit, release. */
+void           semper_fx_buyer_add_payment_system (SemperFxBuyer               *self,
+                                                   const SemperFxPaymentSystem *system);
+void           semper_fx_buyer_set_timeout        (SemperFxBuyer               *self,
+                                                   guint                        seconds);
+
+/* Verifies @offer (p7m), creates the exchange (state "prepared", nothing
+ * sent) and makes the order document (fixed tid and h(N_B)) that the user
+ * must see and consent to. @merchant_url: where /fx/m1 and /fx/m3 live;
+ * @ttp_url: the offer's TTP; @ttp_cert: its DER certificate (checked against
+ * the offer's fingerprint and role ttp). @out_document: (out) (transfer full).
+ * Returns: (transfer full) (nullable): the exchange id */
+char          *semper_fx_buyer_prepare            (SemperFxBuyer               *self,
+                                                   GBytes                      *offer,
+                                                   const char                  *system,
+                                                   const char                  *merchant_url,
+                                                   const char                  *ttp_url,
+                                                   GBytes                      *ttp_cert,
+                                                   GBytes                     **out_document,
+                                                   GError                     **error);
+/* Step 1: signs the order (@consent for the document's bytes, consumed) and
+ * journals m1 (state m1-sent). Returns: (transfer full): m1, to send to M. */
+GBytes        *semper_fx_buyer_order              (SemperFxBuyer               *self,
+                                                   const char                  *id,
+                                                   SemperConsent               *consent,
+                                                   GError                     **error);
+/* Step 3: takes m2, reserves and makes the payment, journals m3 (state
+ * m3-sent). Returns: (transfer full): m3, to send to M. */
+GBytes        *semper_fx_buyer_receive_m2         (SemperFxBuyer               *self,
+                                                   const char                  *id,
+                                                   GBytes                      *m2,
+                                                   GError                     **error);
+/* Takes m4: checks k opens c to the offered goods; state done. */
+gboolean       semper_fx_buyer_receive_m4         (SemperFxBuyer               *self,
+                                                   const char                  *id,
+                                                   GBytes                      *m4,
+                                                   GError                     **error);
+/* Through the TTP (blocking HTTP). Return the state afterwards. */
+char          *semper_fx_buyer_abort              (SemperFxBuyer               *self,
+                                                   const char                  *id,
+                                                   GError                     **error);
+char          *semper_fx_buyer_resolve            (SemperFxBuyer               *self,
+                                                   const char                  *id,
+                                                   GError                     **error);
+/* Drives the exchange over HTTP from its state to a final one: sends the
+ * journaled message (byte for byte) to the merchant, takes the answer, and
+ * resolves through the TTP when the merchant does not deliver after
+ * payment, aborts when it does not answer m1. Returns the final state. */
+char          *semper_fx_buyer_run                (SemperFxBuyer               *self,
+                                                   const char                  *id,
+                                                   GError                     **error);
+/* Runs every unfinished fx exchange of the profile (semper resume). Returns
+ * the number finished, or -1 with @error on the first that could not be. */
+int            semper_fx_buyer_resume             (SemperFxBuyer               *self,
+                                                   GError                     **error);
+char          *semper_fx_buyer_dup_state          (SemperFxBuyer               *self,
+                                                   const char                  *id,
+                                                   GError                     **error);
+/* (transfer full) (nullable): the goods once done */
+GBytes        *semper_fx_buyer_dup_goods          (SemperFxBuyer               *self,
+                                                   const char                  *id,
+                                                   GError                     **error);
+/* (transfer full) (nullable): the merchant's m4 or T's fx/receipt; the abort
+ * or revoke token once aborted or revoked */
+GBytes        *semper_fx_buyer_dup_token          (SemperFxBuyer               *self,
+                                                   const char                  *id,
+                                                   GError                     **error);
+
+/* ---- the merchant (server) ------------------------------------------------ */
+
+#define SEMPER_TYPE_FX_MERCHANT (semper_fx_merchant_get_type ())
+G_DECLARE_FINAL_TYPE (SemperFxMerchant, semper_fx_merchant, SEMPER, FX_MERCHANT, GObject)
+
+/* @crypto: the merchant's key and certificate (role merchant); @ttp_cert: the
+ * DER certificate of the TTP its offers name; @db_path: its SQLite store. */
+SemperFxMerchant *semper_fx_merchant_new                (SemperCrypto                *crypto,
+                                                         SemperTrust                 *trust,
+                                                         GBytes                      *ttp_cert,
+                                                         const char                  *db_path,
+                                                         GError                     **error);
+/* Copied; the merchant uses collect. */
+void              semper_fx_merchant_add_payment_system (SemperFxMerchant            *self,
+                                                         const SemperFxPaymentSystem *system);
+/* Makes and stores a signed offer for @goods (digital goods, or the signed
+ * order confirmation of physical goods). @offer_id: unique per offer.
+ * Returns: (transfer full): the signed offer */
+GBytes           *semper_fx_merchant_offer              (SemperFxMerchant            *self,
+                                                         const char                  *offer_id,
+                                                         const char                  *description,
+                                                         GBytes                      *goods,
+                                                         const SemperAmount          *price,
+                                                         gint64                       expiry,
+                                                         const char * const          *systems,
+                                                         GError                     **error);
+/* m1 -> m2 and m3 -> m4; a repeated request gets the stored answer. */
+GBytes           *semper_fx_merchant_handle_m1          (SemperFxMerchant            *self,
+                                                         GBytes                      *m1,
+                                                         GError                     **error);
+GBytes           *semper_fx_merchant_handle_m3          (SemperFxMerchant            *self,
+                                                         GBytes                      *m3,
+                                                         GError                     **error);
+/* POST PREFIX/fx/m1 and PREFIX/fx/m3 (@prefix "" or "/merchant"). */
+void              semper_fx_merchant_add_routes         (SemperFxMerchant            *self,
+                                                         SemperCommServer            *server,
+                                                         const char                  *prefix);
+
+G_END_DECLS
