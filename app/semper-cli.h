@@ -71,5 +71,7 @@ int      cmd_receipt          (int              argc,
                                char           **argv);
 int      cmd_resume           (int              argc,
                                char           **argv);
+int      cmd_demo             (int              argc,
+                               char           **argv);
 
 G_END_DECLS

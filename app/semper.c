@@ -35,6 +35,7 @@ static const Command commands[] = {
   { "receipts", cmd_receipts, N_("list and search receipts") },
   { "receipt", cmd_receipt, N_("show or export one receipt") },
   { "resume", cmd_resume, N_("finish or resolve every interrupted exchange") },
+  { "demo", cmd_demo, N_("run the local marketplace and open the demo wallet") },
 };
 
 static void

@@ -1,0 +1,379 @@
+/* test-demo.c: `semper demo --headless` end to end, as a user runs it: the
+ * real CA, bank and TTP (and the merchants once semperd has that role) as
+ * processes on loopback, a demo wallet registered and funded, a second run
+ * that reuses the state (even when a server's old port is taken), and
+ * SIGINT that stops every child.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+typedef struct {
+  char *dir;
+  char *state;
+  char *semper;
+} Fixture;
+
+static void
+fixture_set_up (Fixture       *fx,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  fx->dir = g_dir_make_tmp ("semper-demo-XXXXXX", &error);
+  g_assert_no_error (error);
+  fx->state = g_build_filename (fx->dir, "state", NULL);
+  fx->semper = g_build_filename (g_getenv ("SEMPER_BUILD_ROOT"), "app", "semper", NULL);
+}
+
+static void
+fixture_tear_down (Fixture       *fx,
+                   gconstpointer  data)
+{
+  g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", fx->dir);
+
+  g_spawn_command_line_sync (cmd, NULL, NULL, NULL, NULL);
+  g_free (fx->dir);
+  g_free (fx->state);
+  g_free (fx->semper);
+}
+
+static GSubprocess *
+spawn_demo (Fixture    *fx,
+            gboolean    serve,
+            GError    **error)
+{
+  g_autoptr(GSubprocessLauncher) launcher =
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+
+  /* headless whatever the test machine has */
+  g_subprocess_launcher_unsetenv (launcher, "DISPLAY");
+  g_subprocess_launcher_unsetenv (launcher, "WAYLAND_DISPLAY");
+  if (serve)
+    return g_subprocess_launcher_spawn (launcher, error, fx->semper, "--json", "demo",
+                                        "--headless", "--serve", "--state", fx->state, NULL);
+  return g_subprocess_launcher_spawn (launcher, error, fx->semper, "--json", "demo", "--headless",
+                                      "--state", fx->state, NULL);
+}
+
+static JsonObject *
+parse_report (const char *text)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+
+  json_parser_load_from_data (parser, text, -1, &error);
+  g_assert_no_error (error);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)));
+  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+}
+
+/* Runs `semper --json demo --headless --state STATE` to the end. */
+static JsonObject *
+run_demo (Fixture  *fx,
+          char    **out_progress)
+{
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  proc = spawn_demo (fx, FALSE, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (proc, NULL, NULL, &out, &err, &error);
+  g_assert_no_error (error);
+  if (g_test_verbose ())
+    g_printerr ("semper demo:\n%s\n%s\n", err, out);
+  g_assert_true (g_subprocess_get_if_exited (proc));
+  g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 0);
+  if (out_progress != NULL)
+    *out_progress = g_steal_pointer (&err);
+  return parse_report (out);
+}
+
+/* Gone: no such process, or not ours any more (a reused pid would have to
+ * be a child of someone else within the test; a demo child is a semperd). */
+static gboolean
+process_gone (gint64 pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%" G_GINT64_FORMAT "/cmdline", pid);
+  g_autofree char *cmdline = NULL;
+
+  if (kill ((pid_t) pid, 0) != 0 && errno == ESRCH)
+    return TRUE;
+  if (!g_file_get_contents (path, &cmdline, NULL, NULL))
+    return TRUE;
+  return strstr (cmdline, "semperd") == NULL;
+}
+
+static JsonObject *
+find_server (JsonObject *report,
+             const char *name)
+{
+  JsonArray *servers = json_object_get_array_member (report, "servers");
+
+  for (guint i = 0; i < json_array_get_length (servers); i++)
+    {
+      JsonObject *server = json_array_get_object_element (servers, i);
+
+      if (g_str_equal (json_object_get_string_member (server, "name"), name))
+        return server;
+    }
+  return NULL;
+}
+
+static void
+assert_servers_gone (JsonObject *report)
+{
+  JsonArray *servers = json_object_get_array_member (report, "servers");
+
+  for (guint i = 0; i < json_array_get_length (servers); i++)
+    {
+      JsonObject *server = json_array_get_object_element (servers, i);
+
+      g_assert_true (process_gone (json_object_get_int_member (server, "pid")));
+    }
+}
+
+static gint64
+count_rows (const char *db_path,
+            const char *sql)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  gint64 n;
+
+  g_assert_cmpint (sqlite3_open_v2 (db_path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  n = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return n;
+}
+
+/* Each scenario either ran (and says what it signed) or says why not:
+ * never a success for something that did not happen. */
+static void
+assert_scenarios (JsonObject *report)
+{
+  static const char * const names[] = { "courseware", "subscription", "mail-order" };
+  JsonArray *scenarios = json_object_get_array_member (report, "scenarios");
+  JsonObject *not_running = json_object_get_object_member (report, "not_running");
+
+  g_assert_cmpuint (json_array_get_length (scenarios), ==, G_N_ELEMENTS (names));
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      JsonObject *scenario = json_array_get_object_element (scenarios, i);
+      const char *status = json_object_get_string_member (scenario, "status");
+
+      g_assert_cmpstr (json_object_get_string_member (scenario, "name"), ==, names[i]);
+      if (g_str_equal (status, "not-run"))
+        g_assert_cmpuint (strlen (json_object_get_string_member (scenario, "reason")), >, 0);
+      else
+        g_assert_cmpstr (status, ==, "done");
+      /* a merchant either runs (and is listed with its pid) or is named with the reason */
+      g_assert_true ((find_server (report, names[i]) != NULL)
+                     != json_object_has_member (not_running, names[i]));
+      if (json_object_has_member (not_running, names[i]))
+        g_assert_cmpstr (status, ==, "not-run");
+    }
+}
+
+static void
+test_headless (Fixture       *fx,
+               gconstpointer  data)
+{
+  g_autoptr(JsonObject) first = NULL;
+  g_autoptr(JsonObject) second = NULL;
+  g_autofree char *progress = NULL;
+  g_autofree char *wallet_db = g_build_filename (fx->state, "wallet", "archive.db", NULL);
+  g_autofree char *password = g_build_filename (fx->state, "password", NULL);
+  g_autofree char *root = g_build_filename (fx->state, "wallet", "trust-root.der", NULL);
+  g_autoptr(GBytes) root_der = NULL;
+  g_autofree char *root_text = NULL;
+  g_autofree char *root_hex = NULL;
+  JsonArray *purse;
+  JsonObject *bank;
+  GStatBuf st;
+  gint64 coins;
+  gsize root_len;
+  GChecksum *sum;
+
+  first = run_demo (fx, &progress);
+  g_assert_nonnull (strstr (progress, "created "));
+
+  /* the CA, the bank and the TTP ran as semperd children, and are gone */
+  g_assert_nonnull (find_server (first, "ca"));
+  g_assert_nonnull (find_server (first, "bank"));
+  g_assert_nonnull (find_server (first, "ttp"));
+  assert_servers_gone (first);
+  assert_scenarios (first);
+
+  /* the password is the user's alone */
+  g_assert_cmpint (g_stat (password, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  g_assert_cmpint (g_stat (fx->state, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0077, ==, 0);
+
+  /* the wallet pinned the demo CA's root, the one the report names */
+  g_assert_true (g_file_get_contents (root, &root_text, &root_len, NULL));
+  sum = g_checksum_new (G_CHECKSUM_SHA256);
+  g_checksum_update (sum, (const guchar *) root_text, root_len);
+  root_hex = g_strdup (g_checksum_get_string (sum));
+  g_checksum_free (sum);
+  g_assert_cmpstr (root_hex, ==, json_object_get_string_member (first, "root_fingerprint"));
+
+  /* funded: e-cash in the purse (archive) and the account's opening balance less it */
+  purse = json_object_get_array_member (json_object_get_object_member (first, "balance"),
+                                        "purse");
+  g_assert_cmpuint (json_array_get_length (purse), ==, 1);
+  g_assert_cmpstr (json_array_get_string_element (purse, 0), ==, "100.00 EUR");
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (first,
+                                                                                 "balance"),
+                                                  "account"), ==, "alice");
+  coins = count_rows (wallet_db, "SELECT count(*) FROM coins WHERE state = 'fresh'");
+  g_assert_cmpint (coins, >, 0);
+  g_assert_cmpint (count_rows (wallet_db, "SELECT sum(amount) FROM coins WHERE currency = 'EUR' "
+                                          "AND state = 'fresh'"), ==, 10000);
+
+  /* Second start: someone holds the bank's old port. The demo reuses the
+   * state (same root, same wallet, no second withdrawal) and moves the bank. */
+  {
+    JsonObject *old_bank = find_server (first, "bank");
+    const char *url = json_object_get_string_member (old_bank, "url");
+    int port = atoi (strrchr (url, ':') + 1);
+    int sock = socket (AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in addr = { 0 };
+    int one = 1;
+
+    g_assert_cmpint (sock, >=, 0);
+    setsockopt (sock, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons (port);
+    addr.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
+    g_assert_cmpint (bind (sock, (struct sockaddr *) &addr, sizeof addr), ==, 0);
+    g_assert_cmpint (listen (sock, 1), ==, 0);
+
+    g_clear_pointer (&progress, g_free);
+    second = run_demo (fx, &progress);
+    close (sock);
+
+    bank = find_server (second, "bank");
+    g_assert_nonnull (bank);
+    g_assert_cmpstr (json_object_get_string_member (bank, "url"), !=, url);
+  }
+  g_assert_nonnull (strstr (progress, "reusing "));
+  g_assert_null (strstr (progress, "created "));
+  g_assert_cmpstr (json_object_get_string_member (second, "root_fingerprint"), ==,
+                   json_object_get_string_member (first, "root_fingerprint"));
+  purse = json_object_get_array_member (json_object_get_object_member (second, "balance"),
+                                        "purse");
+  g_assert_cmpstr (json_array_get_string_element (purse, 0), ==, "100.00 EUR");
+  /* the wallet reached the moved bank: the account's balance was read */
+  g_assert_true (json_object_has_member (json_object_get_object_member (second, "balance"),
+                                         "account-balances"));
+  g_assert_cmpint (count_rows (wallet_db, "SELECT count(*) FROM coins WHERE state = 'fresh'"), ==,
+                   coins);
+  assert_servers_gone (second);
+  assert_scenarios (second);
+}
+
+typedef struct {
+  GMainLoop *loop;
+  GString   *err;
+  gboolean   ready;
+} Watch;
+
+static void
+line_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  Watch *watch = user_data;
+  g_autofree char *line = g_data_input_stream_read_line_finish_utf8 (
+    G_DATA_INPUT_STREAM (source), result, NULL, NULL);
+
+  if (line == NULL)
+    {
+      g_main_loop_quit (watch->loop);
+      return;
+    }
+  g_string_append_printf (watch->err, "%s\n", line);
+  if (strstr (line, "Ctrl-C") != NULL)
+    {
+      watch->ready = TRUE;
+      g_main_loop_quit (watch->loop);
+      return;
+    }
+  g_data_input_stream_read_line_async (G_DATA_INPUT_STREAM (source), G_PRIORITY_DEFAULT, NULL,
+                                       line_cb, watch);
+}
+
+static void
+test_sigint (Fixture       *fx,
+             gconstpointer  data)
+{
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDataInputStream) err = NULL;
+  g_autoptr(JsonObject) report = NULL;
+  g_autoptr(GString) out = g_string_new (NULL);
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  g_autoptr(GString) progress = g_string_new (NULL);
+  Watch watch = { loop, progress, FALSE };
+  GInputStream *stdout_pipe;
+  char buf[4096];
+  gssize n;
+
+  proc = spawn_demo (fx, TRUE, &error);
+  g_assert_no_error (error);
+  err = g_data_input_stream_new (g_subprocess_get_stderr_pipe (proc));
+  g_data_input_stream_read_line_async (err, G_PRIORITY_DEFAULT, NULL, line_cb, &watch);
+  g_main_loop_run (loop);
+  if (g_test_verbose ())
+    g_printerr ("%s", progress->str);
+  g_assert_true (watch.ready);
+
+  /* the report came before the wait; the servers are running now */
+  stdout_pipe = g_subprocess_get_stdout_pipe (proc);
+  g_subprocess_send_signal (proc, SIGINT);
+  while ((n = g_input_stream_read (stdout_pipe, buf, sizeof buf, NULL, &error)) > 0)
+    g_string_append_len (out, buf, n);
+  g_assert_no_error (error);
+  g_subprocess_wait (proc, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (proc));
+  g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 0);
+
+  report = parse_report (out->str);
+  g_assert_nonnull (find_server (report, "ca"));
+  g_assert_nonnull (find_server (report, "bank"));
+  g_assert_nonnull (find_server (report, "ttp"));
+  assert_servers_gone (report);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  g_test_add ("/semper/demo/headless-and-reuse", Fixture, NULL, fixture_set_up, test_headless,
+              fixture_tear_down);
+  g_test_add ("/semper/demo/sigint", Fixture, NULL, fixture_set_up, test_sigint,
+              fixture_tear_down);
+  return g_test_run ();
+}
