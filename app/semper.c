@@ -14,6 +14,7 @@
 #include <stdio.h>
 
 #include "semper-cli.h"
+#include "semper-headless-consent.h"
 
 /* ---- main -------------------------------------------------------------- */
 
@@ -44,6 +45,22 @@ print_usage (FILE *out)
   fprintf (out, "%s", _("usage: semper [--profile DIR] [--json] COMMAND …\n\nCommands:\n"));
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
     fprintf (out, "  %-10s %s\n", commands[i].name, _(commands[i].summary));
+}
+
+/* The headless port is this process's one consent provider, registered
+ * before any command runs; each command's port prints and decides as its
+ * --yes says, and nothing else in the process can make a consent. */
+static gboolean
+register_consent_provider (void)
+{
+  g_autoptr(SemperHeadlessConsent) port = semper_headless_consent_new (stderr,
+                                                                       SEMPER_HEADLESS_NEVER);
+  g_autoptr(GError) error = NULL;
+
+  if (semper_consent_register_provider (SEMPER_CONSENT_PORT (port), "headless-yes", &error))
+    return TRUE;
+  g_printerr ("semper: %s\n", error->message);
+  return FALSE;
 }
 
 int
@@ -93,6 +110,9 @@ main (int    argc,
       print_usage (stderr);
       return EXIT_USAGE;
     }
+
+  if (!register_consent_provider ())
+    return EXIT_ERROR;
 
   status = -1;
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)

@@ -204,9 +204,7 @@ set_profile (WalletApplication *self,
              SemperProfile     *profile)
 {
   g_set_object (&self->profile, profile);
-  g_clear_object (&self->consent_port);
-  self->consent_port = wallet_consent_port_new (GTK_APPLICATION (self),
-                                                semper_profile_get_archive (profile));
+  wallet_consent_port_set_archive (self->consent_port, semper_profile_get_archive (profile));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROFILE]);
 
   if (self->show_pending && self->pending_uri != NULL)
@@ -399,14 +397,26 @@ wallet_application_startup (GApplication *application)
   static const char *quit_accels[] = { "<Control>q", NULL };
   static const char *close_accels[] = { "<Control>w", NULL };
   static const char *preferences_accels[] = { "<Control>comma", NULL };
+  g_autoptr(GError) error = NULL;
 
   G_APPLICATION_CLASS (wallet_application_parent_class)->startup (application);
 
   gtk_window_set_default_icon_name (APP_ID);
 
   self->settings = g_settings_new (APP_ID);
-  /* Without an archive until the profile is open (set_profile). */
+  /* Without an archive until the profile is open (set_profile). It is the
+   * process's one consent provider: nothing else can make a consent here. */
   self->consent_port = wallet_consent_port_new (GTK_APPLICATION (self), NULL);
+  if (!semper_consent_register_provider (SEMPER_CONSENT_PORT (self->consent_port),
+                                         "trusted-display", &error))
+    {
+      /* Only a second WalletApplication in one process (the UI tests) gets
+       * here; the first one's port is still the trusted display. */
+      if (g_strcmp0 (semper_consent_get_provider_origin (), "trusted-display") != 0)
+        g_critical ("The trusted display is not the consent provider: %s", error->message);
+      else
+        g_debug ("%s", error->message);
+    }
   g_signal_connect_object (self->settings, "changed::color-scheme",
                            G_CALLBACK (apply_color_scheme_cb), self, G_CONNECT_SWAPPED);
   apply_color_scheme_cb (self);

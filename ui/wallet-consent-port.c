@@ -296,3 +296,19 @@ wallet_consent_port_new (GtkApplication *application,
   self->archive = archive ? g_object_ref (archive) : NULL;
   return self;
 }
+
+/**
+ * wallet_consent_port_set_archive:
+ * @archive: (nullable): where decisions are recorded from now on
+ *
+ * The port is made (and registered as the process's consent provider) at
+ * start-up, before the profile is open; the archive comes later.
+ */
+void
+wallet_consent_port_set_archive (WalletConsentPort *self,
+                                 SemperArchive     *archive)
+{
+  g_return_if_fail (WALLET_IS_CONSENT_PORT (self));
+
+  g_set_object (&self->archive, archive);
+}

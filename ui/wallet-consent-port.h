@@ -28,5 +28,7 @@ void                  wallet_consent_port_request_full_async  (WalletConsentPort
                                                                GAsyncReadyCallback   callback,
                                                                gpointer              user_data);
 WalletTrustedDisplay *wallet_consent_port_get_display         (WalletConsentPort    *self);
+void                  wallet_consent_port_set_archive         (WalletConsentPort    *self,
+                                                               SemperArchive        *archive);
 
 G_END_DECLS

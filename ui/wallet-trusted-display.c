@@ -735,6 +735,7 @@ sign_clicked_cb (WalletTrustedDisplay *self)
 {
   g_autoptr(WalletTrustedDisplay) ref = NULL;
   g_autoptr(GBytes) shown = NULL;
+  g_autoptr(GError) error = NULL;
 
   if (self->pointer_stale)
     {
@@ -758,7 +759,15 @@ sign_clicked_cb (WalletTrustedDisplay *self)
     }
 
   ref = g_object_ref (self);
-  self->consent = _semper_consent_new (shown, "trusted-display");
+  self->consent = _semper_consent_new (shown, "trusted-display", &error);
+  if (self->consent == NULL)
+    {
+      /* The process's consent provider is not the trusted display. */
+      g_message ("The trusted display may not make a consent: %s", error->message);
+      self->refused = TRUE;
+      update_sign_state (self);
+      return;
+    }
   decide (self, WALLET_TRUSTED_DISPLAY_SIGNED);
   gtk_window_close (GTK_WINDOW (self));
 }

@@ -4,7 +4,11 @@
  * SemperConsent made for the SHA-256 of those exact bytes. Consents are made
  * only by an implementation of SemperConsentPort: the trusted display in ui/,
  * or the headless `--yes` path of `semper`, both after showing the whole
- * document. The constructor is in semper-consent-private.h on purpose.
+ * document. The constructor is in semper-consent-private.h on purpose, and
+ * it makes a consent only for the provider that the process registered once,
+ * at start-up, with semper_consent_register_provider(): the trusted display
+ * in semper-wallet, the headless port in semper. A consent that anything else
+ * made cannot sign (docs/trusted-display.md, "One provider per process").
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -23,6 +27,8 @@ typedef enum {
   SEMPER_CONSENT_ERROR_REFUSED,     /* the document may not be signed at all */
   SEMPER_CONSENT_ERROR_MISMATCH,    /* consent was made for other bytes */
   SEMPER_CONSENT_ERROR_USED,        /* a consent signs once */
+  SEMPER_CONSENT_ERROR_NO_PROVIDER, /* not made by the provider registered at start-up */
+  SEMPER_CONSENT_ERROR_ALREADY_REGISTERED, /* a second provider registration */
 } SemperConsentError;
 
 GQuark semper_consent_error_quark (void);
@@ -72,5 +78,23 @@ void           semper_consent_port_request_async  (SemperConsentPort   *self,
 SemperConsent *semper_consent_port_request_finish (SemperConsentPort   *self,
                                                    GAsyncResult        *result,
                                                    GError             **error);
+
+/* The one consent provider of the process, registered once at start-up. */
+gboolean           semper_consent_register_provider (SemperConsentPort    *provider,
+                                                     const char           *origin,
+                                                     GError              **error);
+SemperConsentPort *semper_consent_dup_provider      (void);
+const char        *semper_consent_get_provider_origin (void);
+void               semper_consent_request_async     (GBytes               *document,
+                                                     const char           *purpose,
+                                                     GCancellable         *cancellable,
+                                                     GAsyncReadyCallback   callback,
+                                                     gpointer              user_data);
+SemperConsent     *semper_consent_request_finish    (GAsyncResult         *result,
+                                                     GError              **error);
+SemperConsent     *semper_consent_request           (GBytes               *document,
+                                                     const char           *purpose,
+                                                     GCancellable         *cancellable,
+                                                     GError              **error);
 
 G_END_DECLS

@@ -10,6 +10,7 @@
 
 #include "semper-cms.h"
 #include "semper-consent-private.h"
+#include "semper-headless-consent.h"
 
 static const char document[] =
   "Semper-Document: contract/1\n"
@@ -231,13 +232,25 @@ assert_recent (GDateTime *t)
 
 /* ---- signing ---- */
 
+/* Asks the process's consent provider (registered in main()). */
+static SemperConsent *
+consent_for (GBytes *content)
+{
+  g_autoptr(GError) error = NULL;
+  SemperConsent *consent = semper_consent_request (content, "document", NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (consent);
+  return consent;
+}
+
 static void
 test_document_openssl_verifies (Fixture       *fx,
                                 gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) content = g_bytes_new_static (document, strlen (document));
-  g_autoptr(SemperConsent) consent = _semper_consent_new (content, "headless-yes");
+  g_autoptr(SemperConsent) consent = consent_for (content);
   g_autoptr(GBytes) p7m = semper_cms_sign_document (fx->user, content, consent, &error);
   g_autoptr(GBytes) back = NULL;
   g_autoptr(SemperSignerInfo) signer = NULL;
@@ -408,8 +421,16 @@ test_consent_rules (Fixture       *fx,
   g_autoptr(GBytes) other = g_bytes_new_static ("Semper-Document: contract/1\nTitle: X\n\n.\n",
                                                 strlen ("Semper-Document: contract/1\n"
                                                         "Title: X\n\n.\n"));
-  g_autoptr(SemperConsent) consent = _semper_consent_new (other, "trusted-display");
+  g_autoptr(SemperConsent) consent = consent_for (other);
+  g_autoptr(SemperConsent) forged = NULL;
   g_autoptr(GBytes) p7m = NULL;
+
+  /* This process's provider is the headless port: nothing else makes a
+   * consent, not even the trusted display's constructor. */
+  forged = _semper_consent_new (content, "trusted-display", &error);
+  g_assert_null (forged);
+  g_assert_error (error, SEMPER_CONSENT_ERROR, SEMPER_CONSENT_ERROR_NO_PROVIDER);
+  g_clear_error (&error);
 
   /* a consent for other bytes */
   g_assert_null (semper_cms_sign_document (fx->user, content, consent, &error));
@@ -584,7 +605,18 @@ int
 main (int    argc,
       char **argv)
 {
+  g_autoptr(SemperHeadlessConsent) port = NULL;
+  g_autoptr(GError) error = NULL;
+  FILE *devnull;
+
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  /* The headless port, told --yes, is this process's consent provider. */
+  devnull = fopen ("/dev/null", "w");
+  g_assert_nonnull (devnull);
+  port = semper_headless_consent_new (devnull, SEMPER_HEADLESS_YES_ACCEPT_WARNINGS);
+  semper_consent_register_provider (SEMPER_CONSENT_PORT (port), "headless-yes", &error);
+  g_assert_no_error (error);
 
 #define ADD(path, fn) \
   g_test_add (path, Fixture, NULL, fixture_setup, fn, fixture_teardown)

@@ -33,14 +33,132 @@ static const char refuse_doc[] =
   "\n"
   "The parties agree.\n";
 
+static FILE *provider_out;
+
+/* The headless port, told --yes, as this process's provider (once). */
+static void
+register_provider (void)
+{
+  g_autoptr(SemperHeadlessConsent) port = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (semper_consent_get_provider_origin () != NULL)
+    return;
+  provider_out = fopen ("/dev/null", "w");
+  g_assert_nonnull (provider_out);
+  port = semper_headless_consent_new (provider_out, SEMPER_HEADLESS_YES);
+  g_assert_true (semper_consent_register_provider (SEMPER_CONSENT_PORT (port), "headless-yes",
+                                                   &error));
+  g_assert_no_error (error);
+}
+
+/* No consent before a provider is registered; one registration only; only
+ * the registered provider's origin makes consents; the request goes to it. */
+static void
+test_provider (void)
+{
+  g_autoptr(GBytes) doc = g_bytes_new_static (clean_doc, sizeof clean_doc - 1);
+  g_autoptr(GBytes) refused = g_bytes_new_static (refuse_doc, sizeof refuse_doc - 1);
+  g_autoptr(SemperConsent) none = NULL;
+  g_autoptr(SemperConsent) consent = NULL;
+  g_autoptr(SemperHeadlessConsent) second = NULL;
+  g_autoptr(SemperConsentPort) provider = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (semper_consent_get_provider_origin () != NULL)
+    {
+      g_test_skip ("a provider was registered by an earlier test of this process");
+      return;
+    }
+
+  none = _semper_consent_new (doc, "headless-yes", &error);
+  g_assert_null (none);
+  g_assert_error (error, SEMPER_CONSENT_ERROR, SEMPER_CONSENT_ERROR_NO_PROVIDER);
+  g_clear_error (&error);
+  none = semper_consent_request (doc, "contract", NULL, &error);
+  g_assert_null (none);
+  g_assert_error (error, SEMPER_CONSENT_ERROR, SEMPER_CONSENT_ERROR_NO_PROVIDER);
+  g_clear_error (&error);
+  g_assert_null (semper_consent_dup_provider ());
+
+  register_provider ();
+  g_assert_cmpstr (semper_consent_get_provider_origin (), ==, "headless-yes");
+  provider = semper_consent_dup_provider ();
+  g_assert_true (SEMPER_IS_HEADLESS_CONSENT (provider));
+
+  /* A second provider, even of the same kind, is refused. */
+  second = semper_headless_consent_new (stderr, SEMPER_HEADLESS_YES_ACCEPT_WARNINGS);
+  g_assert_false (semper_consent_register_provider (SEMPER_CONSENT_PORT (second),
+                                                    "trusted-display", &error));
+  g_assert_error (error, SEMPER_CONSENT_ERROR, SEMPER_CONSENT_ERROR_ALREADY_REGISTERED);
+  g_clear_error (&error);
+  g_assert_true (semper_consent_dup_provider () == provider);
+  g_object_unref (provider);
+
+  /* Another origin cannot make one. */
+  none = _semper_consent_new (doc, "trusted-display", &error);
+  g_assert_null (none);
+  g_assert_error (error, SEMPER_CONSENT_ERROR, SEMPER_CONSENT_ERROR_NO_PROVIDER);
+  g_clear_error (&error);
+
+  /* Asking goes to the registered port, which refuses what it must. */
+  none = semper_consent_request (refused, "contract", NULL, &error);
+  g_assert_null (none);
+  g_assert_error (error, SEMPER_CONSENT_ERROR, SEMPER_CONSENT_ERROR_REFUSED);
+  g_clear_error (&error);
+  consent = semper_consent_request (doc, "contract", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (semper_consent_get_origin (consent), ==, "headless-yes");
+  g_assert_true (semper_consent_consume (consent, doc, &error));
+  g_assert_no_error (error);
+}
+
+static int thread_done;
+
+static gpointer
+request_in_thread (gpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  SemperConsent *consent = semper_consent_request (data, "contract", NULL, &error);
+
+  g_assert_no_error (error);
+  g_atomic_int_set (&thread_done, 1);
+  g_main_context_wakeup (NULL);
+  return consent;
+}
+
+/* A worker thread asks; the provider answers in its own thread's context. */
+static void
+test_provider_thread (void)
+{
+  g_autoptr(GBytes) doc = g_bytes_new_static (clean_doc, sizeof clean_doc - 1);
+  g_autoptr(SemperConsent) consent = NULL;
+  g_autoptr(GError) error = NULL;
+  GThread *thread;
+
+  register_provider ();
+  thread = g_thread_new ("consent-request", request_in_thread, doc);
+  /* The provider's context is this thread's: run it until the worker is done. */
+  while (!g_atomic_int_get (&thread_done))
+    g_main_context_iteration (NULL, TRUE);
+  consent = g_thread_join (thread);
+  g_assert_nonnull (consent);
+  g_assert_true (semper_consent_consume (consent, doc, &error));
+  g_assert_no_error (error);
+}
+
 static void
 test_consume (void)
 {
   g_autoptr(GBytes) doc = g_bytes_new_static (clean_doc, sizeof clean_doc - 1);
   g_autoptr(GBytes) other = g_bytes_new_static (clean_doc, sizeof clean_doc - 2);
-  g_autoptr(SemperConsent) consent = _semper_consent_new (doc, "headless-yes");
+  g_autoptr(SemperConsent) consent = NULL;
   g_autoptr(GError) error = NULL;
   gsize len = 0;
+
+  register_provider ();
+  consent = semper_consent_request (doc, "contract", NULL, &error);
+  g_assert_no_error (error);
 
   g_assert_nonnull (semper_consent_get_digest (consent, &len));
   g_assert_cmpuint (len, ==, 32);
@@ -157,6 +275,8 @@ main (int    argc,
 {
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
+  g_test_add_func ("/semper/consent/provider", test_provider);
+  g_test_add_func ("/semper/consent/provider-thread", test_provider_thread);
   g_test_add_func ("/semper/consent/consume", test_consume);
   g_test_add_func ("/semper/consent/headless/modes", test_headless_modes);
   g_test_add_func ("/semper/consent/headless/escape", test_escape);

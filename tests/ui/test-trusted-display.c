@@ -15,6 +15,7 @@
 #include "semper-crypto.h"
 #include "semper-prefs.h"
 #include "wallet-consent-port.h"
+#include "semper-headless-consent.h"
 #include "wallet-trusted-display-private.h"
 
 /* See test-window.c for why not G_TEST_OPTION_ISOLATE_DIRS. */
@@ -784,6 +785,35 @@ remove_recursively (const char *path)
   g_rmdir (path);
 }
 
+/* In a process whose provider is the trusted display, the headless path
+ * (even told --yes) makes no consent, and no second provider can be put in
+ * the display's place. */
+static void
+test_only_provider (void)
+{
+  g_autoptr(GBytes) document = load_document ("clean-contract.txt");
+  g_autoptr(SemperHeadlessConsent) headless = NULL;
+  g_autoptr(SemperConsentPort) provider = semper_consent_dup_provider ();
+  g_autoptr(SemperConsent) consent = NULL;
+  g_autoptr(GError) error = NULL;
+  FILE *devnull = fopen ("/dev/null", "w");
+
+  g_assert_true (WALLET_IS_CONSENT_PORT (provider));
+  g_assert_cmpstr (semper_consent_get_provider_origin (), ==, "trusted-display");
+
+  headless = semper_headless_consent_new (devnull, SEMPER_HEADLESS_YES_ACCEPT_WARNINGS);
+  consent = semper_headless_consent_request (headless, document, "order", &error);
+  g_assert_null (consent);
+  g_assert_error (error, SEMPER_CONSENT_ERROR, SEMPER_CONSENT_ERROR_NO_PROVIDER);
+  g_clear_error (&error);
+
+  g_assert_false (semper_consent_register_provider (SEMPER_CONSENT_PORT (headless),
+                                                    "headless-yes", &error));
+  g_assert_error (error, SEMPER_CONSENT_ERROR, SEMPER_CONSENT_ERROR_ALREADY_REGISTERED);
+  g_clear_object (&headless);
+  fclose (devnull);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -796,6 +826,7 @@ main (int   argc,
     { "XDG_DATA_HOME", "data" },
     { "XDG_STATE_HOME", "state" },
   };
+  g_autoptr(WalletConsentPort) provider = NULL;
   int status;
 
   test_dir = g_dir_make_tmp ("semper-td-test-XXXXXX", &error);
@@ -812,6 +843,12 @@ main (int   argc,
   gtk_init ();
   adw_init ();
 
+  /* As in semper-wallet: the trusted display is the process's one consent
+   * provider, registered before anything can ask for a signature. */
+  provider = wallet_consent_port_new (NULL, NULL);
+  semper_consent_register_provider (SEMPER_CONSENT_PORT (provider), "trusted-display", &error);
+  g_assert_no_error (error);
+
   for (guint i = 0; i < G_N_ELEMENTS (render_cases); i++)
     {
       g_autofree char *path = g_strdup_printf ("/semper/ui/trusted-display/render/%s",
@@ -824,6 +861,7 @@ main (int   argc,
   g_test_add_func ("/semper/ui/trusted-display/amount", test_amount);
   g_test_add_func ("/semper/ui/trusted-display/cancel", test_cancel);
   g_test_add_func ("/semper/ui/trusted-display/port", test_port);
+  g_test_add_func ("/semper/ui/trusted-display/only-provider", test_only_provider);
 
   status = g_test_run ();
 
