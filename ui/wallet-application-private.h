@@ -14,4 +14,9 @@ G_BEGIN_DECLS
 void _wallet_application_set_skip_profile (WalletApplication *self,
                                            gboolean           skip);
 
+/* Use @profile as if the password prompt had opened it (tests of the pages
+ * that need a profile: tests/ui/test-shop.c). */
+void _wallet_application_set_profile      (WalletApplication *self,
+                                           SemperProfile     *profile);
+
 G_END_DECLS

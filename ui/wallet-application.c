@@ -182,7 +182,7 @@ show_uri (WalletApplication *self,
     }
 
   window = ensure_window (self);
-  wallet_window_set_visible_page (window, "shop");
+  wallet_window_open_uri (window, uri);
   gtk_window_present (GTK_WINDOW (window));
 }
 
@@ -645,6 +645,17 @@ _wallet_application_set_skip_profile (WalletApplication *self,
                                       gboolean           skip)
 {
   self->skip_profile = skip;
+}
+
+/* Tests: use @profile as if the password prompt had opened it. */
+void
+_wallet_application_set_profile (WalletApplication *self,
+                                 SemperProfile     *profile)
+{
+  g_return_if_fail (WALLET_IS_APPLICATION (self));
+  g_return_if_fail (SEMPER_IS_PROFILE (profile));
+
+  set_profile (self, profile);
 }
 
 WalletApplication *

@@ -12,6 +12,7 @@
 #include "semper-profile.h"
 #include "wallet-contracts-page.h"
 #include "wallet-receipts-page.h"
+#include "wallet-shop-page.h"
 
 struct _WalletWindow
 {
@@ -26,6 +27,7 @@ struct _WalletWindow
   AdwViewSwitcherBar   *switcher_bar;
   WalletReceiptsPage   *receipts_page;
   WalletContractsPage  *contracts_page;
+  WalletShopPage       *shop_page;
 };
 
 G_DEFINE_FINAL_TYPE (WalletWindow, wallet_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -176,17 +178,36 @@ application_profile_cb (WalletWindow *self)
     root = semper_profile_dup_trust_root (profile);
   wallet_window_set_archive (self, profile != NULL ? semper_profile_get_archive (profile) : NULL,
                              root);
+  wallet_shop_page_set_profile (self->shop_page, profile);
 }
 
-static void
-wallet_window_constructed (GObject *object)
+/**
+ * wallet_window_open_uri:
+ * @uri: a semper: link, as a browser handed it to the wallet
+ *
+ * Shows the Shop page with the link's merchant (or why the link cannot be
+ * paid).
+ */
+void
+wallet_window_open_uri (WalletWindow *self,
+                        const char   *uri)
 {
-  WalletWindow *self = WALLET_WINDOW (object);
-  GtkApplication *app;
+  g_autoptr(GError) error = NULL;
 
-  G_OBJECT_CLASS (wallet_window_parent_class)->constructed (object);
+  g_return_if_fail (WALLET_IS_WINDOW (self));
 
-  app = gtk_window_get_application (GTK_WINDOW (self));
+  wallet_window_set_visible_page (self, "shop");
+  if (!wallet_shop_page_open_uri (self->shop_page, uri, &error))
+    g_debug ("Cannot open %s: %s", uri, error->message);
+}
+
+/* GtkWindow:application is not a construct property: g_object_new() sets
+ * it after constructed(), so the window follows it here. */
+static void
+application_changed_cb (WalletWindow *self)
+{
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+
   if (app != NULL && g_object_class_find_property (G_OBJECT_GET_CLASS (app), "profile") != NULL)
     {
       g_signal_connect_object (app, "notify::profile", G_CALLBACK (application_profile_cb), self,
@@ -213,12 +234,12 @@ wallet_window_class_init (WalletWindowClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
   GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
-  object_class->constructed = wallet_window_constructed;
   object_class->dispose = wallet_window_dispose;
   window_class->close_request = wallet_window_close_request;
 
   g_type_ensure (WALLET_TYPE_RECEIPTS_PAGE);
   g_type_ensure (WALLET_TYPE_CONTRACTS_PAGE);
+  g_type_ensure (WALLET_TYPE_SHOP_PAGE);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/semper/Wallet/wallet-window.ui");
   gtk_widget_class_bind_template_child (widget_class, WalletWindow, toast_overlay);
@@ -227,6 +248,7 @@ wallet_window_class_init (WalletWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, WalletWindow, switcher_bar);
   gtk_widget_class_bind_template_child (widget_class, WalletWindow, receipts_page);
   gtk_widget_class_bind_template_child (widget_class, WalletWindow, contracts_page);
+  gtk_widget_class_bind_template_child (widget_class, WalletWindow, shop_page);
 
   gtk_widget_class_install_action (widget_class, "win.show-page", "s", show_page_action);
 
@@ -244,6 +266,7 @@ wallet_window_init (WalletWindow *self)
   self->settings = g_settings_new (APP_ID);
   restore_state (self);
 
+  g_signal_connect (self, "notify::application", G_CALLBACK (application_changed_cb), NULL);
   g_signal_connect_object (self->stack, "notify::visible-child-name",
                            G_CALLBACK (visible_child_changed_cb), self,
                            G_CONNECT_SWAPPED);

@@ -23,5 +23,7 @@ void          wallet_window_set_visible_page (WalletWindow      *self,
 void          wallet_window_set_archive      (WalletWindow      *self,
                                               SemperArchive     *archive,
                                               GBytes            *trust_root);
+void          wallet_window_open_uri         (WalletWindow      *self,
+                                              const char        *uri);
 
 G_END_DECLS
