@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include "semper-bank.h"
+#include "semper-bank-private.h"
 
 #include <glib/gi18n-lib.h>
 #include <json-glib/json-glib.h>
@@ -755,6 +756,8 @@ semper_bank_new (SemperCrypto  *crypto,
     }
   if (!open_account (self, SEMPER_BANK_ACCOUNT_ECASH, NULL, NULL, &created, error)
       || !open_account (self, SEMPER_BANK_ACCOUNT_FEES, NULL, NULL, &created, error))
+    return NULL;
+  if (!_semper_bank_account_setup (self, error))
     return NULL;
   if (config != NULL && !apply_config (self, config, error))
     return NULL;
@@ -1555,6 +1558,7 @@ semper_bank_add_routes (SemperBank       *self,
                                 g_object_ref (self), g_object_unref);
   semper_comm_server_add_route (server, "POST", "/bank/request", request_cb,
                                 g_object_ref (self), g_object_unref);
+  _semper_bank_account_add_routes (self, server);
 }
 
 GObject *
@@ -1591,4 +1595,57 @@ semper_bank_role_setup (SemperCommServer         *server,
   self->owner = G_OBJECT (g_steal_pointer (&profile));
   semper_bank_add_routes (self, server);
   return G_OBJECT (g_steal_pointer (&self));
+}
+
+/* ---- for the account payments (semper-bank-private.h) ------------------------- */
+
+sqlite3 *
+_semper_bank_get_db (SemperBank *self)
+{
+  return self->db;
+}
+
+GMutex *
+_semper_bank_get_lock (SemperBank *self)
+{
+  return &self->lock;
+}
+
+SemperCrypto *
+_semper_bank_get_crypto (SemperBank *self)
+{
+  return self->crypto;
+}
+
+SemperTrust *
+_semper_bank_get_trust (SemperBank *self)
+{
+  return self->trust;
+}
+
+gboolean
+_semper_bank_move (SemperBank  *self,
+                   const char  *requester,
+                   const char  *op_key,
+                   const char  *account,
+                   const char  *currency,
+                   gint64       delta,
+                   GError     **error)
+{
+  return move (self, requester, op_key, account, currency, delta, error);
+}
+
+char *
+_semper_bank_account_of_owner (SemperBank *self,
+                               const char *owner)
+{
+  return account_of_owner (self, owner);
+}
+
+char *
+_semper_bank_account_owner (SemperBank *self,
+                            const char *account,
+                            gboolean   *found)
+{
+  return account_owner (self, account, found, NULL);
 }
