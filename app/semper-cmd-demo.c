@@ -1402,7 +1402,7 @@ out:
   stop_servers (&demo);
   g_source_remove (sigint);
   g_source_remove (sigterm);
-  if (demo.stop && status == EXIT_OK && !serve)
+  if (demo.stop && status == EXIT_OK && headless && !serve)
     status = EXIT_ERROR;
   demo_clear (&demo);
   return status;
