@@ -71,6 +71,10 @@ int      cmd_receipt          (int              argc,
                                char           **argv);
 int      cmd_resume           (int              argc,
                                char           **argv);
+int      cmd_backup           (int              argc,
+                               char           **argv);
+int      cmd_restore          (int              argc,
+                               char           **argv);
 int      cmd_demo             (int              argc,
                                char           **argv);
 

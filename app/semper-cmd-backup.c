@@ -1,0 +1,303 @@
+/* semper-cmd-backup.c: semper backup FILE | semper restore FILE --profile DIR
+ *
+ * One encrypted file with the whole profile (core/support/semper-backup.h,
+ * docs/backup.md). The backup is encrypted under the profile password unless
+ * --backup-password-file names another; a restore opens with the original
+ * profile's password, and then takes the purse's coins over: it swaps them at
+ * the bank for new ones, so that the original's copies are refused as spent.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "semper-archive.h"
+#include "semper-backup.h"
+#include "semper-cli.h"
+#include "semper-crypto.h"
+#include "semper-money.h"
+#include "semper-profile.h"
+#include "semper-purse.h"
+
+static char *backup_password_file;
+
+static int
+parse_options (GOptionContext  *context,
+               GOptionEntry    *entries,
+               int             *argc,
+               char          ***argv)
+{
+  g_autoptr(GError) error = NULL;
+  GOptionEntry password_entries[] = {
+    { "password-file", 0, 0, G_OPTION_ARG_FILENAME, &cli.password_file,
+      N_("Read the profile password from FILE"), N_("FILE") },
+    { "backup-password-file", 0, 0, G_OPTION_ARG_FILENAME, &backup_password_file,
+      N_("Read the backup's password from FILE (default: the profile password)"), N_("FILE") },
+    { NULL }
+  };
+
+  if (entries != NULL)
+    g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  g_option_context_add_main_entries (context, password_entries, GETTEXT_PACKAGE);
+  g_option_context_add_main_entries (context, semper_cli_global_entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, argc, argv, &error))
+    return cli_usage (context, error->message);
+  return EXIT_OK;
+}
+
+/* The backup's password: --backup-password-file, else the profile's
+ * (--password-file or the terminal), through the usual callback. */
+static char *
+backup_password (void)
+{
+  char *saved = cli.password_file;
+  char *password;
+
+  if (backup_password_file != NULL)
+    cli.password_file = backup_password_file;
+  password = cli_password_cb (FALSE, NULL);
+  cli.password_file = saved;
+  return password;
+}
+
+static char *
+known_password_cb (gboolean retry,
+                   gpointer user_data)
+{
+  return retry ? NULL : g_strdup (user_data);
+}
+
+static char *
+format_time (gint64 unix_seconds)
+{
+  g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc (unix_seconds);
+
+  return dt != NULL ? g_date_time_format_iso8601 (dt) : g_strdup ("?");
+}
+
+int
+cmd_backup (int    argc,
+            char **argv)
+{
+  g_autoptr(GOptionContext) context =
+    g_option_context_new (_("FILE — write an encrypted backup of the whole profile"));
+  g_autoptr(SemperProfile) profile = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *created = NULL;
+  SemperBackupInfo info;
+  char *password;
+  gboolean ok;
+  int status;
+
+  status = parse_options (context, NULL, &argc, &argv);
+  if (status != EXIT_OK)
+    return status;
+  if (argc != 2)
+    return cli_usage (context, _("backup takes the file to write"));
+
+  dir = cli_profile_dir ();
+  /* Holding the profile's lock: no other process writes it meanwhile. */
+  profile = semper_profile_open (dir, SEMPER_PROFILE_OPEN_DEFAULT, cli_password_cb, NULL, &error);
+  if (profile == NULL)
+    return cli_fail (error, EXIT_ERROR);
+  password = backup_password ();
+  if (password == NULL)
+    {
+      g_set_error (&error, SEMPER_CRYPTO_ERROR, SEMPER_CRYPTO_ERROR_CANCELLED,
+                   _("No password for the backup"));
+      return cli_fail (error, EXIT_ERROR);
+    }
+  ok = semper_backup_create (profile, password, argv[1], &info, &error);
+  semper_secret_free (password);
+  if (!ok)
+    return cli_fail (error, EXIT_ERROR);
+
+  created = format_time (info.created);
+  if (cli.json)
+    {
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "backup");
+      json_builder_add_string_value (b, argv[1]);
+      json_builder_set_member_name (b, "created");
+      json_builder_add_string_value (b, created);
+      json_builder_set_member_name (b, "files");
+      json_builder_add_int_value (b, info.n_files);
+      json_builder_set_member_name (b, "bytes");
+      json_builder_add_int_value (b, (gint64) info.n_bytes);
+      json_builder_end_object (b);
+      cli_print_json (b);
+    }
+  else
+    g_print (_("Backed up %u files (%" G_GUINT64_FORMAT " bytes) of %s to %s.\n"),
+             info.n_files, info.n_bytes, dir, argv[1]);
+  return EXIT_OK;
+}
+
+/* Swaps every fresh coin for a new one at the bank (reserve all, then
+ * reclaim: docs/backup.md). @out_coins: the fresh coins afterwards. */
+static gboolean
+take_over_coins (SemperProfile  *profile,
+                 guint          *out_coins,
+                 GError        **error)
+{
+  g_autoptr(SemperPurse) purse = NULL;
+  g_autoptr(GPtrArray) coins = NULL;
+  g_autoptr(GPtrArray) currencies = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *bank = NULL;
+
+  *out_coins = 0;
+  purse = semper_purse_new (profile, error);
+  if (purse == NULL)
+    return FALSE;
+  bank = semper_purse_dup_bank_url (purse);
+  if (bank == NULL)
+    return TRUE;
+  /* A request the original left journaled is finished first. */
+  if (semper_purse_recover (purse, error) < 0)
+    return FALSE;
+  coins = semper_archive_coin_list (semper_profile_get_archive (profile), SEMPER_PURSE_SYSTEM,
+                                    "fresh", error);
+  if (coins == NULL)
+    return FALSE;
+  for (guint i = 0; i < coins->len; i++)
+    {
+      SemperArchiveCoin *coin = g_ptr_array_index (coins, i);
+
+      if (!g_ptr_array_find_with_equal_func (currencies, coin->value.currency, g_str_equal, NULL))
+        g_ptr_array_add (currencies, g_strdup (coin->value.currency));
+    }
+
+  for (guint i = 0; i < currencies->len; i++)
+    {
+      const char *currency = g_ptr_array_index (currencies, i);
+      g_autofree char *seed = NULL;
+      g_autofree char *tid = NULL;
+      g_autoptr(GBytes) seed_bytes = NULL;
+      guint8 nonce[16];
+      SemperAmount all;
+
+      if (!semper_purse_get_balance (purse, currency, &all, error))
+        return FALSE;
+      if (all.minor == 0)
+        continue;
+      if (!semper_random_bytes (nonce, sizeof nonce, error))
+        return FALSE;
+      seed = g_strdup_printf ("restore take-over %s %02x%02x%02x%02x%02x%02x%02x%02x", currency,
+                              nonce[0], nonce[1], nonce[2], nonce[3], nonce[4], nonce[5],
+                              nonce[6], nonce[7]);
+      seed_bytes = g_bytes_new (seed, strlen (seed));
+      tid = semper_sha256_hex (seed_bytes);
+      if (!semper_purse_reserve (purse, tid, &all, error)
+          || !semper_purse_reclaim (purse, tid, error))
+        return FALSE;
+    }
+  /* The coins the original spent first are now marked spent: count what is left. */
+  g_clear_pointer (&coins, g_ptr_array_unref);
+  coins = semper_archive_coin_list (semper_profile_get_archive (profile), SEMPER_PURSE_SYSTEM,
+                                    "fresh", error);
+  if (coins == NULL)
+    return FALSE;
+  *out_coins = coins->len;
+  return TRUE;
+}
+
+int
+cmd_restore (int    argc,
+             char **argv)
+{
+  g_autoptr(GOptionContext) context =
+    g_option_context_new (_("FILE — restore a backup into a new profile (--profile DIR)"));
+  g_autoptr(SemperProfile) profile = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) take_error = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *created = NULL;
+  gboolean no_take_over = FALSE;
+  GOptionEntry entries[] = {
+    { "no-take-over", 0, 0, G_OPTION_ARG_NONE, &no_take_over,
+      N_("Do not swap the purse's coins at the bank (the original may then spend them)"), NULL },
+    { NULL }
+  };
+  SemperBackupInfo info;
+  guint taken = 0;
+  char *password;
+  gboolean ok;
+  int status;
+
+  status = parse_options (context, entries, &argc, &argv);
+  if (status != EXIT_OK)
+    return status;
+  if (argc != 2)
+    return cli_usage (context, _("restore takes the backup file"));
+  if (cli.profile_dir == NULL)
+    return cli_usage (context, _("restore needs --profile DIR, a folder that does not exist yet"));
+
+  dir = cli_profile_dir ();
+  password = backup_password ();
+  if (password == NULL)
+    {
+      g_set_error (&error, SEMPER_CRYPTO_ERROR, SEMPER_CRYPTO_ERROR_CANCELLED,
+                   _("No password for the backup"));
+      return cli_fail (error, EXIT_ERROR);
+    }
+  ok = semper_backup_restore (argv[1], password, dir, &info, &error);
+  if (ok && !no_take_over)
+    {
+      /* The profile password is the original's: the backup's unless told otherwise. */
+      if (backup_password_file != NULL)
+        profile = semper_profile_open (dir, SEMPER_PROFILE_OPEN_DEFAULT, cli_password_cb, NULL,
+                                       &take_error);
+      else
+        profile = semper_profile_open (dir, SEMPER_PROFILE_OPEN_DEFAULT, known_password_cb,
+                                       password, &take_error);
+      if (profile != NULL)
+        take_over_coins (profile, &taken, &take_error);
+    }
+  semper_secret_free (password);
+  if (!ok)
+    return cli_fail (error, EXIT_ERROR);
+
+  created = format_time (info.created);
+  if (cli.json)
+    {
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "profile");
+      json_builder_add_string_value (b, dir);
+      json_builder_set_member_name (b, "created");
+      json_builder_add_string_value (b, created);
+      json_builder_set_member_name (b, "files");
+      json_builder_add_int_value (b, info.n_files);
+      json_builder_set_member_name (b, "bytes");
+      json_builder_add_int_value (b, (gint64) info.n_bytes);
+      json_builder_set_member_name (b, "coins_taken_over");
+      json_builder_add_int_value (b, taken);
+      if (take_error != NULL)
+        {
+          json_builder_set_member_name (b, "take_over_error");
+          json_builder_add_string_value (b, take_error->message);
+        }
+      json_builder_end_object (b);
+      cli_print_json (b);
+    }
+  else
+    {
+      g_print (_("Restored the backup of %s (%u files) into %s.\n"), created, info.n_files, dir);
+      if (taken > 0)
+        g_print (_("Swapped %u coins at the bank: the copies in the original profile are no "
+                   "longer spendable.\n"), taken);
+    }
+  if (take_error != NULL)
+    {
+      g_printerr (_("semper: the purse's coins were not taken over: %s\n"), take_error->message);
+      g_printerr ("%s\n", _("semper: until they are (semper bank recover, then spend them), the "
+                            "original profile can spend the same coins, and the bank refuses "
+                            "whichever copy comes second."));
+    }
+  return EXIT_OK;
+}
