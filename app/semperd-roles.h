@@ -8,12 +8,14 @@
 #include "semper-bank.h"
 #include "semper-ca.h"
 #include "semper-ttp.h"
+#include "semper-fx-ecash.h"
 
 /* Add a role: include its header above and add one line below, e.g.
  *   { "ca", semper_ca_role_setup, N_("certification authority") }, */
 static const SemperRole semperd_roles[] = {
   { "bank", semper_bank_role_setup, N_("bank: accounts and e-cash") },
   { "ca", semper_ca_role_setup, N_("certification authority") },
-  { "ttp", semper_ttp_role_setup, N_("trusted third party for contract signing") },
+  { "ttp", semper_fx_ecash_ttp_role_setup,
+    N_("trusted third party for contract signing and fair exchange") },
   { NULL, NULL, NULL }
 };

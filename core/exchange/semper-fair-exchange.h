@@ -91,6 +91,7 @@ typedef struct {
 } SemperFxOffer;
 
 void           semper_fx_offer_free   (SemperFxOffer *offer);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SemperFxOffer, semper_fx_offer_free)
 /* Strict parser of the offer's JSON (no signature check; the fuzz target). */
 SemperFxOffer *semper_fx_offer_parse  (GBytes        *json,
                                        GError       **error);
@@ -151,6 +152,13 @@ typedef struct {
 } SemperFxPaymentSystem;
 
 /* ---- building blocks, shared by the parties, the TTP and the tests ---------- */
+
+/* Strict parser of the TTP's key envelope (the decrypted e):
+ * {"type":"semper-fx-key","version":1,"label":"<H(m1)>","key":"<base64 k>"}.
+ * @out_label: (out) (transfer full). Returns: (transfer full) (nullable): k */
+GBytes  *semper_fx_key_envelope_parse (GBytes         *json,
+                                       char          **out_label,
+                                       GError        **error);
 
 /* Checks m1 against the offer (H(offer), the order document and its
  * signature by m1's signer, the parties, the system). */

@@ -17,7 +17,8 @@ G_DEFINE_QUARK (semper-protocol-error-quark, semper_protocol_error)
 #define TID_LEN  32
 #define HASH_LEN 64
 
-/* One field of a step: its name and kind ('h' 64 hex, 'b' base64, 'i' integer > 0). */
+/* One field of a step: its name and kind ('h' 64 hex, 'b' base64, 'i' integer > 0,
+ * 's' a token of 1 to 64 of [A-Za-z0-9._-]). */
 typedef struct {
   const char *name;
   char        kind;
@@ -26,7 +27,7 @@ typedef struct {
 typedef struct {
   const char          *step;
   SemperProtocolParty  senders;
-  FieldSpec            fields[4];
+  FieldSpec            fields[6];
 } StepSpec;
 
 static const StepSpec asw_steps[] = {
@@ -46,6 +47,28 @@ static const StepSpec asw_steps[] = {
     { { "key", 'h' }, { "ma1", 'b' } } },
   { "resolved", SEMPER_PROTOCOL_PARTY_TTP,
     { { "key", 'h' }, { "m1", 'b' }, { "m2", 'b' } } },
+};
+
+/* PROTOCOLS.md B: the originator is the buyer, the responder the merchant. */
+static const StepSpec fx_steps[] = {
+  { "m1", SEMPER_PROTOCOL_PARTY_ORIGINATOR,
+    { { "offer_hash", 'h' }, { "commit_b", 'h' }, { "system", 's' }, { "document", 'b' } } },
+  { "m2", SEMPER_PROTOCOL_PARTY_RESPONDER,
+    { { "m1_hash", 'h' }, { "cipher", 'b' }, { "cipher_hash", 'h' }, { "envelope", 'b' } } },
+  { "m3", SEMPER_PROTOCOL_PARTY_ORIGINATOR,
+    { { "nonce_b", 'h' }, { "m2_hash", 'h' }, { "proof", 'b' } } },
+  { "m4", SEMPER_PROTOCOL_PARTY_RESPONDER,
+    { { "m1_hash", 'h' }, { "goods_key", 'b' }, { "amount", 'i' }, { "currency", 's' } } },
+  { "abort", SEMPER_PROTOCOL_PARTY_ORIGINATOR,
+    { { "m1", 'b' } } },
+  { "resolve", SEMPER_PROTOCOL_PARTY_ORIGINATOR,
+    { { "offer", 'b' }, { "m1", 'b' }, { "m2", 'b' }, { "m3", 'b' } } },
+  { "aborted", SEMPER_PROTOCOL_PARTY_TTP,
+    { { "m1_hash", 'h' }, { "abort", 'b' } } },
+  { "receipt", SEMPER_PROTOCOL_PARTY_TTP,
+    { { "m1_hash", 'h' }, { "goods_key", 'b' } } },
+  { "revoke", SEMPER_PROTOCOL_PARTY_TTP,
+    { { "m1_hash", 'h' } } },
 };
 
 struct _SemperProtocolMessage
@@ -96,20 +119,42 @@ semper_protocol_message_init (SemperProtocolMessage *self)
 }
 
 static const StepSpec *
-find_step (const char *step)
+find_step_of (const char *protocol,
+              const char *step)
 {
-  for (gsize i = 0; i < G_N_ELEMENTS (asw_steps); i++)
-    if (g_strcmp0 (asw_steps[i].step, step) == 0)
-      return &asw_steps[i];
+  const StepSpec *steps = asw_steps;
+  gsize n = G_N_ELEMENTS (asw_steps);
+
+  if (g_strcmp0 (protocol, SEMPER_PROTOCOL_FX) == 0)
+    {
+      steps = fx_steps;
+      n = G_N_ELEMENTS (fx_steps);
+    }
+  for (gsize i = 0; i < n; i++)
+    if (g_strcmp0 (steps[i].step, step) == 0)
+      return &steps[i];
   return NULL;
 }
 
 SemperProtocolParty
 semper_protocol_step_senders (const char *step)
 {
-  const StepSpec *spec = find_step (step);
+  const StepSpec *spec = find_step_of (SEMPER_PROTOCOL_ASW, step);
 
   return spec != NULL ? spec->senders : 0;
+}
+
+static gboolean
+is_token (const char *text)
+{
+  gsize len = text != NULL ? strlen (text) : 0;
+
+  if (len == 0 || len > 64)
+    return FALSE;
+  for (gsize i = 0; i < len; i++)
+    if (!g_ascii_isalnum (text[i]) && text[i] != '.' && text[i] != '_' && text[i] != '-')
+      return FALSE;
+  return TRUE;
 }
 
 gboolean
@@ -183,12 +228,33 @@ semper_protocol_message_new (const char *step,
                              const char *ttp,
                              JsonObject *fields)
 {
+  return semper_protocol_message_new_for (SEMPER_PROTOCOL_ASW, step, tid, originator,
+                                          responder, ttp, fields);
+}
+
+/**
+ * semper_protocol_message_new_for:
+ * @protocol: %SEMPER_PROTOCOL_ASW or %SEMPER_PROTOCOL_FX
+ * @fields: (transfer none): the step's fields, copied
+ *
+ * Returns: (transfer full): an unsigned message of @protocol
+ */
+SemperProtocolMessage *
+semper_protocol_message_new_for (const char *protocol,
+                                 const char *step,
+                                 const char *tid,
+                                 const char *originator,
+                                 const char *responder,
+                                 const char *ttp,
+                                 JsonObject *fields)
+{
   SemperProtocolMessage *self = g_object_new (SEMPER_TYPE_PROTOCOL_MESSAGE, NULL);
   g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
   g_autoptr(JsonNode) copy = NULL;
 
-  self->protocol = g_strdup (SEMPER_PROTOCOL_ASW);
-  self->version = SEMPER_PROTOCOL_ASW_VERSION;
+  self->protocol = g_strdup (protocol);
+  self->version = g_str_equal (protocol, SEMPER_PROTOCOL_FX) ? SEMPER_PROTOCOL_FX_VERSION
+                                                             : SEMPER_PROTOCOL_ASW_VERSION;
   self->step = g_strdup (step);
   self->tid = g_strdup (tid);
   self->originator = g_strdup (originator);
@@ -207,8 +273,9 @@ semper_protocol_message_new_in_session (SemperProtocolMessage *session,
 {
   g_return_val_if_fail (SEMPER_IS_PROTOCOL_MESSAGE (session), NULL);
 
-  return semper_protocol_message_new (step, session->tid, session->originator,
-                                      session->responder, session->ttp, fields);
+  return semper_protocol_message_new_for (session->protocol, step, session->tid,
+                                          session->originator, session->responder, session->ttp,
+                                          fields);
 }
 
 /**
@@ -376,6 +443,10 @@ check_fields (const StepSpec  *spec,
           if (!get_int (fields, f->name, &value) || value <= 0)
             return invalid (error, _("field “%s” must be a positive integer"), f->name);
           break;
+        case 's':
+          if (!is_token (get_string (fields, f->name)))
+            return invalid (error, _("field “%s” must be a short token"), f->name);
+          break;
         default:
           g_assert_not_reached ();
         }
@@ -428,21 +499,24 @@ semper_protocol_message_parse_content (GBytes  *content,
     }
 
   protocol = get_string (object, "protocol");
-  if (g_strcmp0 (protocol, SEMPER_PROTOCOL_ASW) != 0)
+  if (g_strcmp0 (protocol, SEMPER_PROTOCOL_ASW) != 0
+      && g_strcmp0 (protocol, SEMPER_PROTOCOL_FX) != 0)
     {
       g_set_error (error, SEMPER_PROTOCOL_ERROR, SEMPER_PROTOCOL_ERROR_WRONG_SESSION,
-                   _("Not a message of the contract signing protocol"));
+                   _("Not a message of a known exchange protocol"));
       return NULL;
     }
-  if (!get_int (object, "version", &version) || version != SEMPER_PROTOCOL_ASW_VERSION)
+  if (!get_int (object, "version", &version)
+      || version != (g_str_equal (protocol, SEMPER_PROTOCOL_FX) ? SEMPER_PROTOCOL_FX_VERSION
+                                                                : SEMPER_PROTOCOL_ASW_VERSION))
     {
       g_set_error (error, SEMPER_PROTOCOL_ERROR, SEMPER_PROTOCOL_ERROR_WRONG_SESSION,
-                   _("Unsupported version of the contract signing protocol"));
+                   _("Unsupported version of the exchange protocol"));
       return NULL;
     }
 
   step = get_string (object, "step");
-  spec = find_step (step);
+  spec = find_step_of (protocol, step);
   if (spec == NULL)
     {
       invalid (error, _("unknown step"));
@@ -539,7 +613,7 @@ semper_protocol_message_verify (GBytes       *p7m,
     who = SEMPER_PROTOCOL_PARTY_RESPONDER;
   else if (g_str_equal (signer->fingerprint, self->ttp))
     who = SEMPER_PROTOCOL_PARTY_TTP;
-  senders = semper_protocol_step_senders (self->step);
+  senders = find_step_of (self->protocol, self->step)->senders;
   if ((who & senders) == 0
       || (who == SEMPER_PROTOCOL_PARTY_TTP && g_strcmp0 (signer->role, SEMPER_ROLE_TTP) != 0))
     {

@@ -30,6 +30,8 @@ G_BEGIN_DECLS
 
 #define SEMPER_PROTOCOL_ASW         "asw"
 #define SEMPER_PROTOCOL_ASW_VERSION 1
+#define SEMPER_PROTOCOL_FX          "fx"
+#define SEMPER_PROTOCOL_FX_VERSION  1
 
 #define SEMPER_PROTOCOL_ERROR (semper_protocol_error_quark ())
 
@@ -55,6 +57,13 @@ G_DECLARE_FINAL_TYPE (SemperProtocolMessage, semper_protocol_message,
 
 /* Building: @fields (transfer none) is copied. */
 SemperProtocolMessage *semper_protocol_message_new           (const char   *step,
+                                                              const char   *tid,
+                                                              const char   *originator,
+                                                              const char   *responder,
+                                                              const char   *ttp,
+                                                              JsonObject   *fields);
+SemperProtocolMessage *semper_protocol_message_new_for       (const char   *protocol,
+                                                              const char   *step,
                                                               const char   *tid,
                                                               const char   *originator,
                                                               const char   *responder,

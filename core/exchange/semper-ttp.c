@@ -12,6 +12,7 @@
 #include "semper-cms.h"
 #include "semper-comm.h"
 #include "semper-contract-signing.h"
+#include "semper-fair-exchange-private.h"
 #include "semper-profile.h"
 #include "semper-protocol-message.h"
 
@@ -29,6 +30,7 @@ struct _SemperTtp
   char         *fingerprint;
   sqlite3      *db;
   GMutex        lock;       /* one request at a time on the connection */
+  GArray       *fx_systems; /* (element-type SemperFxPaymentSystem) */
 };
 
 G_DEFINE_FINAL_TYPE (SemperTtp, semper_ttp, G_TYPE_OBJECT)
@@ -69,6 +71,7 @@ semper_ttp_finalize (GObject *object)
 
   g_clear_pointer (&self->db, sqlite3_close);
   g_free (self->fingerprint);
+  g_clear_pointer (&self->fx_systems, g_array_unref);
   g_mutex_clear (&self->lock);
   G_OBJECT_CLASS (semper_ttp_parent_class)->finalize (object);
 }
@@ -84,6 +87,7 @@ static void
 semper_ttp_init (SemperTtp *self)
 {
   g_mutex_init (&self->lock);
+  self->fx_systems = g_array_new (FALSE, TRUE, sizeof (SemperFxPaymentSystem));
 }
 
 static gboolean
@@ -155,6 +159,13 @@ semper_ttp_get_fingerprint (SemperTtp *self)
 {
   g_return_val_if_fail (SEMPER_IS_TTP (self), NULL);
   return self->fingerprint;
+}
+
+SemperTrust *
+semper_ttp_get_trust (SemperTtp *self)
+{
+  g_return_val_if_fail (SEMPER_IS_TTP (self), NULL);
+  return self->trust;
 }
 
 static gboolean
@@ -366,6 +377,187 @@ semper_ttp_resolve (SemperTtp  *self,
   return decide (self, key, "resolved", token, error);
 }
 
+/* ---- fair exchange (PROTOCOLS.md B) ---------------------------------------- */
+
+void
+semper_ttp_add_fx_payment_system (SemperTtp                   *self,
+                                  const SemperFxPaymentSystem *system)
+{
+  g_return_if_fail (SEMPER_IS_TTP (self));
+  g_array_append_vals (self->fx_systems, system, 1);
+}
+
+static SemperProtocolMessage *
+verify_fx_request (SemperTtp   *self,
+                   GBytes      *raw,
+                   const char  *step,
+                   GError     **error)
+{
+  g_autoptr(SemperProtocolMessage) request = NULL;
+
+  request = semper_protocol_message_verify (raw, self->trust, error);
+  if (request == NULL)
+    return NULL;
+  if (!g_str_equal (semper_protocol_message_get_protocol (request), SEMPER_PROTOCOL_FX)
+      || !g_str_equal (semper_protocol_message_get_step (request), step))
+    {
+      g_set_error (error, SEMPER_PROTOCOL_ERROR, SEMPER_PROTOCOL_ERROR_WRONG_STEP,
+                   _("Not a fair exchange %s request"), step);
+      return NULL;
+    }
+  if (!check_for_us (self, request, error))
+    return NULL;
+  return g_steal_pointer (&request);
+}
+
+static SemperProtocolMessage *
+fx_token (SemperProtocolMessage *m1,
+          const char            *step,
+          const char            *key,
+          const char            *extra_name,
+          const char            *extra_value)
+{
+  g_autoptr(JsonObject) fields = json_object_new ();
+
+  json_object_set_string_member (fields, "m1_hash", key);
+  if (extra_name != NULL)
+    json_object_set_string_member (fields, extra_name, extra_value);
+  return semper_protocol_message_new_in_session (m1, step, fields);
+}
+
+/**
+ * semper_ttp_fx_abort:
+ * @request: Sig_B("fx/abort", m1)
+ *
+ * Returns: (transfer full) (nullable): the stored token for H(m1): fx/aborted,
+ *   or the receipt or revoke when the exchange was resolved first
+ */
+GBytes *
+semper_ttp_fx_abort (SemperTtp  *self,
+                     GBytes     *request_raw,
+                     GError    **error)
+{
+  g_autoptr(SemperProtocolMessage) request = NULL;
+  g_autoptr(SemperProtocolMessage) m1 = NULL;
+  g_autoptr(SemperProtocolMessage) token = NULL;
+  g_autofree char *key = NULL;
+  g_autofree char *request_b64 = NULL;
+
+  g_return_val_if_fail (SEMPER_IS_TTP (self), NULL);
+
+  request = verify_fx_request (self, request_raw, "abort", error);
+  if (request == NULL)
+    return NULL;
+  m1 = verify_inner (self, request, "m1", error);
+  if (m1 == NULL)
+    return NULL;
+  key = semper_protocol_message_dup_hash (m1);
+  request_b64 = encode (request_raw);
+  token = fx_token (m1, "aborted", key, "abort", request_b64);
+  return decide (self, key, "aborted", token, error);
+}
+
+static const SemperFxPaymentSystem *
+find_fx_system (SemperTtp  *self,
+                const char *name)
+{
+  for (guint i = 0; i < self->fx_systems->len; i++)
+    {
+      const SemperFxPaymentSystem *s = &g_array_index (self->fx_systems,
+                                                       SemperFxPaymentSystem, i);
+
+      if (g_strcmp0 (s->system, name) == 0 && s->check != NULL)
+        return s;
+    }
+  return NULL;
+}
+
+/**
+ * semper_ttp_fx_resolve:
+ * @request: Sig_B("fx/resolve", offer, m1, m2, m3)
+ *
+ * Checks the messages and the proof of payment in m3; a request without a
+ * valid payment is refused (the buyer may still abort). Then opens e: when
+ * k decrypts c to the offered goods, the answer is fx/receipt with k,
+ * otherwise fx/revoke. An exchange decided before gets the stored token.
+ *
+ * Returns: (transfer full) (nullable)
+ */
+GBytes *
+semper_ttp_fx_resolve (SemperTtp  *self,
+                       GBytes     *request_raw,
+                       GError    **error)
+{
+  g_autoptr(SemperProtocolMessage) request = NULL;
+  g_autoptr(SemperProtocolMessage) m1 = NULL;
+  g_autoptr(SemperProtocolMessage) m2 = NULL;
+  g_autoptr(SemperProtocolMessage) m3 = NULL;
+  g_autoptr(SemperProtocolMessage) token = NULL;
+  g_autoptr(SemperFxOffer) offer = NULL;
+  g_autoptr(GBytes) offer_raw = NULL;
+  g_autoptr(GBytes) proof = NULL;
+  g_autoptr(GBytes) goods_key = NULL;
+  g_autoptr(GBytes) stored = NULL;
+  g_autoptr(GError) local = NULL;
+  g_autofree char *key = NULL;
+  const SemperFxPaymentSystem *system;
+
+  g_return_val_if_fail (SEMPER_IS_TTP (self), NULL);
+
+  request = verify_fx_request (self, request_raw, "resolve", error);
+  if (request == NULL)
+    return NULL;
+  m1 = verify_inner (self, request, "m1", error);
+  if (m1 == NULL)
+    return NULL;
+  key = semper_protocol_message_dup_hash (m1);
+  /* A decided key is answered from the store, whatever else is sent. */
+  {
+    g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+
+    stored = lookup (self, key);
+  }
+  if (stored != NULL)
+    return g_steal_pointer (&stored);
+
+  offer_raw = semper_protocol_message_dup_bytes (request, "offer");
+  offer = semper_fx_offer_verify (offer_raw, self->trust, error);
+  if (offer == NULL || !semper_fx_check_m1 (m1, offer, self->trust, error))
+    return NULL;
+  m2 = verify_inner (self, request, "m2", error);
+  if (m2 == NULL || !semper_fx_check_m2 (m2, m1, error))
+    return NULL;
+  m3 = verify_inner (self, request, "m3", error);
+  if (m3 == NULL || !_semper_fx_check_m3 (m3, m1, m2, error))
+    return NULL;
+  system = find_fx_system (self, semper_protocol_message_get_string (m1, "system"));
+  if (system == NULL)
+    {
+      g_set_error (error, SEMPER_FX_ERROR, SEMPER_FX_ERROR_PAYMENT,
+                   _("The TTP cannot check payments by “%s”"),
+                   semper_protocol_message_get_string (m1, "system"));
+      return NULL;
+    }
+  proof = semper_protocol_message_dup_bytes (m3, "proof");
+  if (!system->check (system->user_data, key, &offer->price, offer->merchant, proof, error))
+    return NULL;
+
+  goods_key = _semper_fx_ttp_open (self->crypto, m1, m2, offer, &local);
+  if (goods_key != NULL)
+    {
+      g_autofree char *key_b64 = encode (goods_key);
+
+      token = fx_token (m1, "receipt", key, "goods_key", key_b64);
+      semper_secret_wipe (key_b64, strlen (key_b64));
+    }
+  else
+    {
+      g_debug ("fx %s: revoking: %s", key, local->message);
+      token = fx_token (m1, "revoke", key, NULL, NULL);
+    }
+  return decide (self, key, "resolved", token, error);
+}
+
 gint64
 semper_ttp_mailbox_post (SemperTtp  *self,
                          GBytes     *raw,
@@ -559,6 +751,43 @@ token_route_cb (SemperCommServer  *server,
 }
 
 static SemperCommResponse *
+fx_route_cb (SemperCommServer  *server,
+             SemperCommRequest *request,
+             gpointer           user_data,
+             gboolean           is_abort)
+{
+  SemperTtp *self = user_data;
+  SemperCommResponse *response = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) token = NULL;
+  GBytes *body = semper_comm_request_get_body (request);
+
+  if (!require_cms (request, &response))
+    return response;
+  token = is_abort ? semper_ttp_fx_abort (self, body, &error)
+                   : semper_ttp_fx_resolve (self, body, &error);
+  if (token == NULL)
+    return error_response (error);
+  return semper_comm_response_new (200, SEMPER_COMM_CONTENT_TYPE_CMS, token);
+}
+
+static SemperCommResponse *
+fx_abort_cb (SemperCommServer  *server,
+             SemperCommRequest *request,
+             gpointer           user_data)
+{
+  return fx_route_cb (server, request, user_data, TRUE);
+}
+
+static SemperCommResponse *
+fx_resolve_cb (SemperCommServer  *server,
+               SemperCommRequest *request,
+               gpointer           user_data)
+{
+  return fx_route_cb (server, request, user_data, FALSE);
+}
+
+static SemperCommResponse *
 abort_cb (SemperCommServer  *server,
           SemperCommRequest *request,
           gpointer           user_data)
@@ -659,6 +888,10 @@ semper_ttp_add_routes (SemperTtp        *self,
   semper_comm_server_add_route (server, "POST", "/asw/mailbox", mailbox_post_cb,
                                 g_object_ref (self), g_object_unref);
   semper_comm_server_add_route (server, "GET", "/asw/mailbox", mailbox_get_cb,
+                                g_object_ref (self), g_object_unref);
+  semper_comm_server_add_route (server, "POST", "/fx/abort", fx_abort_cb,
+                                g_object_ref (self), g_object_unref);
+  semper_comm_server_add_route (server, "POST", "/fx/resolve", fx_resolve_cb,
                                 g_object_ref (self), g_object_unref);
 }
 

@@ -15,6 +15,7 @@
 
 #include "semper-comm-server.h"
 #include "semper-crypto.h"
+#include "semper-fair-exchange.h"
 #include "semper-role.h"
 #include "semper-trust.h"
 
@@ -38,6 +39,8 @@ SemperTtp *semper_ttp_new             (SemperCrypto      *crypto,
                                        const char        *db_path,
                                        GError           **error);
 const char *semper_ttp_get_fingerprint (SemperTtp        *self);
+/* (transfer none) */
+SemperTrust *semper_ttp_get_trust     (SemperTtp         *self);
 
 /* Returns: (transfer full) (nullable): the signed token for the key, as stored */
 GBytes    *semper_ttp_abort           (SemperTtp         *self,
@@ -55,6 +58,20 @@ gint64     semper_ttp_mailbox_post    (SemperTtp         *self,
 GBytes    *semper_ttp_mailbox_list    (SemperTtp         *self,
                                        const char        *recipient,
                                        gint64             after,
+                                       GError           **error);
+
+/* Fair exchange (PROTOCOLS.md B). The TTP checks proofs of payment with the
+ * @check of the registered payment systems (copied). fx_abort takes
+ * Sig_B("fx/abort", m1); fx_resolve Sig_B("fx/resolve", offer, m1, m2, m3).
+ * Both return the stored token for H(m1): fx/aborted, fx/receipt (with k) or
+ * fx/revoke. Returns: (transfer full) (nullable) */
+void       semper_ttp_add_fx_payment_system (SemperTtp                   *self,
+                                             const SemperFxPaymentSystem *system);
+GBytes    *semper_ttp_fx_abort        (SemperTtp         *self,
+                                       GBytes            *request,
+                                       GError           **error);
+GBytes    *semper_ttp_fx_resolve      (SemperTtp         *self,
+                                       GBytes            *request,
                                        GError           **error);
 
 void       semper_ttp_add_routes      (SemperTtp         *self,

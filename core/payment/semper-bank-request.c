@@ -25,12 +25,14 @@ G_DEFINE_QUARK (semper-bank-error-quark, semper_bank_error)
 #define MAX_BLOB (64 * 1024)
 #define MAX_AMOUNT G_GINT64_CONSTANT (1000000000000000)
 
-static const char * const op_names[] = { "link", "balance", "withdraw", "deposit", "swap" };
+static const char * const op_names[] = {
+  "link", "balance", "withdraw", "deposit", "swap", "refund"
+};
 
 const char *
 semper_bank_op_to_string (SemperBankOp op)
 {
-  g_return_val_if_fail (op <= SEMPER_BANK_OP_SWAP, NULL);
+  g_return_val_if_fail (op <= SEMPER_BANK_OP_REFUND, NULL);
   return op_names[op];
 }
 
@@ -306,6 +308,7 @@ semper_bank_request_free (SemperBankRequest *self)
   g_clear_pointer (&self->coin, g_bytes_unref);
   g_clear_pointer (&self->permission, g_bytes_unref);
   g_clear_pointer (&self->signature, g_bytes_unref);
+  g_clear_pointer (&self->token, g_bytes_unref);
   g_free (self);
 }
 
@@ -358,6 +361,8 @@ semper_bank_request_to_json (SemperBankRequest *self)
     add_base64 (b, "permission", self->permission);
   if (self->signature != NULL)
     add_base64 (b, "signature", self->signature);
+  if (self->token != NULL)
+    add_base64 (b, "token", self->token);
   json_builder_end_object (b);
   return generate (b);
 }
@@ -422,7 +427,8 @@ semper_bank_request_parse (GBytes  *json,
   static const char * const swap[] = {
     "type", "version", "op", "key", "coin", "permission", "signature", "coins", NULL
   };
-  const char * const *allowed[] = { link, balance, withdraw, deposit, swap };
+  static const char * const refund[] = { "type", "version", "op", "key", "token", NULL };
+  const char * const *allowed[] = { link, balance, withdraw, deposit, swap, refund };
   g_autoptr(JsonObject) object = NULL;
   g_autoptr(SemperBankRequest) self = NULL;
   const char *op_text, *key = NULL;
@@ -505,6 +511,12 @@ semper_bank_request_parse (GBytes  *json,
           invalid (error, _("A coin signature is 64 bytes (r || s)"));
           return NULL;
         }
+    }
+  if (op == SEMPER_BANK_OP_REFUND)
+    {
+      self->token = get_base64 (object, "token", MAX_BLOB, error);
+      if (self->token == NULL)
+        return NULL;
     }
   return g_steal_pointer (&self);
 }

@@ -49,6 +49,7 @@ typedef enum {
   SEMPER_BANK_OP_WITHDRAW,
   SEMPER_BANK_OP_DEPOSIT,
   SEMPER_BANK_OP_SWAP,
+  SEMPER_BANK_OP_REFUND,   /* a TTP's fx/revoke: refund what was deposited under H(m1) */
 } SemperBankOp;
 
 const char *semper_bank_op_to_string (SemperBankOp op);
@@ -68,6 +69,7 @@ typedef struct {
   GBytes       *coin;        /* deposit, swap: the coin's JSON (semper-ecash-coin) */
   GBytes       *permission;  /* deposit, swap: the exact bytes the coin key signed */
   GBytes       *signature;   /* deposit, swap: the coin key's signature (r || s) */
+  GBytes       *token;       /* refund: the TTP's signed fx/revoke (docs/fair-exchange.md) */
 } SemperBankRequest;
 
 SemperBankRequest *semper_bank_request_new      (SemperBankOp        op,

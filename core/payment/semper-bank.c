@@ -19,6 +19,7 @@
 #include "semper-message.h"
 #include "semper-money.h"
 #include "semper-profile.h"
+#include "semper-protocol-message.h"
 
 #define CONFIG_TYPE "semper-bank-config"
 #define MAX_CONFIG (1024 * 1024)
@@ -95,6 +96,16 @@ static const char schema[] =
   "  signature    BLOB NOT NULL,"
   "  requester    TEXT NOT NULL,"
   "  op_key       TEXT NOT NULL,"
+  "  created      INTEGER NOT NULL) STRICT;"
+  /* Fair exchanges the TTP revoked (docs/fair-exchange.md): no deposit under
+   * their tid any more, and each coin deposited under one refunded once. */
+  "CREATE TABLE IF NOT EXISTS fx_revoked ("
+  "  tid          TEXT PRIMARY KEY,"
+  "  buyer        TEXT NOT NULL,"
+  "  created      INTEGER NOT NULL) STRICT;"
+  "CREATE TABLE IF NOT EXISTS fx_refunded ("
+  "  coin         TEXT PRIMARY KEY,"
+  "  tid          TEXT NOT NULL,"
   "  created      INTEGER NOT NULL) STRICT;";
 
 static void
@@ -1286,6 +1297,135 @@ mark_spent (SemperBank  *self,
   return step_done (self, stmt, error);
 }
 
+/* ---- the TTP's revoke of a fair exchange (docs/fair-exchange.md) ------------ */
+
+static gboolean
+fx_is_revoked (SemperBank  *self,
+               const char  *tid,
+               gboolean    *failed,
+               GError     **error)
+{
+  sqlite3_stmt *stmt = prepare (self, "SELECT 1 FROM fx_revoked WHERE tid = ?", error);
+  gboolean found;
+
+  *failed = stmt == NULL;
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, tid, -1, SQLITE_TRANSIENT);
+  found = sqlite3_step (stmt) == SQLITE_ROW;
+  sqlite3_finalize (stmt);
+  return found;
+}
+
+/* Refund (PROTOCOLS.md B and C): the buyer presents the TTP's signed
+ * fx/revoke for H(m1). From then on no coin can be deposited under that
+ * tid, and every coin the merchant deposited under it is credited back, at
+ * its full value, to the account of the buyer who signed the request (the
+ * merchant's account gives back what it was credited, the fees account the
+ * deposit fee). Each coin is refunded once. */
+static gboolean
+op_refund (SemperBank  *self,
+           Context     *ctx,
+           GError     **error)
+{
+  g_autoptr(SemperProtocolMessage) token = NULL;
+  g_autoptr(GError) local = NULL;
+  g_autofree char *account = NULL;
+  g_autofree char *merchant_account = NULL;
+  g_autoptr(GPtrArray) coins = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GArray) values = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GPtrArray) denoms = g_ptr_array_new_with_free_func (g_free);
+  const char *tid, *merchant;
+  char currency[4] = "";
+  gint64 total = 0;
+  sqlite3_stmt *stmt;
+
+  token = semper_protocol_message_verify (ctx->request->token, self->trust, &local);
+  if (token == NULL)
+    return refuse (error, SEMPER_BANK_ERROR_UNAUTHORISED, local->message);
+  if (!g_str_equal (semper_protocol_message_get_protocol (token), SEMPER_PROTOCOL_FX)
+      || !g_str_equal (semper_protocol_message_get_step (token), "revoke"))
+    return refuse (error, SEMPER_BANK_ERROR_INVALID, _("Not a TTP's revoke of an exchange"));
+  if (!g_str_equal (semper_protocol_message_get_originator (token), ctx->requester))
+    return refuse (error, SEMPER_BANK_ERROR_UNAUTHORISED,
+                   _("Only the buyer of the exchange may ask for its refund"));
+  account = account_of_owner (self, ctx->requester);
+  if (account == NULL)
+    return refuse (error, SEMPER_BANK_ERROR_NO_ACCOUNT,
+                   _("The signer's certificate is not linked to an account"));
+  tid = semper_protocol_message_get_string (token, "m1_hash");
+  merchant = semper_protocol_message_get_responder (token);
+
+  stmt = prepare (self, "INSERT OR IGNORE INTO fx_revoked (tid, buyer, created) VALUES (?, ?, ?)",
+                  error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, tid, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, ctx->requester, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 3, now_seconds ());
+  if (!step_done (self, stmt, error))
+    return FALSE;
+
+  /* The merchant's deposits under the tid that are not refunded yet. */
+  stmt = prepare (self, "SELECT coin, denomination, permission FROM spent WHERE requester = ? "
+                  "AND coin NOT IN (SELECT coin FROM fx_refunded)", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, merchant, -1, SQLITE_TRANSIENT);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      g_autoptr(GBytes) bytes = column_bytes (stmt, 2);
+      g_autoptr(SemperDepositPermission) permission = semper_deposit_permission_parse (bytes,
+                                                                                       NULL);
+
+      if (permission == NULL || !g_str_equal (permission->tid, tid))
+        continue;
+      g_ptr_array_add (coins, g_strdup ((const char *) sqlite3_column_text (stmt, 0)));
+      g_ptr_array_add (denoms, g_strdup ((const char *) sqlite3_column_text (stmt, 1)));
+      g_array_append_val (values, permission->amount.minor);
+      memcpy (currency, permission->amount.currency, sizeof currency);
+    }
+  sqlite3_finalize (stmt);
+
+  if (coins->len > 0)
+    {
+      merchant_account = account_of_owner (self, merchant);
+      if (merchant_account == NULL)
+        return refuse (error, SEMPER_BANK_ERROR_NO_ACCOUNT, _("The merchant has no account"));
+    }
+  for (guint i = 0; i < coins->len; i++)
+    {
+      Denom *d = g_hash_table_lookup (self->denoms, g_ptr_array_index (denoms, i));
+      gint64 value = g_array_index (values, gint64, i);
+      gint64 fee = d != NULL ? d->fee_deposit : 0;
+
+      stmt = prepare (self, "INSERT INTO fx_refunded (coin, tid, created) VALUES (?, ?, ?)",
+                      error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_text (stmt, 1, g_ptr_array_index (coins, i), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 2, tid, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_int64 (stmt, 3, now_seconds ());
+      if (!step_done (self, stmt, error)
+          || !move (self, ctx->requester, ctx->request->key, merchant_account, currency,
+                    -(value - fee), error)
+          || !move (self, ctx->requester, ctx->request->key, SEMPER_BANK_ACCOUNT_FEES, currency,
+                    -fee, error)
+          || !move (self, ctx->requester, ctx->request->key, account, currency, value, error))
+        return FALSE;
+      total += value;
+    }
+
+  begin_answer (ctx, "ok");
+  add_string (ctx->answer, "account", account);
+  if (total > 0)
+    {
+      add_int (ctx->answer, "amount", total);
+      add_string (ctx->answer, "currency", currency);
+    }
+  return TRUE;
+}
+
 /* Returns FALSE with @error, or TRUE with either an answer begun in @ctx or
  * a stored one in *out_first. */
 static gboolean
@@ -1308,6 +1448,9 @@ op_deposit (SemperBank  *self,
   if (!g_str_equal (permission->merchant, ctx->requester))
     return refuse (error, SEMPER_BANK_ERROR_UNAUTHORISED,
                    _("The permission names another payee than the signer"));
+  if (fx_is_revoked (self, permission->tid, &failed, error) || failed)
+    return failed ? FALSE : refuse (error, SEMPER_BANK_ERROR_UNAUTHORISED,
+                                    _("The TTP revoked this exchange; it cannot be paid"));
   account = account_of_owner (self, ctx->requester);
   if (account == NULL)
     return refuse (error, SEMPER_BANK_ERROR_NO_ACCOUNT,
@@ -1448,6 +1591,9 @@ semper_bank_handle (SemperBank  *self,
       break;
     case SEMPER_BANK_OP_SWAP:
       ok = op_swap (self, &ctx, &first, error);
+      break;
+    case SEMPER_BANK_OP_REFUND:
+      ok = op_refund (self, &ctx, error);
       break;
     default:
       g_assert_not_reached ();

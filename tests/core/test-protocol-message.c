@@ -142,7 +142,7 @@ test_parse_content (void)
     { HEAD ("m1") "\"fields\":{\"text_hash\":\"" HEX_A "\",\"commit_o\":\"" HEX_B "\","
       "\"deadline\":\"1\",\"document\":\"AAAA\"}}", SEMPER_PROTOCOL_ERROR_INVALID },
     /* another protocol */
-    { "{\"protocol\":\"fx\",\"version\":1,\"step\":\"m3\",\"tid\":\"" TID "\","
+    { "{\"protocol\":\"other\",\"version\":1,\"step\":\"m3\",\"tid\":\"" TID "\","
       "\"originator\":\"" HEX_A "\",\"responder\":\"" HEX_B "\",\"ttp\":\"" HEX_C "\","
       "\"fields\":{\"nonce_o\":\"" HEX_A "\",\"commit_r\":\"" HEX_B "\"}}",
       SEMPER_PROTOCOL_ERROR_WRONG_SESSION },

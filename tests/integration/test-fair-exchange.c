@@ -1,0 +1,763 @@
+/* test-fair-exchange.c: PROTOCOLS.md B, payment for goods, with a real bank
+ * (`semperd --role bank`), a real TTP (`semperd --role ttp`) and the real
+ * e-cash purse. The buyer (a wallet profile with a SemperFxBuyer) and the
+ * merchant (a SemperFxMerchant, behind HTTP on a thread of its own for the
+ * optimistic path) run in the test process, so that a dishonest merchant
+ * or buyer is a few lines of script.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "semper-archive.h"
+#include "semper-bank-request.h"
+#include "semper-cms.h"
+#include "semper-comm-client.h"
+#include "semper-comm-server.h"
+#include "semper-fair-exchange.h"
+#include "semper-fx-ecash.h"
+#include "semper-headless-consent.h"
+#include "semper-profile.h"
+#include "semper-purse.h"
+#include "semper-test-semperd.h"
+
+#define PASSWORD "fx test password"
+#define PRICE    300   /* 3.00 EUR: a 200 and a 100 coin */
+#define FEE_DEPOSIT 2
+#define RACES    20
+
+static const char bank_config[] =
+  "{\"type\":\"semper-bank-config\",\"version\":1,\"currencies\":[\"EUR\"],\n"
+  " \"denominations\":[\n"
+  "  {\"value\":100,\"currency\":\"EUR\",\"fees\":{\"withdraw\":0,\"deposit\":2,\"swap\":0}},\n"
+  "  {\"value\":200,\"currency\":\"EUR\",\"fees\":{\"withdraw\":0,\"deposit\":2,\"swap\":0}}],\n"
+  " \"accounts\":[\n"
+  "  {\"id\":\"alice\",\"link-code\":\"alice-code\",\"balances\":{\"EUR\":10000}},\n"
+  "  {\"id\":\"shop\",\"link-code\":\"shop-code\",\"balances\":{\"EUR\":0}}]}\n";
+
+static const char goods_text[] = "Course notes: Networks 101, chapter 1 to 12.\n";
+
+typedef struct {
+  char             *dir;
+  SemperCrypto     *ca;
+  GBytes           *root;
+  SemperTrust      *trust;
+  GSubprocess      *bank_proc;
+  GSubprocess      *ttp_proc;
+  char             *bank_url;
+  char             *ttp_url;
+  GBytes           *ttp_cert;
+  SemperProfile    *alice;
+  SemperPurse      *purse;
+  SemperFxEcash    *alice_ecash;
+  SemperFxBuyer    *buyer;
+  SemperProfile    *shop;
+  SemperFxEcash    *shop_ecash;
+  SemperFxMerchant *merchant;
+  GBytes           *goods;
+  /* the merchant's HTTP server, on its own thread */
+  GThread          *thread;
+  GMainContext     *context;
+  GMainLoop        *loop;
+  char             *merchant_url;
+  GMutex            mutex;
+  GCond             cond;
+} Fixture;
+
+static char *
+password_cb (gboolean retry,
+             gpointer user_data)
+{
+  return retry ? NULL : g_strdup (PASSWORD);
+}
+
+static SemperProfile *
+make_profile (Fixture    *fx,
+              const char *name,
+              const char *role)
+{
+  g_autofree char *dir = g_build_filename (fx->dir, name, NULL);
+  g_autoptr(SemperProfile) profile = NULL;
+  g_autoptr(GBytes) csr = NULL;
+  g_autoptr(GBytes) cert = NULL;
+  g_autoptr(GError) error = NULL;
+  SemperCrypto *crypto;
+
+  profile = semper_profile_open (dir, SEMPER_PROFILE_OPEN_CREATE, password_cb, NULL, &error);
+  g_assert_no_error (error);
+  crypto = semper_profile_get_crypto (profile);
+  g_assert_true (semper_crypto_generate_key (crypto, &error));
+  csr = semper_crypto_create_csr (crypto, name, role, &error);
+  g_assert_no_error (error);
+  cert = semper_crypto_issue_certificate (fx->ca, csr, role, 30, &error);
+  g_assert_no_error (error);
+  g_assert_true (semper_crypto_import_certificate (crypto, cert, &error));
+  g_assert_true (semper_profile_set_trust_root (profile, fx->root, &error));
+  return g_steal_pointer (&profile);
+}
+
+static GSubprocess *
+start (Fixture     *fx,
+       const char  *role,
+       const char  *config_text,
+       char       **url)
+{
+  g_autofree char *state = g_build_filename (fx->dir, role, NULL);
+  g_autofree char *pwfile = g_build_filename (fx->dir, "password", NULL);
+  g_autofree char *config = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_file_set_contents (pwfile, PASSWORD "\n", -1, &error);
+  g_assert_no_error (error);
+  if (config_text != NULL)
+    {
+      config = g_build_filename (fx->dir, "bank.json", NULL);
+      g_file_set_contents (config, config_text, -1, &error);
+      g_assert_no_error (error);
+    }
+  return semper_test_start_semperd (role, "127.0.0.1:0", state, pwfile, config, url);
+}
+
+static gint64
+account_balance (Fixture       *fx,
+                 SemperProfile *as,
+                 const char    *account)
+{
+  g_autoptr(SemperBankRequest) request = semper_bank_request_new (SEMPER_BANK_OP_BALANCE, NULL);
+  g_autoptr(SemperBankAnswer) answer = NULL;
+  g_autoptr(SemperCommClient) client = semper_comm_client_new ();
+  g_autoptr(GError) error = NULL;
+
+  request->account = g_strdup (account);
+  answer = semper_bank_request_send (request, client, semper_profile_get_crypto (as), fx->trust,
+                                     fx->bank_url, NULL, NULL, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; answer->balances != NULL && i < answer->balances->len; i++)
+    {
+      SemperAmount *a = &g_array_index (answer->balances, SemperAmount, i);
+
+      if (g_str_equal (a->currency, "EUR"))
+        return a->minor;
+    }
+  return 0;
+}
+
+static gint64
+purse_balance (Fixture *fx)
+{
+  SemperAmount amount;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (semper_purse_get_balance (fx->purse, "EUR", &amount, &error));
+  g_assert_no_error (error);
+  return amount.minor;
+}
+
+static guint
+coins_in_state_prefix (Fixture    *fx,
+                       const char *prefix)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) list = semper_archive_coin_list (semper_profile_get_archive (fx->alice),
+                                                        SEMPER_PURSE_SYSTEM, NULL, &error);
+  guint n = 0;
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < list->len; i++)
+    if (g_str_has_prefix (((SemperArchiveCoin *) g_ptr_array_index (list, i))->state, prefix))
+      n++;
+  return n;
+}
+
+/* ---- the merchant's HTTP server ----------------------------------------------- */
+
+static gpointer
+server_thread (gpointer data)
+{
+  Fixture *fx = data;
+  g_autoptr(SemperCommServer) server = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_main_context_push_thread_default (fx->context);
+  server = semper_comm_server_new (&error);
+  g_assert_no_error (error);
+  semper_fx_merchant_add_routes (fx->merchant, server, "/shop");
+  g_assert_true (semper_comm_server_listen (server, "127.0.0.1", 0, &error));
+  g_mutex_lock (&fx->mutex);
+  fx->merchant_url = g_strconcat (semper_comm_server_dup_uri (server), "/shop", NULL);
+  g_cond_signal (&fx->cond);
+  g_mutex_unlock (&fx->mutex);
+  g_main_loop_run (fx->loop);
+  semper_comm_server_disconnect (server);
+  g_main_context_pop_thread_default (fx->context);
+  return NULL;
+}
+
+static void
+start_merchant_server (Fixture *fx)
+{
+  fx->context = g_main_context_new ();
+  fx->loop = g_main_loop_new (fx->context, FALSE);
+  fx->thread = g_thread_new ("merchant", server_thread, fx);
+  g_mutex_lock (&fx->mutex);
+  while (fx->merchant_url == NULL)
+    g_cond_wait (&fx->cond, &fx->mutex);
+  g_mutex_unlock (&fx->mutex);
+}
+
+static gboolean
+quit_cb (gpointer data)
+{
+  g_main_loop_quit (data);
+  return G_SOURCE_REMOVE;
+}
+
+/* ---- fixture ---------------------------------------------------------------------- */
+
+static void
+fixture_set_up (Fixture       *fx,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *ca_dir = NULL;
+  g_autoptr(SemperProfile) bank = NULL;
+  g_autoptr(SemperProfile) ttp = NULL;
+  g_autoptr(SemperBankRequest) link = NULL;
+  g_autoptr(SemperBankAnswer) answer = NULL;
+  g_autoptr(SemperCommClient) client = semper_comm_client_new ();
+  g_autofree char *db = NULL;
+  SemperFxPaymentSystem system;
+  SemperAmount amount;
+
+  g_mutex_init (&fx->mutex);
+  g_cond_init (&fx->cond);
+  fx->dir = g_dir_make_tmp ("semper-fx-XXXXXX", &error);
+  g_assert_no_error (error);
+  ca_dir = g_build_filename (fx->dir, "ca", NULL);
+  fx->ca = semper_crypto_open (ca_dir, TRUE, password_cb, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (semper_crypto_generate_key (fx->ca, &error));
+  g_assert_true (semper_crypto_make_root (fx->ca, "Test Marketplace CA", 30, &error));
+  fx->root = semper_crypto_dup_certificate (fx->ca);
+  fx->trust = semper_trust_new (fx->root, &error);
+  g_assert_no_error (error);
+
+  /* The servers' states are profiles; closed again so that semperd can lock them. */
+  bank = make_profile (fx, "bank", SEMPER_ROLE_BANK);
+  g_clear_object (&bank);
+  ttp = make_profile (fx, "ttp", SEMPER_ROLE_TTP);
+  fx->ttp_cert = semper_crypto_dup_certificate (semper_profile_get_crypto (ttp));
+  g_clear_object (&ttp);
+  fx->bank_proc = start (fx, "bank", bank_config, &fx->bank_url);
+  fx->ttp_proc = start (fx, "ttp", NULL, &fx->ttp_url);
+
+  /* Alice: a wallet with 10.00 EUR of coins. */
+  fx->alice = make_profile (fx, "alice", SEMPER_ROLE_WALLET);
+  fx->purse = semper_purse_new (fx->alice, &error);
+  g_assert_no_error (error);
+  g_assert_true (semper_purse_link (fx->purse, fx->bank_url, "alice", "alice-code", &error));
+  g_assert_true (semper_amount_init (&amount, 1000, "EUR", &error));
+  g_assert_true (semper_purse_withdraw (fx->purse, &amount, NULL, &error));
+  g_assert_no_error (error);
+  fx->buyer = semper_fx_buyer_new (fx->alice, &error);
+  g_assert_no_error (error);
+  fx->alice_ecash = semper_fx_ecash_new_buyer (fx->purse, fx->alice);
+  semper_fx_ecash_get_system (fx->alice_ecash, &system);
+  semper_fx_buyer_add_payment_system (fx->buyer, &system);
+
+  /* The shop: a merchant whose certificate owns the account "shop". */
+  fx->shop = make_profile (fx, "shop", SEMPER_ROLE_MERCHANT);
+  link = semper_bank_request_new (SEMPER_BANK_OP_LINK, "link-shop");
+  link->account = g_strdup ("shop");
+  link->code = g_strdup ("shop-code");
+  answer = semper_bank_request_send (link, client, semper_profile_get_crypto (fx->shop),
+                                     fx->trust, fx->bank_url, NULL, NULL, &error);
+  g_assert_no_error (error);
+  db = g_build_filename (fx->dir, "shop", "fx.db", NULL);
+  fx->merchant = semper_fx_merchant_new (semper_profile_get_crypto (fx->shop), fx->trust,
+                                         fx->ttp_cert, db, &error);
+  g_assert_no_error (error);
+  fx->shop_ecash = semper_fx_ecash_new_merchant (semper_profile_get_crypto (fx->shop), fx->trust,
+                                                 fx->bank_url, NULL);
+  semper_fx_ecash_get_system (fx->shop_ecash, &system);
+  semper_fx_merchant_add_payment_system (fx->merchant, &system);
+  fx->goods = g_bytes_new_static (goods_text, strlen (goods_text));
+}
+
+static void
+fixture_tear_down (Fixture       *fx,
+                   gconstpointer  data)
+{
+  g_autofree char *cmd = g_strdup_printf ("rm -rf %s", fx->dir);
+
+  if (fx->thread != NULL)
+    {
+      g_main_context_invoke (fx->context, quit_cb, fx->loop);
+      g_thread_join (fx->thread);
+      g_main_loop_unref (fx->loop);
+      g_main_context_unref (fx->context);
+    }
+  g_free (fx->merchant_url);
+  semper_test_stop_semperd (&fx->bank_proc);
+  semper_test_stop_semperd (&fx->ttp_proc);
+  g_clear_object (&fx->merchant);
+  g_clear_object (&fx->shop_ecash);
+  g_clear_object (&fx->shop);
+  g_clear_object (&fx->buyer);
+  g_clear_object (&fx->alice_ecash);
+  g_clear_object (&fx->purse);
+  g_clear_object (&fx->alice);
+  g_clear_object (&fx->trust);
+  g_clear_object (&fx->ca);
+  g_clear_pointer (&fx->root, g_bytes_unref);
+  g_clear_pointer (&fx->ttp_cert, g_bytes_unref);
+  g_clear_pointer (&fx->goods, g_bytes_unref);
+  g_free (fx->bank_url);
+  g_free (fx->ttp_url);
+  g_mutex_clear (&fx->mutex);
+  g_cond_clear (&fx->cond);
+  g_spawn_command_line_sync (cmd, NULL, NULL, NULL, NULL);
+  g_free (fx->dir);
+}
+
+/* ---- helpers ------------------------------------------------------------------------- */
+
+static SemperConsent *
+consent_for (GBytes *document)
+{
+  FILE *devnull = fopen ("/dev/null", "w");
+  g_autoptr(SemperHeadlessConsent) port = semper_headless_consent_new (devnull,
+                                                                       SEMPER_HEADLESS_YES);
+  g_autoptr(GError) error = NULL;
+  SemperConsent *consent = semper_headless_consent_request (port, document, "order", &error);
+
+  g_assert_no_error (error);
+  g_clear_object (&port);
+  fclose (devnull);
+  return consent;
+}
+
+static GBytes *
+make_offer (Fixture    *fx,
+            const char *offer_id,
+            GBytes     *goods)
+{
+  static const char * const systems[] = { "ecash", NULL };
+  g_autoptr(GError) error = NULL;
+  SemperAmount price;
+  GBytes *offer;
+
+  g_assert_true (semper_amount_init (&price, PRICE, "EUR", &error));
+  offer = semper_fx_merchant_offer (fx->merchant, offer_id, "Networks 101 course notes", goods,
+                                    &price, g_get_real_time () / G_USEC_PER_SEC + 3600, systems,
+                                    &error);
+  g_assert_no_error (error);
+  return offer;
+}
+
+/* Prepares and signs an order for a fresh offer; returns the exchange id. */
+static char *
+order (Fixture     *fx,
+       const char  *offer_id,
+       GBytes     **out_m1)
+{
+  g_autoptr(GBytes) offer = make_offer (fx, offer_id, fx->goods);
+  g_autoptr(GBytes) document = NULL;
+  g_autoptr(SemperConsent) consent = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = NULL;
+  GBytes *m1;
+
+  id = semper_fx_buyer_prepare (fx->buyer, offer, "ecash",
+                                fx->merchant_url != NULL ? fx->merchant_url : "http://127.0.0.1:9",
+                                fx->ttp_url, fx->ttp_cert, &document, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (g_strstr_len (g_bytes_get_data (document, NULL), g_bytes_get_size (document),
+                                  "Total: 3.00 EUR"));
+  consent = consent_for (document);
+  m1 = semper_fx_buyer_order (fx->buyer, id, consent, &error);
+  g_assert_no_error (error);
+  if (out_m1 != NULL)
+    *out_m1 = m1;
+  else
+    g_bytes_unref (m1);
+  return g_steal_pointer (&id);
+}
+
+static void
+assert_state (Fixture    *fx,
+              const char *id,
+              const char *expected)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *state = semper_fx_buyer_dup_state (fx->buyer, id, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (state, ==, expected);
+}
+
+static void
+assert_goods (Fixture    *fx,
+              const char *id)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) goods = semper_fx_buyer_dup_goods (fx->buyer, id, &error);
+
+  g_assert_no_error (error);
+  g_assert_true (g_bytes_equal (goods, fx->goods));
+}
+
+static char *
+token_step (Fixture    *fx,
+            const char *id)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) raw = semper_fx_buyer_dup_token (fx->buyer, id, &error);
+  g_autoptr(SemperProtocolMessage) token = NULL;
+
+  g_assert_no_error (error);
+  token = semper_protocol_message_verify (raw, fx->trust, &error);
+  g_assert_no_error (error);
+  return g_strdup (semper_protocol_message_get_step (token));
+}
+
+/* ---- tests ------------------------------------------------------------------------------ */
+
+/* Both honest, over HTTP: goods for exactly the price; the shop is paid. */
+static void
+test_optimistic (Fixture       *fx,
+                 gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *state = NULL;
+  g_autofree char *step = NULL;
+
+  start_merchant_server (fx);
+  id = order (fx, "offer-1", NULL);
+  assert_state (fx, id, SEMPER_FX_M1_SENT);
+  state = semper_fx_buyer_run (fx->buyer, id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (state, ==, SEMPER_FX_DONE);
+  assert_goods (fx, id);
+  step = token_step (fx, id);
+  g_assert_cmpstr (step, ==, "m4");  /* the merchant's own receipt */
+  g_assert_cmpint (purse_balance (fx), ==, 1000 - PRICE);
+  g_assert_cmpuint (coins_in_state_prefix (fx, "spending:"), ==, 0);
+  /* Two coins deposited, each less the deposit fee. */
+  g_assert_cmpint (account_balance (fx, fx->shop, "shop"), ==, PRICE - 2 * FEE_DEPOSIT);
+
+  /* Running it again changes nothing. */
+  g_clear_pointer (&state, g_free);
+  state = semper_fx_buyer_run (fx->buyer, id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (state, ==, SEMPER_FX_DONE);
+  g_assert_cmpint (account_balance (fx, fx->shop, "shop"), ==, PRICE - 2 * FEE_DEPOSIT);
+}
+
+/* The buyer aborts before paying: T's abort token; nothing paid, the coins
+ * stay; a later resolve of the same key gets the same abort token. */
+static void
+test_abort (Fixture       *fx,
+            gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) m1 = NULL;
+  g_autoptr(GBytes) m2 = NULL;
+  g_autofree char *id = order (fx, "offer-2", &m1);
+  g_autofree char *state = NULL;
+  g_autofree char *step = NULL;
+
+  m2 = semper_fx_merchant_handle_m1 (fx->merchant, m1, &error);
+  g_assert_no_error (error);
+  state = semper_fx_buyer_abort (fx->buyer, id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (state, ==, SEMPER_FX_ABORTED);
+  step = token_step (fx, id);
+  g_assert_cmpstr (step, ==, "aborted");
+  g_assert_cmpint (purse_balance (fx), ==, 1000);
+  g_assert_cmpint (account_balance (fx, fx->shop, "shop"), ==, 0);
+
+  /* m2 that arrives late is refused: the exchange is over. */
+  g_assert_null (semper_fx_buyer_receive_m2 (fx->buyer, id, m2, &error));
+  g_assert_error (error, SEMPER_FX_ERROR, SEMPER_FX_ERROR_WRONG_STATE);
+}
+
+/* The merchant takes the payment and withholds m4 (k): the buyer resolves
+ * with the TTP and gets k and T's receipt. */
+static void
+test_withheld_key (Fixture       *fx,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) m1 = NULL, m2 = NULL, m3 = NULL, m4 = NULL;
+  g_autofree char *id = order (fx, "offer-3", &m1);
+  g_autofree char *state = NULL;
+  g_autofree char *step = NULL;
+
+  m2 = semper_fx_merchant_handle_m1 (fx->merchant, m1, &error);
+  g_assert_no_error (error);
+  m3 = semper_fx_buyer_receive_m2 (fx->buyer, id, m2, &error);
+  g_assert_no_error (error);
+  m4 = semper_fx_merchant_handle_m3 (fx->merchant, m3, &error);  /* paid; m4 dropped */
+  g_assert_no_error (error);
+  g_assert_cmpint (account_balance (fx, fx->shop, "shop"), ==, PRICE - 2 * FEE_DEPOSIT);
+
+  state = semper_fx_buyer_resolve (fx->buyer, id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (state, ==, SEMPER_FX_DONE);
+  assert_goods (fx, id);
+  step = token_step (fx, id);
+  g_assert_cmpstr (step, ==, "receipt");
+  g_assert_cmpint (purse_balance (fx), ==, 1000 - PRICE);
+  g_assert_cmpuint (coins_in_state_prefix (fx, "spending:"), ==, 0);
+}
+
+/* The merchant sends other goods than it offered and deposits the payment:
+ * the TTP revokes, the bank refunds the buyer's account, and the merchant
+ * can no longer deposit under that exchange. */
+static void
+test_wrong_goods (Fixture       *fx,
+                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) m1 = NULL, m2 = NULL, m3 = NULL, wrong = NULL, key = NULL;
+  g_autoptr(SemperProtocolMessage) m1_msg = NULL;
+  g_autoptr(SemperProtocolMessage) m3_msg = NULL;
+  g_autoptr(GBytes) proof = NULL;
+  g_autofree char *id = order (fx, "offer-4", &m1);
+  g_autofree char *state = NULL;
+  g_autofree char *step = NULL;
+  g_autofree char *m1_hash = NULL;
+  SemperFxPaymentSystem shop;
+  SemperAmount price;
+  gint64 alice_before = account_balance (fx, fx->alice, "alice");
+
+  m1_msg = semper_protocol_message_verify (m1, fx->trust, &error);
+  g_assert_no_error (error);
+  wrong = g_bytes_new_static ("Not the course notes.\n", 22);
+  m2 = semper_fx_make_m2 (semper_profile_get_crypto (fx->shop), m1_msg, wrong, fx->ttp_cert,
+                          &key, &error);
+  g_assert_no_error (error);
+  m3 = semper_fx_buyer_receive_m2 (fx->buyer, id, m2, &error);
+  g_assert_no_error (error);
+
+  /* The dishonest merchant deposits the coins of m3 and sends k. */
+  m3_msg = semper_protocol_message_verify (m3, fx->trust, &error);
+  g_assert_no_error (error);
+  proof = semper_protocol_message_dup_bytes (m3_msg, "proof");
+  m1_hash = semper_sha256_hex (m1);
+  semper_fx_ecash_get_system (fx->shop_ecash, &shop);
+  g_assert_true (semper_amount_init (&price, PRICE, "EUR", &error));
+  g_assert_true (shop.collect (shop.user_data, m1_hash, &price, proof, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (account_balance (fx, fx->shop, "shop"), ==, PRICE - 2 * FEE_DEPOSIT);
+  {
+    g_autoptr(SemperFxOffer) offer = g_new0 (SemperFxOffer, 1);
+    g_autoptr(GBytes) m4 = NULL;
+
+    offer->price = price;
+    m4 = semper_fx_make_m4 (semper_profile_get_crypto (fx->shop), m1_msg, offer, key, &error);
+    g_assert_no_error (error);
+    /* k opens c, but not to the goods offered. */
+    g_assert_false (semper_fx_buyer_receive_m4 (fx->buyer, id, m4, &error));
+    g_assert_error (error, SEMPER_FX_ERROR, SEMPER_FX_ERROR_BAD_MESSAGE);
+    g_clear_error (&error);
+  }
+
+  state = semper_fx_buyer_resolve (fx->buyer, id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (state, ==, SEMPER_FX_REVOKED);
+  step = token_step (fx, id);
+  g_assert_cmpstr (step, ==, "revoke");
+  /* The full price back on Alice's account, taken from the shop (and the fees). */
+  g_assert_cmpint (account_balance (fx, fx->alice, "alice"), ==, alice_before + PRICE);
+  g_assert_cmpint (account_balance (fx, fx->shop, "shop"), ==, 0);
+  g_assert_cmpuint (coins_in_state_prefix (fx, "spending:"), ==, 0);
+  g_assert_null (semper_fx_buyer_dup_goods (fx->buyer, id, &error));
+  g_clear_error (&error);
+
+  /* Resuming the revoked exchange refunds nothing twice. */
+  g_assert_cmpint (semper_fx_buyer_resume (fx->buyer, &error), ==, 0);
+  g_assert_no_error (error);
+  g_assert_cmpint (account_balance (fx, fx->alice, "alice"), ==, alice_before + PRICE);
+}
+
+/* A message from another session is refused and changes nothing. */
+static void
+test_replay (Fixture       *fx,
+             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) m1a = NULL, m1b = NULL, m2a = NULL, m3 = NULL;
+  g_autofree char *a = order (fx, "offer-5a", &m1a);
+  g_autofree char *b = order (fx, "offer-5b", &m1b);
+
+  m2a = semper_fx_merchant_handle_m1 (fx->merchant, m1a, &error);
+  g_assert_no_error (error);
+  g_assert_null (semper_fx_buyer_receive_m2 (fx->buyer, b, m2a, &error));
+  g_assert_error (error, SEMPER_PROTOCOL_ERROR, SEMPER_PROTOCOL_ERROR_WRONG_SESSION);
+  g_clear_error (&error);
+  assert_state (fx, b, SEMPER_FX_M1_SENT);
+  g_assert_cmpuint (coins_in_state_prefix (fx, "spending:"), ==, 0);
+
+  /* A repeated m1 gets the stored m2, byte for byte. */
+  {
+    g_autoptr(GBytes) again = semper_fx_merchant_handle_m1 (fx->merchant, m1a, &error);
+
+    g_assert_no_error (error);
+    g_assert_true (g_bytes_equal (again, m2a));
+  }
+  /* A's m2 fits A; another step where m3 belongs is refused. */
+  m3 = semper_fx_buyer_receive_m2 (fx->buyer, a, m2a, &error);
+  g_assert_no_error (error);
+  g_assert_null (semper_fx_merchant_handle_m3 (fx->merchant, m1b, &error));
+  g_assert_error (error, SEMPER_FX_ERROR, SEMPER_FX_ERROR_BAD_MESSAGE);
+}
+
+/* The buyer withholds m3: the merchant has no payment (nothing deposited)
+ * and has given nothing but c, which it cannot open without k. */
+static void
+test_withheld_payment (Fixture       *fx,
+                       gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) m1 = NULL, m2 = NULL, m3 = NULL;
+  g_autofree char *id = order (fx, "offer-6", &m1);
+  g_autoptr(GBytes) again = NULL;
+
+  m2 = semper_fx_merchant_handle_m1 (fx->merchant, m1, &error);
+  g_assert_no_error (error);
+  m3 = semper_fx_buyer_receive_m2 (fx->buyer, id, m2, &error);
+  g_assert_no_error (error);
+  /* m3 never reaches the merchant. */
+  g_assert_cmpint (account_balance (fx, fx->shop, "shop"), ==, 0);
+  /* The merchant's answer to the order stays the same m2: it sent no k. */
+  again = semper_fx_merchant_handle_m1 (fx->merchant, m1, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_bytes_equal (again, m2));
+  /* Having paid, the buyer may no longer abort. */
+  g_assert_null (semper_fx_buyer_abort (fx->buyer, id, &error));
+  g_assert_error (error, SEMPER_FX_ERROR, SEMPER_FX_ERROR_WRONG_STATE);
+}
+
+static void
+set_b64 (JsonObject *object,
+         const char *name,
+         GBytes     *bytes)
+{
+  g_autofree char *b64 = g_base64_encode (g_bytes_get_data (bytes, NULL),
+                                          g_bytes_get_size (bytes));
+
+  json_object_set_string_member (object, name, b64);
+}
+
+typedef struct {
+  const char *url;
+  GBytes     *body;
+  GBytes     *answer;
+} RaceArg;
+
+static gpointer
+race_thread (gpointer data)
+{
+  RaceArg *arg = data;
+  g_autoptr(SemperCommClient) client = semper_comm_client_new ();
+  g_autoptr(GError) error = NULL;
+
+  arg->answer = semper_comm_client_post_sync (client, arg->url, SEMPER_COMM_CONTENT_TYPE_CMS,
+                                              arg->body, NULL, NULL, &error);
+  g_assert_no_error (error);
+  return NULL;
+}
+
+/* Abort racing resolve for one H(m1): every answer is the same token. */
+static void
+test_race (Fixture       *fx,
+           gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) m1 = NULL, m2 = NULL, m3 = NULL, offer = NULL;
+  g_autoptr(SemperProtocolMessage) m1_msg = NULL;
+  g_autoptr(SemperProtocolMessage) abort_msg = NULL;
+  g_autoptr(SemperProtocolMessage) resolve_msg = NULL;
+  g_autoptr(GBytes) abort_req = NULL, resolve_req = NULL;
+  g_autoptr(JsonObject) abort_fields = json_object_new ();
+  g_autoptr(JsonObject) resolve_fields = json_object_new ();
+  g_autofree char *abort_url = g_strconcat (fx->ttp_url, "/fx/abort", NULL);
+  g_autofree char *resolve_url = g_strconcat (fx->ttp_url, "/fx/resolve", NULL);
+  g_autofree char *id = order (fx, "offer-7", &m1);
+  SemperCrypto *alice = semper_profile_get_crypto (fx->alice);
+  RaceArg args[2 * RACES];
+  GThread *threads[2 * RACES];
+
+  m2 = semper_fx_merchant_handle_m1 (fx->merchant, m1, &error);
+  g_assert_no_error (error);
+  m3 = semper_fx_buyer_receive_m2 (fx->buyer, id, m2, &error);
+  g_assert_no_error (error);
+  m1_msg = semper_protocol_message_verify (m1, fx->trust, &error);
+  g_assert_no_error (error);
+  {
+    /* The offer as the buyer's journal holds it. */
+    g_autoptr(SemperArchiveExchange) row = semper_archive_exchange_get (
+      semper_profile_get_archive (fx->alice), id, &error);
+    g_autoptr(JsonNode) node = NULL;
+    gsize len = 0;
+    guchar *raw;
+
+    g_assert_no_error (error);
+    node = json_from_string (row->state, &error);
+    g_assert_no_error (error);
+    raw = g_base64_decode (json_object_get_string_member (json_node_get_object (node), "offer"),
+                           &len);
+    offer = g_bytes_new_take (raw, len);
+  }
+
+  set_b64 (abort_fields, "m1", m1);
+  abort_msg = semper_protocol_message_new_in_session (m1_msg, "abort", abort_fields);
+  abort_req = semper_protocol_message_sign (abort_msg, alice, &error);
+  g_assert_no_error (error);
+  set_b64 (resolve_fields, "offer", offer);
+  set_b64 (resolve_fields, "m1", m1);
+  set_b64 (resolve_fields, "m2", m2);
+  set_b64 (resolve_fields, "m3", m3);
+  resolve_msg = semper_protocol_message_new_in_session (m1_msg, "resolve", resolve_fields);
+  resolve_req = semper_protocol_message_sign (resolve_msg, alice, &error);
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < G_N_ELEMENTS (args); i++)
+    {
+      args[i].url = i % 2 == 0 ? abort_url : resolve_url;
+      args[i].body = i % 2 == 0 ? abort_req : resolve_req;
+      args[i].answer = NULL;
+      threads[i] = g_thread_new ("race", race_thread, &args[i]);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (args); i++)
+    g_thread_join (threads[i]);
+  for (guint i = 1; i < G_N_ELEMENTS (args); i++)
+    g_assert_true (g_bytes_equal (args[i].answer, args[0].answer));
+  for (guint i = 0; i < G_N_ELEMENTS (args); i++)
+    g_bytes_unref (args[i].answer);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, fn) \
+  g_test_add ("/semper/fx/" path, Fixture, NULL, fixture_set_up, fn, fixture_tear_down)
+  ADD ("optimistic", test_optimistic);
+  ADD ("abort", test_abort);
+  ADD ("withheld-key", test_withheld_key);
+  ADD ("wrong-goods", test_wrong_goods);
+  ADD ("replay", test_replay);
+  ADD ("withheld-payment", test_withheld_payment);
+  ADD ("abort-races-resolve", test_race);
+#undef ADD
+  return g_test_run ();
+}
