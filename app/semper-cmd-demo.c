@@ -1019,41 +1019,71 @@ update_wallet_bank_url (Demo    *demo,
   return semper_archive_pref_set (archive, "bank.url", demo->bank_url, error);
 }
 
+/* What the wallet already has, read from the profile itself (so that a demo
+ * interrupted between a step and its note in demo.ini does not redo it). */
+static gboolean
+wallet_status (Demo      *demo,
+               gboolean  *registered,
+               gboolean  *linked,
+               gboolean  *funded,
+               GError   **error)
+{
+  g_autofree char *dir = g_build_filename (demo->state, "wallet", NULL);
+  g_autoptr(SemperProfile) profile = NULL;
+  g_autoptr(GPtrArray) coins = NULL;
+  g_autofree char *account = NULL;
+  SemperArchive *archive;
+
+  *registered = *linked = *funded = FALSE;
+  if (!semper_profile_exists (dir))
+    return TRUE;
+  profile = semper_profile_open (dir, SEMPER_PROFILE_OPEN_DEFAULT, cli_password_cb, NULL, error);
+  if (profile == NULL)
+    return FALSE;
+  archive = semper_profile_get_archive (profile);
+  *registered = semper_profile_has_identity (profile);
+  account = semper_archive_pref_get (archive, "bank.account", NULL);
+  *linked = account != NULL;
+  coins = semper_archive_coin_list (archive, "ecash", NULL, NULL);
+  *funded = (coins != NULL && coins->len > 0)
+            || g_key_file_get_boolean (demo->memo, "wallet", "funded", NULL);
+  return TRUE;
+}
+
 static gboolean
 prepare_wallet (Demo    *demo,
                 GError **error)
 {
   g_autofree char *wallet = g_build_filename (demo->state, "wallet", NULL);
+  gboolean registered, linked, funded;
 
   say ("%s", _("The demo wallet:"));
-  if (!g_key_file_get_boolean (demo->memo, "wallet", "registered", NULL))
+  if (!wallet_status (demo, &registered, &linked, &funded, error))
+    return FALSE;
+  if (!registered)
     {
       g_autoptr(JsonObject) out = NULL;
 
       if (!run_semper (demo, &out, error, "init", "--name", DEMO_WALLET_NAME, "--ca",
                        demo->ca_url, "--ca-fingerprint", demo->root_fingerprint, NULL))
         return FALSE;
-      g_key_file_set_boolean (demo->memo, "wallet", "registered", TRUE);
-      memo_save (demo);
       say (_("  created %s for “%s”, registered with the demo CA"), wallet, DEMO_WALLET_NAME);
     }
   else
     say (_("  reusing %s"), wallet);
 
-  if (!g_key_file_get_boolean (demo->memo, "wallet", "linked", NULL))
+  if (!linked)
     {
       if (!run_semper (demo, NULL, error, "bank", "link", demo->bank_url, DEMO_BANK_ACCOUNT,
                        "--code", DEMO_BANK_CODE, NULL))
         return FALSE;
-      g_key_file_set_boolean (demo->memo, "wallet", "linked", TRUE);
-      memo_save (demo);
       say (_("  linked bank account “%s” (opening balance from %s/bank.json)"),
            DEMO_BANK_ACCOUNT, demo->data);
     }
   else if (!update_wallet_bank_url (demo, error))
     return FALSE;
 
-  if (!g_key_file_get_boolean (demo->memo, "wallet", "funded", NULL))
+  if (!funded)
     {
       if (!run_semper (demo, NULL, error, "withdraw", DEMO_WITHDRAW, NULL))
         return FALSE;
