@@ -1,0 +1,783 @@
+/* test-account-payment.c: account payments (PROTOCOLS.md D) through a real
+ * `semperd --role bank` over loopback: the merchant's invoice, the buyer's
+ * authorisation with the slip enveloped to the bank, authorise, capture,
+ * release and refund, each repeated under its idempotency key, and the
+ * refusals: insufficient funds, forged or mismatched authorisations, a
+ * merchant that cannot read the slip.
+ *
+ * The buyers' wallets (SemperAccountSystem over a profile) and the merchants
+ * run in the test process, each on its own profile with a certificate from a
+ * test CA; the bank's store is read to check that money is conserved.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "semper-account-payment.h"
+#include "semper-account-system.h"
+#include "semper-archive.h"
+#include "semper-bank-request.h"
+#include "semper-cms.h"
+#include "semper-comm-client.h"
+#include "semper-headless-consent.h"
+#include "semper-money.h"
+#include "semper-payment-system.h"
+#include "semper-profile.h"
+#include "semper-purse.h"
+#include "semper-test-semperd.h"
+
+#define PASSWORD "account test password"
+#define TOTAL (10000 + 500 + 0 + 0)
+
+static const char config_text[] =
+  "{\"type\":\"semper-bank-config\",\"version\":1,\"currencies\":[\"EUR\"],\n"
+  " \"denominations\":[\n"
+  "  {\"value\":100,\"currency\":\"EUR\",\"fees\":{\"withdraw\":1,\"deposit\":2,\"swap\":0}}],\n"
+  " \"accounts\":[\n"
+  "  {\"id\":\"alice\",\"link-code\":\"alice-code\",\"balances\":{\"EUR\":10000}},\n"
+  "  {\"id\":\"mallory\",\"link-code\":\"mallory-code\",\"balances\":{\"EUR\":500}},\n"
+  "  {\"id\":\"shop\",\"link-code\":\"shop-code\",\"balances\":{\"EUR\":0}},\n"
+  "  {\"id\":\"shop2\",\"link-code\":\"shop2-code\"}]}\n";
+
+static SemperHeadlessConsent *consent_port;
+
+typedef struct {
+  char                *dir;
+  SemperCrypto        *ca;
+  GBytes              *root;
+  SemperTrust         *trust;
+  GSubprocess         *bank_proc;
+  char                *bank_url;
+  char                *bank_fp;
+  SemperProfile       *alice;
+  SemperProfile       *mallory;
+  SemperProfile       *shop;
+  SemperProfile       *shop2;
+  SemperAccountSystem *alice_pay;
+  SemperAccountSystem *mallory_pay;
+  guint                n_tid;
+} Fixture;
+
+static char *
+password_cb (gboolean retry,
+             gpointer user_data)
+{
+  return retry ? NULL : g_strdup (PASSWORD);
+}
+
+static SemperProfile *
+make_profile (Fixture    *fx,
+              const char *name,
+              const char *role)
+{
+  g_autofree char *dir = g_build_filename (fx->dir, name, NULL);
+  g_autoptr(SemperProfile) profile = NULL;
+  g_autoptr(GBytes) csr = NULL;
+  g_autoptr(GBytes) cert = NULL;
+  g_autoptr(GError) error = NULL;
+  SemperCrypto *crypto;
+
+  profile = semper_profile_open (dir, SEMPER_PROFILE_OPEN_CREATE, password_cb, NULL, &error);
+  g_assert_no_error (error);
+  crypto = semper_profile_get_crypto (profile);
+  g_assert_true (semper_crypto_generate_key (crypto, &error));
+  csr = semper_crypto_create_csr (crypto, name, role, &error);
+  g_assert_no_error (error);
+  cert = semper_crypto_issue_certificate (fx->ca, csr, role, 30, &error);
+  g_assert_no_error (error);
+  g_assert_true (semper_crypto_import_certificate (crypto, cert, &error));
+  g_assert_true (semper_profile_set_trust_root (profile, fx->root, &error));
+  return g_steal_pointer (&profile);
+}
+
+static char *
+fingerprint_of (SemperProfile *profile)
+{
+  g_autoptr(GBytes) cert = semper_crypto_dup_certificate (semper_profile_get_crypto (profile));
+
+  return semper_sha256_hex (cert);
+}
+
+/* Links a wallet through its purse (which remembers the bank) or a merchant
+ * through a bank request. */
+static void
+link_wallet (Fixture       *fx,
+             SemperProfile *profile,
+             const char    *account,
+             const char    *code)
+{
+  g_autoptr(SemperPurse) purse = NULL;
+  g_autoptr(GError) error = NULL;
+
+  purse = semper_purse_new (profile, &error);
+  g_assert_no_error (error);
+  g_assert_true (semper_purse_link (purse, fx->bank_url, account, code, &error));
+  g_assert_no_error (error);
+}
+
+static void
+link_merchant (Fixture       *fx,
+               SemperProfile *profile,
+               const char    *account,
+               const char    *code)
+{
+  g_autoptr(SemperBankRequest) request = NULL;
+  g_autoptr(SemperBankAnswer) answer = NULL;
+  g_autoptr(SemperCommClient) client = semper_comm_client_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *key = g_strconcat ("link-", account, NULL);
+
+  request = semper_bank_request_new (SEMPER_BANK_OP_LINK, key);
+  request->account = g_strdup (account);
+  request->code = g_strdup (code);
+  answer = semper_bank_request_send (request, client, semper_profile_get_crypto (profile),
+                                     fx->trust, fx->bank_url, fx->bank_fp, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (answer->result, ==, "ok");
+}
+
+static void
+fixture_set_up (Fixture       *fx,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *ca_dir = NULL;
+  g_autofree char *state = NULL;
+  g_autofree char *pwfile = NULL;
+  g_autofree char *config = NULL;
+  g_autoptr(SemperProfile) bank = NULL;
+
+  fx->dir = g_dir_make_tmp ("semper-account-XXXXXX", &error);
+  g_assert_no_error (error);
+  ca_dir = g_build_filename (fx->dir, "ca", NULL);
+  fx->ca = semper_crypto_open (ca_dir, TRUE, password_cb, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (semper_crypto_generate_key (fx->ca, &error));
+  g_assert_true (semper_crypto_make_root (fx->ca, "Test Marketplace CA", 30, &error));
+  fx->root = semper_crypto_dup_certificate (fx->ca);
+  fx->trust = semper_trust_new (fx->root, &error);
+  g_assert_no_error (error);
+
+  bank = make_profile (fx, "bank", SEMPER_ROLE_BANK);
+  fx->bank_fp = fingerprint_of (bank);
+  g_clear_object (&bank);
+  state = g_build_filename (fx->dir, "bank", NULL);
+  pwfile = g_build_filename (fx->dir, "bank-password", NULL);
+  config = g_build_filename (fx->dir, "bank.json", NULL);
+  g_file_set_contents (pwfile, PASSWORD "\n", -1, &error);
+  g_assert_no_error (error);
+  g_file_set_contents (config, config_text, -1, &error);
+  g_assert_no_error (error);
+  fx->bank_proc = semper_test_start_semperd ("bank", "127.0.0.1:0", state, pwfile, config,
+                                             &fx->bank_url);
+
+  fx->alice = make_profile (fx, "alice", SEMPER_ROLE_WALLET);
+  fx->mallory = make_profile (fx, "mallory", SEMPER_ROLE_WALLET);
+  fx->shop = make_profile (fx, "shop", SEMPER_ROLE_MERCHANT);
+  fx->shop2 = make_profile (fx, "shop2", SEMPER_ROLE_MERCHANT);
+  link_wallet (fx, fx->alice, "alice", "alice-code");
+  link_wallet (fx, fx->mallory, "mallory", "mallory-code");
+  link_merchant (fx, fx->shop, "shop", "shop-code");
+  link_merchant (fx, fx->shop2, "shop2", "shop2-code");
+  fx->alice_pay = semper_account_system_new (fx->alice, &error);
+  g_assert_no_error (error);
+  fx->mallory_pay = semper_account_system_new (fx->mallory, &error);
+  g_assert_no_error (error);
+}
+
+static void
+fixture_tear_down (Fixture       *fx,
+                   gconstpointer  data)
+{
+  g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", fx->dir);
+
+  semper_test_stop_semperd (&fx->bank_proc);
+  g_clear_object (&fx->alice_pay);
+  g_clear_object (&fx->mallory_pay);
+  g_clear_object (&fx->alice);
+  g_clear_object (&fx->mallory);
+  g_clear_object (&fx->shop);
+  g_clear_object (&fx->shop2);
+  g_clear_object (&fx->trust);
+  g_clear_object (&fx->ca);
+  g_clear_pointer (&fx->root, g_bytes_unref);
+  g_free (fx->bank_url);
+  g_free (fx->bank_fp);
+  g_spawn_command_line_sync (cmd, NULL, NULL, NULL, NULL);
+  g_free (fx->dir);
+}
+
+/* ---- the bank's store ----------------------------------------------------------- */
+
+static gint64
+db_int (Fixture    *fx,
+        const char *sql,
+        const char *arg)
+{
+  g_autofree char *path = g_build_filename (fx->dir, "bank", "bank.db", NULL);
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  gint64 value = 0;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  sqlite3_busy_timeout (db, 10000);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  if (arg != NULL)
+    sqlite3_bind_text (stmt, 1, arg, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    value = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return value;
+}
+
+static gint64
+balance (Fixture    *fx,
+         const char *account)
+{
+  return db_int (fx, "SELECT amount FROM balances WHERE account = ? AND currency = 'EUR'",
+                 account);
+}
+
+static void
+assert_balances (Fixture *fx,
+                 gint64   alice,
+                 gint64   held,
+                 gint64   shop)
+{
+  g_assert_cmpint (balance (fx, "alice"), ==, alice);
+  g_assert_cmpint (balance (fx, "_held"), ==, held);
+  g_assert_cmpint (balance (fx, "shop"), ==, shop);
+  g_assert_cmpint (db_int (fx, "SELECT sum (amount) FROM balances WHERE currency = 'EUR'", NULL),
+                   ==, TOTAL);
+}
+
+/* ---- the parties' steps ---------------------------------------------------------- */
+
+static char *
+next_tid (Fixture *fx)
+{
+  g_autofree char *text = g_strdup_printf ("tid %u", fx->n_tid++);
+  g_autoptr(GBytes) bytes = g_bytes_new (text, strlen (text));
+
+  return semper_sha256_hex (bytes);
+}
+
+static GBytes *
+make_invoice (Fixture       *fx,
+              SemperProfile *merchant,
+              const char    *tid,
+              gint64         minor)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *fp = fingerprint_of (merchant);
+  static const char order[] = "Semper-Document: order/1\nItem: 1 x Book @ 1.00 EUR\n\nThe order\n";
+  g_autoptr(GBytes) order_bytes = g_bytes_new_static (order, sizeof order - 1);
+  g_autofree char *order_hash = semper_sha256_hex (order_bytes);
+  SemperInvoice invoice = { { minor, "EUR" }, fp, (char *) tid, 1790000000, order_hash };
+  GBytes *signed_ = semper_invoice_sign (&invoice, semper_profile_get_crypto (merchant), &error);
+
+  g_assert_no_error (error);
+  return signed_;
+}
+
+/* The buyer's whole side: reserve, prepare (the document), consent, pay. */
+static GBytes *
+buyer_pay (Fixture             *fx,
+           SemperAccountSystem *buyer,
+           SemperProfile       *merchant,
+           const char          *tid,
+           GBytes              *invoice,
+           gint64               minor,
+           GBytes             **out_document)
+{
+  SemperPaymentSystem *system = SEMPER_PAYMENT_SYSTEM (buyer);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) document = NULL;
+  g_autoptr(SemperConsent) consent = NULL;
+  g_autofree char *merchant_fp = fingerprint_of (merchant);
+  SemperAmount amount = { minor, "EUR" };
+  GBytes *proof;
+
+  g_assert_true (semper_payment_system_can_pay (system, &amount, &error));
+  g_assert_true (semper_payment_system_reserve (system, tid, &amount, &error));
+  g_assert_no_error (error);
+  document = semper_payment_system_prepare (system, tid, merchant_fp, invoice, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (document);
+  consent = semper_headless_consent_request (consent_port, document, "payment", &error);
+  g_assert_no_error (error);
+  proof = semper_payment_system_pay (system, tid, merchant_fp, invoice, consent, &error);
+  g_assert_no_error (error);
+  if (out_document != NULL)
+    *out_document = g_steal_pointer (&document);
+  return proof;
+}
+
+static SemperAccountAnswer *
+send_op (Fixture                *fx,
+         SemperProfile          *merchant,
+         SemperAccountRequest   *request,
+         GBytes                **out_raw,
+         GError                **error)
+{
+  g_autoptr(SemperCommClient) client = semper_comm_client_new ();
+
+  return semper_account_request_send (request, client, semper_profile_get_crypto (merchant),
+                                      fx->trust, fx->bank_url, fx->bank_fp, out_raw, error);
+}
+
+static SemperAccountAnswer *
+authorise (Fixture        *fx,
+           SemperProfile  *merchant,
+           const char     *key,
+           GBytes         *invoice,
+           GBytes         *proof,
+           GBytes        **out_raw,
+           GError        **error)
+{
+  SemperAccountRequest request = { SEMPER_ACCOUNT_OP_AUTHORISE, (char *) key, invoice, proof };
+
+  return send_op (fx, merchant, &request, out_raw, error);
+}
+
+static SemperAccountAnswer *
+settle (Fixture          *fx,
+        SemperProfile    *merchant,
+        SemperAccountOp   op,
+        const char       *key,
+        const char       *common,
+        gint64            refund,
+        GBytes          **out_raw,
+        GError          **error)
+{
+  SemperAccountRequest request = { op, (char *) key, NULL, NULL, (char *) common,
+                                   { refund, "EUR" } };
+
+  return send_op (fx, merchant, &request, out_raw, error);
+}
+
+static char *
+common_of (Fixture *fx,
+           GBytes  *invoice)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SemperInvoice) parsed = NULL;
+  char *common = NULL;
+
+  parsed = semper_invoice_verify (invoice, fx->trust, &common, &error);
+  g_assert_no_error (error);
+  return common;
+}
+
+static gboolean
+bytes_equal (GBytes *a,
+             GBytes *b)
+{
+  return g_bytes_equal (a, b);
+}
+
+/* ---- tests ---------------------------------------------------------------------- */
+
+/* Authorise holds the money, capture pays the merchant, refunds pay it back,
+ * and the buyer's wallet takes the bank's signed refund. */
+static void
+test_capture_and_refund (Fixture       *fx,
+                         gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *tid = next_tid (fx);
+  g_autoptr(GBytes) invoice = make_invoice (fx, fx->shop, tid, 1250);
+  g_autoptr(GBytes) proof = buyer_pay (fx, fx->alice_pay, fx->shop, tid, invoice, 1250, NULL);
+  g_autofree char *common = common_of (fx, invoice);
+  g_autoptr(SemperAccountAnswer) auth = NULL;
+  g_autoptr(SemperAccountAnswer) cap = NULL;
+  g_autoptr(SemperAccountAnswer) ref = NULL;
+  g_autoptr(SemperAccountAnswer) over = NULL;
+  g_autoptr(GBytes) refund_raw = NULL;
+
+  assert_balances (fx, 10000, 0, 0);
+  auth = authorise (fx, fx->shop, "auth-1", invoice, proof, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (auth->yes);
+  g_assert_cmpstr (auth->common, ==, common);
+  g_assert_cmpint (auth->amount.minor, ==, 1250);
+  assert_balances (fx, 10000 - 1250, 1250, 0);
+
+  cap = settle (fx, fx->shop, SEMPER_ACCOUNT_OP_CAPTURE, "cap-1", common, 0, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (cap->yes);
+  assert_balances (fx, 10000 - 1250, 0, 1250);
+  g_assert_true (semper_payment_system_commit (SEMPER_PAYMENT_SYSTEM (fx->alice_pay), tid,
+                                               &error));
+
+  /* A release after the capture is refused; so is capture twice. */
+  g_assert_null (settle (fx, fx->shop, SEMPER_ACCOUNT_OP_RELEASE, "rel-1", common, 0, NULL,
+                         &error));
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+  g_assert_null (settle (fx, fx->shop, SEMPER_ACCOUNT_OP_CAPTURE, "cap-2", common, 0, NULL,
+                         &error));
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+
+  ref = settle (fx, fx->shop, SEMPER_ACCOUNT_OP_REFUND, "ref-1", common, 250, &refund_raw,
+                &error);
+  g_assert_no_error (error);
+  g_assert_true (ref->yes);
+  g_assert_cmpint (ref->amount.minor, ==, 250);
+  assert_balances (fx, 10000 - 1000, 0, 1000);
+  g_assert_true (semper_payment_system_refund (SEMPER_PAYMENT_SYSTEM (fx->alice_pay), tid,
+                                               refund_raw, &error));
+  g_assert_no_error (error);
+
+  /* More than is left of the payment is refused and moves nothing. */
+  over = settle (fx, fx->shop, SEMPER_ACCOUNT_OP_REFUND, "ref-2", common, 1001, NULL, &error);
+  g_assert_null (over);
+  g_assert_error (error, SEMPER_COMM_ERROR, SEMPER_COMM_ERROR_HTTP_STATUS);
+  g_assert_nonnull (strstr (error->message, "more than"));
+  assert_balances (fx, 10000 - 1000, 0, 1000);
+}
+
+static void
+test_release (Fixture       *fx,
+              gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *tid = next_tid (fx);
+  g_autoptr(GBytes) invoice = make_invoice (fx, fx->shop, tid, 700);
+  g_autoptr(GBytes) proof = buyer_pay (fx, fx->alice_pay, fx->shop, tid, invoice, 700, NULL);
+  g_autofree char *common = common_of (fx, invoice);
+  g_autoptr(SemperAccountAnswer) auth = NULL;
+  g_autoptr(SemperAccountAnswer) rel = NULL;
+
+  auth = authorise (fx, fx->shop, "auth-r", invoice, proof, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (auth->yes);
+  assert_balances (fx, 10000 - 700, 700, 0);
+  rel = settle (fx, fx->shop, SEMPER_ACCOUNT_OP_RELEASE, "rel-r", common, 0, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (rel->yes);
+  assert_balances (fx, 10000, 0, 0);
+  g_assert_true (semper_payment_system_reclaim (SEMPER_PAYMENT_SYSTEM (fx->alice_pay), tid, NULL,
+                                                &error));
+
+  /* Nothing to capture or refund after a release. */
+  g_assert_null (settle (fx, fx->shop, SEMPER_ACCOUNT_OP_CAPTURE, "cap-r", common, 0, NULL,
+                         &error));
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+  g_assert_null (settle (fx, fx->shop, SEMPER_ACCOUNT_OP_REFUND, "ref-r", common, 100, NULL,
+                         &error));
+  g_assert_nonnull (error);
+  assert_balances (fx, 10000, 0, 0);
+}
+
+/* Mallory has 5.00 EUR: the bank signs a clear no, and nothing moves. */
+static void
+test_insufficient (Fixture       *fx,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *tid = next_tid (fx);
+  g_autoptr(GBytes) invoice = make_invoice (fx, fx->shop, tid, 1000);
+  g_autoptr(GBytes) proof = buyer_pay (fx, fx->mallory_pay, fx->shop, tid, invoice, 1000, NULL);
+  g_autoptr(SemperAccountAnswer) auth = NULL;
+  g_autoptr(SemperAccountAnswer) again = NULL;
+  g_autoptr(GBytes) raw = NULL;
+  g_autoptr(GBytes) raw_again = NULL;
+  g_autofree char *common = common_of (fx, invoice);
+
+  auth = authorise (fx, fx->shop, "auth-poor", invoice, proof, &raw, &error);
+  g_assert_no_error (error);
+  g_assert_false (auth->yes);
+  g_assert_cmpstr (auth->reason, ==, "insufficient-funds");
+  g_assert_cmpint (balance (fx, "mallory"), ==, 500);
+  assert_balances (fx, 10000, 0, 0);
+  again = authorise (fx, fx->shop, "auth-poor", invoice, proof, &raw_again, &error);
+  g_assert_no_error (error);
+  g_assert_true (bytes_equal (raw, raw_again));
+  /* A no holds nothing: there is nothing to capture. */
+  g_assert_null (settle (fx, fx->shop, SEMPER_ACCOUNT_OP_CAPTURE, "cap-poor", common, 0, NULL,
+                         &error));
+  g_assert_nonnull (error);
+  g_assert_cmpint (balance (fx, "mallory"), ==, 500);
+}
+
+/* Every op repeated under its key returns the first answer, byte for byte,
+ * and moves the money once; a key reused for another request is refused. */
+static void
+test_idempotency (Fixture       *fx,
+                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *tid = next_tid (fx);
+  g_autoptr(GBytes) invoice = make_invoice (fx, fx->shop, tid, 900);
+  g_autoptr(GBytes) proof = buyer_pay (fx, fx->alice_pay, fx->shop, tid, invoice, 900, NULL);
+  g_autofree char *common = common_of (fx, invoice);
+  g_autoptr(GBytes) proof_again = NULL;
+  struct {
+    SemperAccountOp op;
+    const char     *key;
+    gint64          refund;
+    gint64          alice, held, shop;
+  } steps[] = {
+    { SEMPER_ACCOUNT_OP_AUTHORISE, "i-auth", 0, 10000 - 900, 900, 0 },
+    { SEMPER_ACCOUNT_OP_CAPTURE, "i-cap", 0, 10000 - 900, 0, 900 },
+    { SEMPER_ACCOUNT_OP_REFUND, "i-ref", 300, 10000 - 600, 0, 600 },
+  };
+
+  /* pay() again returns the same proof: it is made once. */
+  proof_again = semper_payment_system_pay (SEMPER_PAYMENT_SYSTEM (fx->alice_pay), tid, "x",
+                                           invoice, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (bytes_equal (proof, proof_again));
+
+  for (guint i = 0; i < G_N_ELEMENTS (steps); i++)
+    {
+      g_autoptr(GBytes) first = NULL;
+
+      for (guint n = 0; n < 3; n++)
+        {
+          g_autoptr(SemperAccountAnswer) answer = NULL;
+          g_autoptr(GBytes) raw = NULL;
+
+          if (steps[i].op == SEMPER_ACCOUNT_OP_AUTHORISE)
+            answer = authorise (fx, fx->shop, steps[i].key, invoice, proof, &raw, &error);
+          else
+            answer = settle (fx, fx->shop, steps[i].op, steps[i].key, common, steps[i].refund,
+                             &raw, &error);
+          g_assert_no_error (error);
+          g_assert_true (answer->yes);
+          if (first == NULL)
+            first = g_bytes_ref (raw);
+          else
+            g_assert_true (bytes_equal (first, raw));
+          assert_balances (fx, steps[i].alice, steps[i].held, steps[i].shop);
+        }
+    }
+
+  /* The refund's key with another amount: refused, nothing moves. */
+  g_assert_null (settle (fx, fx->shop, SEMPER_ACCOUNT_OP_REFUND, "i-ref", common, 100, NULL,
+                         &error));
+  g_assert_error (error, SEMPER_COMM_ERROR, SEMPER_COMM_ERROR_HTTP_STATUS);
+  g_assert_nonnull (strstr (error->message, "idempotency key"));
+  g_clear_error (&error);
+  /* The same invoice authorised again under a new key: refused. */
+  g_assert_null (authorise (fx, fx->shop, "i-auth-2", invoice, proof, NULL, &error));
+  g_assert_nonnull (error);
+  assert_balances (fx, 10000 - 600, 0, 600);
+}
+
+static void
+assert_refused (Fixture       *fx,
+                SemperProfile *merchant,
+                const char    *key,
+                GBytes        *invoice,
+                GBytes        *proof,
+                const char    *fragment)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SemperAccountAnswer) answer = authorise (fx, merchant, key, invoice, proof, NULL,
+                                                     &error);
+
+  g_assert_null (answer);
+  g_assert_error (error, SEMPER_COMM_ERROR, SEMPER_COMM_ERROR_HTTP_STATUS);
+  if (strstr (error->message, fragment) == NULL)
+    g_error ("expected “%s” in: %s", fragment, error->message);
+}
+
+/* Replaces the first @from in binary @bytes by @to (same length). */
+static GBytes *
+replace_in (GBytes     *bytes,
+            const char *from,
+            const char *to)
+{
+  gsize len = 0, n = strlen (from);
+  const guint8 *data = g_bytes_get_data (bytes, &len);
+  guint8 *copy = g_memdup2 (data, len);
+
+  g_assert_cmpuint (strlen (to), ==, n);
+  for (gsize i = 0; i + n <= len; i++)
+    if (memcmp (copy + i, from, n) == 0)
+      {
+        memcpy (copy + i, to, n);
+        return g_bytes_new_take (copy, len);
+      }
+  g_error ("“%s” not found", from);
+}
+
+/* Forged and mismatched authorisations are refused and move nothing. */
+static void
+test_forged (Fixture       *fx,
+             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *tid = next_tid (fx);
+  g_autoptr(GBytes) invoice = make_invoice (fx, fx->shop, tid, 400);
+  g_autoptr(GBytes) proof = buyer_pay (fx, fx->alice_pay, fx->shop, tid, invoice, 400, NULL);
+  g_autofree char *tid2 = next_tid (fx);
+  g_autoptr(GBytes) dearer = make_invoice (fx, fx->shop, tid, 4000);
+  g_autoptr(GBytes) invoice_m = make_invoice (fx, fx->shop, tid2, 300);
+  g_autoptr(GBytes) proof_m = NULL;
+  g_autoptr(SemperAccountProof) parsed = NULL;
+  g_autoptr(SemperAccountProof) mixed = NULL;
+  g_autoptr(GBytes) mixed_json = NULL;
+  g_autoptr(GBytes) altered = NULL;
+  g_autoptr(GBytes) altered_json = NULL;
+  g_autoptr(GBytes) content = NULL;
+  SemperAccountProof swapped;
+
+  /* The merchant raises the price after the buyer authorised it. */
+  assert_refused (fx, fx->shop, "f-1", dearer, proof, "does not match");
+  /* Another merchant forwards the shop's invoice and proof. */
+  assert_refused (fx, fx->shop2, "f-2", invoice, proof, "another merchant");
+
+  /* Mallory claims alice's account: her wallet's slip names "alice". */
+  g_assert_true (semper_archive_pref_set (semper_profile_get_archive (fx->mallory),
+                                          "bank.account", "alice", &error));
+  proof_m = buyer_pay (fx, fx->mallory_pay, fx->shop, tid2, invoice_m, 300, NULL);
+  assert_refused (fx, fx->shop, "f-3", invoice_m, proof_m, "holder");
+
+  /* An authorisation whose document was altered after signing. */
+  parsed = semper_account_proof_parse (proof, &error);
+  g_assert_no_error (error);
+  content = semper_cms_verify (parsed->authorisation, fx->trust, NULL, &error);
+  g_assert_no_error (error);
+  altered = replace_in (parsed->authorisation, "4.00 EUR", "0.40 EUR");
+  swapped.authorisation = altered;
+  swapped.slip = parsed->slip;
+  altered_json = semper_account_proof_to_json (&swapped);
+  assert_refused (fx, fx->shop, "f-4", invoice, altered_json, "authorisation");
+
+  /* Alice's authorisation with mallory's slip. */
+  mixed = semper_account_proof_parse (proof_m, &error);
+  g_assert_no_error (error);
+  swapped.authorisation = parsed->authorisation;
+  swapped.slip = mixed->slip;
+  mixed_json = semper_account_proof_to_json (&swapped);
+  assert_refused (fx, fx->shop, "f-5", invoice, mixed_json, "does not match");
+
+  assert_balances (fx, 10000, 0, 0);
+  g_assert_cmpint (balance (fx, "mallory"), ==, 500);
+}
+
+/* The merchant cannot open the slip, and neither the proof nor the invoice
+ * names the buyer's account; the bank gets only H(order). */
+static void
+test_privacy (Fixture       *fx,
+              gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *tid = next_tid (fx);
+  g_autoptr(GBytes) invoice = make_invoice (fx, fx->shop, tid, 100);
+  g_autoptr(GBytes) document = NULL;
+  g_autoptr(GBytes) proof = buyer_pay (fx, fx->alice_pay, fx->shop, tid, invoice, 100,
+                                       &document);
+  g_autoptr(SemperAccountProof) parsed = semper_account_proof_parse (proof, &error);
+  g_autoptr(GBytes) opened = NULL;
+  g_autoptr(GBytes) invoice_json = NULL;
+  g_autofree char *proof_text = g_strndup (g_bytes_get_data (proof, NULL),
+                                           g_bytes_get_size (proof));
+  g_autofree char *doc_text = g_strndup (g_bytes_get_data (document, NULL),
+                                         g_bytes_get_size (document));
+  g_autofree char *invoice_text = NULL;
+  g_autoptr(SemperAccountAnswer) auth = NULL;
+
+  g_assert_no_error (error);
+  opened = semper_cms_decrypt (semper_profile_get_crypto (fx->shop), parsed->slip, &error);
+  g_assert_null (opened);
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+  g_assert_null (strstr (doc_text, "alice"));
+  g_assert_null (strstr (proof_text, "alice"));
+  invoice_json = semper_cms_verify (invoice, fx->trust, NULL, &error);
+  g_assert_no_error (error);
+  invoice_text = g_strndup (g_bytes_get_data (invoice_json, NULL),
+                            g_bytes_get_size (invoice_json));
+  g_assert_null (strstr (invoice_text, "Book"));
+  /* ... and yet the bank pays it. */
+  auth = authorise (fx, fx->shop, "p-1", invoice, proof, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (auth->yes);
+}
+
+/* The wallet refuses an invoice for another transaction, merchant or price. */
+static void
+test_wallet_checks (Fixture       *fx,
+                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *tid = next_tid (fx);
+  g_autofree char *other = next_tid (fx);
+  g_autoptr(GBytes) wrong_tid = make_invoice (fx, fx->shop, other, 100);
+  g_autoptr(GBytes) wrong_price = make_invoice (fx, fx->shop, tid, 101);
+  g_autoptr(GBytes) good = make_invoice (fx, fx->shop, tid, 100);
+  g_autofree char *shop_fp = fingerprint_of (fx->shop);
+  g_autofree char *shop2_fp = fingerprint_of (fx->shop2);
+  SemperPaymentSystem *system = SEMPER_PAYMENT_SYSTEM (fx->alice_pay);
+  SemperAmount amount = { 100, "EUR" };
+  GBytes *doc;
+
+  g_assert_cmpstr (semper_payment_system_get_id (system), ==, "account");
+  g_assert_cmpint (semper_payment_system_get_kind (system), ==,
+                   SEMPER_PAYMENT_KIND_ACCOUNT_BASED);
+  g_assert_null (semper_payment_system_pay (system, tid, shop_fp, good, NULL, &error));
+  g_assert_error (error, SEMPER_PAYMENT_ERROR, SEMPER_PAYMENT_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_true (semper_payment_system_reserve (system, tid, &amount, &error));
+  doc = semper_payment_system_prepare (system, tid, shop_fp, wrong_tid, &error);
+  g_assert_null (doc);
+  g_assert_error (error, SEMPER_PAYMENT_ERROR, SEMPER_PAYMENT_ERROR_INVALID);
+  g_clear_error (&error);
+  doc = semper_payment_system_prepare (system, tid, shop_fp, wrong_price, &error);
+  g_assert_null (doc);
+  g_assert_error (error, SEMPER_PAYMENT_ERROR, SEMPER_PAYMENT_ERROR_INVALID);
+  g_clear_error (&error);
+  doc = semper_payment_system_prepare (system, tid, shop2_fp, good, &error);
+  g_assert_null (doc);
+  g_assert_error (error, SEMPER_PAYMENT_ERROR, SEMPER_PAYMENT_ERROR_INVALID);
+  g_clear_error (&error);
+  /* Without the user's consent nothing is signed. */
+  doc = semper_payment_system_prepare (system, tid, shop_fp, good, &error);
+  g_assert_no_error (error);
+  g_bytes_unref (doc);
+  g_assert_null (semper_payment_system_pay (system, tid, shop_fp, good, NULL, &error));
+  g_assert_error (error, SEMPER_PAYMENT_ERROR, SEMPER_PAYMENT_ERROR_STATE);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  FILE *devnull;
+  int status;
+
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  devnull = fopen ("/dev/null", "w");
+  g_assert_nonnull (devnull);
+  consent_port = semper_headless_consent_new (devnull, SEMPER_HEADLESS_YES);
+  semper_consent_register_provider (SEMPER_CONSENT_PORT (consent_port), "headless-yes", &error);
+  g_assert_no_error (error);
+
+#define ADD(path, func) \
+  g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  ADD ("/semper/account/capture-and-refund", test_capture_and_refund);
+  ADD ("/semper/account/release", test_release);
+  ADD ("/semper/account/insufficient", test_insufficient);
+  ADD ("/semper/account/idempotency", test_idempotency);
+  ADD ("/semper/account/forged", test_forged);
+  ADD ("/semper/account/privacy", test_privacy);
+  ADD ("/semper/account/wallet-checks", test_wallet_checks);
+#undef ADD
+
+  status = g_test_run ();
+  g_clear_object (&consent_port);
+  return status;
+}
