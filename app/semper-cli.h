@@ -71,6 +71,22 @@ int      cmd_receipt          (int              argc,
                                char           **argv);
 int      cmd_resume           (int              argc,
                                char           **argv);
+int      cmd_dispute          (int              argc,
+                               char           **argv);
+int      cmd_evidence         (int              argc,
+                               char           **argv);
+/* semper-cmd-dispute.c: `semper verify` of a bundle or dispute file; the
+ * bundle of an exchange (@exchange_id) or of a record (@kind, @record_id). */
+int      cli_verify_evidence  (const char      *path,
+                               GBytes          *file,
+                               GBytes          *root,
+                               const char      *crl_path);
+int      cli_export_bundle    (SemperProfile   *profile,
+                               const char      *exchange_id,
+                               int              kind,
+                               gint64           record_id,
+                               const char      *out,
+                               gboolean         quiet);
 int      cmd_backup           (int              argc,
                                char           **argv);
 int      cmd_restore          (int              argc,

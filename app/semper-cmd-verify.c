@@ -10,7 +10,9 @@
 #include "semper-cms.h"
 #include "semper-contract-signing.h"
 #include "semper-crypto.h"
+#include "semper-dispute.h"
 #include "semper-document.h"
+#include "semper-evidence.h"
 #include "semper-headless-consent.h"
 #include "semper-trust.h"
 
@@ -265,6 +267,8 @@ cmd_verify (int    argc,
         }
     }
 
+  if (semper_evidence_is_bundle (p7m) || semper_dispute_is_file (p7m))
+    return cli_verify_evidence (argv[1], p7m, root, crl);
   if (is_contract_file (p7m))
     return verify_contract (argv[1], p7m, trust);
 

@@ -36,6 +36,8 @@ static const Command commands[] = {
   { "receipts", cmd_receipts, N_("list and search receipts") },
   { "receipt", cmd_receipt, N_("show or export one receipt") },
   { "resume", cmd_resume, N_("finish or resolve every interrupted exchange") },
+  { "dispute", cmd_dispute, N_("open, send, show and export dispute claims") },
+  { "evidence", cmd_evidence, N_("export the evidence bundle of a transaction") },
   { "backup", cmd_backup, N_("write an encrypted backup of the whole profile to one file") },
   { "restore", cmd_restore, N_("restore a backup into a new profile (--profile DIR)") },
   { "demo", cmd_demo, N_("run the local marketplace and open the demo wallet") },

@@ -134,6 +134,16 @@ GBytes     *semper_disputes_export  (SemperDisputes      *self,
                                      gint64               id,
                                      GError             **error);
 
+/* A dispute file from semper_disputes_export(): the claim, the bundle and any
+ * answer, verified offline like a bundle. @out_evidence: (out) (optional)
+ * (transfer full). Returns: (transfer full) (nullable) */
+gboolean    semper_dispute_is_file  (GBytes              *bytes);
+SemperDisputeInfo *semper_dispute_verify (GBytes              *file,
+                                          GBytes              *root_der,
+                                          GBytes              *extra_crl,
+                                          SemperEvidenceInfo **out_evidence,
+                                          GError             **error);
+
 /* The TTP's side: checks a request (signed claim + bundle) against @trust,
  * decides from @lookup (the TTP's token for a key, or NULL) and signs the
  * answer with @crypto. Returns: (transfer full) (nullable) the answer (CMS) */

@@ -12,6 +12,7 @@
 #include "semper-cms.h"
 #include "semper-comm.h"
 #include "semper-contract-signing.h"
+#include "semper-dispute.h"
 #include "semper-fair-exchange-private.h"
 #include "semper-profile.h"
 #include "semper-protocol-message.h"
@@ -866,6 +867,42 @@ certificate_cb (SemperCommServer  *server,
   return semper_comm_response_new (200, SEMPER_COMM_CONTENT_TYPE_JSON, body);
 }
 
+/* Disputes (docs/evidence.md): the TTP is the first arbiter, deciding from
+ * its stored outcome for the transaction's H(m1). */
+static GBytes *
+dispute_lookup_cb (const char *key,
+                   gpointer    user_data)
+{
+  SemperTtp *self = user_data;
+  GBytes *token;
+
+  g_mutex_lock (&self->lock);
+  token = lookup (self, key);
+  g_mutex_unlock (&self->lock);
+  return token;
+}
+
+static SemperCommResponse *
+dispute_cb (SemperCommServer  *server,
+            SemperCommRequest *request,
+            gpointer           user_data)
+{
+  SemperTtp *self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) answer = NULL;
+
+  if (g_strcmp0 (semper_comm_request_get_content_type (request),
+                 SEMPER_COMM_CONTENT_TYPE_JSON) != 0)
+    return semper_comm_response_new_error (415, "bad-content-type",
+                                           _("Send a dispute request (application/json)"));
+  answer = semper_dispute_arbitrate (self->crypto, self->trust,
+                                     semper_comm_request_get_body (request),
+                                     dispute_lookup_cb, self, &error);
+  if (answer == NULL)
+    return error_response (error);
+  return semper_comm_response_new (200, SEMPER_COMM_CONTENT_TYPE_CMS, answer);
+}
+
 /**
  * semper_ttp_add_routes:
  *
@@ -888,6 +925,8 @@ semper_ttp_add_routes (SemperTtp        *self,
   semper_comm_server_add_route (server, "POST", "/asw/mailbox", mailbox_post_cb,
                                 g_object_ref (self), g_object_unref);
   semper_comm_server_add_route (server, "GET", "/asw/mailbox", mailbox_get_cb,
+                                g_object_ref (self), g_object_unref);
+  semper_comm_server_add_route (server, "POST", "/dispute", dispute_cb,
                                 g_object_ref (self), g_object_unref);
   semper_comm_server_add_route (server, "POST", "/fx/abort", fx_abort_cb,
                                 g_object_ref (self), g_object_unref);

@@ -1117,6 +1117,74 @@ semper_archive_message_get (SemperArchive  *self,
   return g_steal_pointer (&body);
 }
 
+void
+semper_archive_message_free (SemperArchiveMessage *message)
+{
+  if (message == NULL)
+    return;
+  g_free (message->exchange_id);
+  g_free (message->content_type);
+  g_clear_pointer (&message->body, g_bytes_unref);
+  g_free (message);
+}
+
+/**
+ * semper_archive_message_list:
+ * @exchange_id: (nullable): the exchange; %NULL lists messages of no exchange
+ * @content_type: (nullable): only messages of this type
+ *
+ * Returns: (transfer full) (element-type SemperArchiveMessage): oldest first
+ */
+GPtrArray *
+semper_archive_message_list (SemperArchive  *self,
+                             const char     *exchange_id,
+                             const char     *content_type,
+                             GError        **error)
+{
+  g_autoptr(CachedStmt) stmt = NULL;
+  g_autoptr(GPtrArray) list = NULL;
+  int rc;
+
+  g_return_val_if_fail (SEMPER_IS_ARCHIVE (self), NULL);
+
+  stmt = prepare (self,
+                  "SELECT id, exchange_id, direction, content_type, sha256, body, time "
+                  "FROM messages WHERE exchange_id IS ?1 AND (?2 IS NULL OR content_type = ?2) "
+                  "ORDER BY id", error);
+  if (stmt == NULL)
+    return NULL;
+  bind_text_or_null (stmt, 1, exchange_id);
+  bind_text_or_null (stmt, 2, content_type);
+  list = g_ptr_array_new_with_free_func ((GDestroyNotify) semper_archive_message_free);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      g_autoptr(SemperArchiveMessage) m = g_new0 (SemperArchiveMessage, 1);
+      g_autofree char *sha256 = NULL;
+
+      m->id = sqlite3_column_int64 (stmt, 0);
+      m->exchange_id = column_dup_text (stmt, 1);
+      m->direction = g_strcmp0 ((const char *) sqlite3_column_text (stmt, 2), "in") == 0
+                     ? SEMPER_MESSAGE_IN : SEMPER_MESSAGE_OUT;
+      m->content_type = column_dup_text (stmt, 3);
+      m->body = column_dup_bytes (stmt, 5);
+      m->time = sqlite3_column_int64 (stmt, 6);
+      sha256 = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, m->body);
+      if (!g_str_equal (sha256, (const char *) sqlite3_column_text (stmt, 4)))
+        {
+          g_set_error (error, SEMPER_ARCHIVE_ERROR, SEMPER_ARCHIVE_ERROR_CORRUPT,
+                       _("Message %" G_GINT64_FORMAT " no longer matches its SHA-256"), m->id);
+          return NULL;
+        }
+      g_ptr_array_add (list, g_steal_pointer (&m));
+    }
+  if (rc != SQLITE_DONE)
+    {
+      set_db_error (self, rc, _("listing messages"), error);
+      return NULL;
+    }
+  return g_steal_pointer (&list);
+}
+
 /* Receipts and contracts */
 
 void

@@ -136,6 +136,24 @@ GBytes    *semper_archive_message_get           (SemperArchive  *self,
                                                  char          **out_content_type,
                                                  GError        **error);
 
+/* message_list: the raw messages of one exchange (@exchange_id; NULL: those
+ * of no exchange), optionally of one @content_type, oldest first, each
+ * checked against its SHA-256. (transfer full) (element-type SemperArchiveMessage) */
+typedef struct {
+  gint64                  id;
+  char                   *exchange_id;   /* (nullable) */
+  SemperMessageDirection  direction;
+  char                   *content_type;
+  GBytes                 *body;
+  gint64                  time;          /* when it was archived */
+} SemperArchiveMessage;
+
+void       semper_archive_message_free          (SemperArchiveMessage   *message);
+GPtrArray *semper_archive_message_list          (SemperArchive          *self,
+                                                 const char             *exchange_id,
+                                                 const char             *content_type,
+                                                 GError                **error);
+
 /* Receipts and contracts share one record shape. For a receipt, @counterparty is
  * the merchant and @payment_system is set; for a contract it is the peer and
  * @amount may be absent (amount.currency[0] == '\0'). */
@@ -342,6 +360,7 @@ char       *semper_archive_audit_dup_head         (SemperArchive  *self,
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SemperArchiveExchange, semper_archive_exchange_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SemperArchiveJournalEntry, semper_archive_journal_entry_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SemperArchiveRecord, semper_archive_record_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SemperArchiveMessage, semper_archive_message_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SemperArchiveCredential, semper_archive_credential_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SemperArchiveCoin, semper_archive_coin_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SemperArchiveDispute, semper_archive_dispute_free)

@@ -745,7 +745,8 @@ semper_cms_verify (GBytes            *p7m,
 
   if (trust != NULL)
     {
-      if (!_semper_trust_check (trust, leaf, certs, n_certs, PR_Now (), &info, error))
+      if (!_semper_trust_check (trust, leaf, certs, n_certs,
+                                _semper_trust_check_time (trust, signing_time), &info, error))
         goto out;
     }
   else

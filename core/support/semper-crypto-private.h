@@ -38,6 +38,8 @@ PRTime            _semper_prtime_from_date_time  (GDateTime    *dt);
 
 /* Checks @leaf against @trust with @pool as possible intermediates, at time
  * @at. Fills @info (trusted=TRUE) on success. */
+PRTime            _semper_trust_check_time       (SemperTrust       *trust,
+                                                  PRTime             signing_time);
 gboolean          _semper_trust_check            (SemperTrust       *trust,
                                                   CERTCertificate   *leaf,
                                                   CERTCertificate  **pool,

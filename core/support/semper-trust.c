@@ -12,6 +12,7 @@
 #include "semper-crypto-private.h"
 
 #include <certdb.h>
+#include <secder.h>
 #include <glib/gi18n-lib.h>
 
 #define MAX_CHAIN 6
@@ -90,7 +91,9 @@ struct _SemperTrust
 
   GMutex           lock;
   GHashTable      *cache;  /* leaf fingerprint -> CacheEntry */
-  GHashTable      *revoked; /* serial (hex) of certificates the root revoked, or NULL */
+  GHashTable      *revoked; /* serial (hex) -> revocation time (PRTime *), or NULL */
+  PRTime           crl_issued; /* the CRL's thisUpdate */
+  gboolean         long_term;  /* check at the signing time (semper_trust_set_long_term) */
 };
 
 G_DEFINE_FINAL_TYPE (SemperTrust, semper_trust, G_TYPE_OBJECT)
@@ -278,9 +281,11 @@ serial_hex (const SECItem *serial)
  * signed and whose serial is on the root's CRL is revoked. */
 static gboolean
 is_revoked (SemperTrust     *self,
-            CERTCertificate *cert)
+            CERTCertificate *cert,
+            PRTime           at)
 {
   g_autofree char *serial = NULL;
+  const PRTime *when;
   gboolean ret;
 
   if (SECITEM_CompareItem (&cert->derCert, &self->root->derCert) == SECEqual ||
@@ -288,7 +293,10 @@ is_revoked (SemperTrust     *self,
     return FALSE;
   serial = serial_hex (&cert->serialNumber);
   g_mutex_lock (&self->lock);
-  ret = self->revoked != NULL && g_hash_table_contains (self->revoked, serial);
+  when = self->revoked != NULL ? g_hash_table_lookup (self->revoked, serial) : NULL;
+  /* In long-term mode a signature made before the revocation stays valid;
+   * one made at the same second or later does not. */
+  ret = when != NULL && (!self->long_term || *when <= at);
   g_mutex_unlock (&self->lock);
   return ret;
 }
@@ -315,6 +323,7 @@ semper_trust_set_crl (SemperTrust  *self,
 {
   g_autoptr(GHashTable) revoked = NULL;
   CERTSignedCrl *crl = NULL;
+  PRTime issued = 0;
   SECItem item = { siBuffer, NULL, 0 };
   gsize len = 0;
   const guint8 *data;
@@ -354,9 +363,11 @@ semper_trust_set_crl (SemperTrust  *self,
       goto out;
     }
 
-  revoked = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  revoked = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   for (CERTCrlEntry **e = crl->crl.entries; e != NULL && *e != NULL; e++)
     {
+      PRTime *when;
+
       for (CERTCertExtension **x = (*e)->extensions; x != NULL && *x != NULL; x++)
         if ((*x)->critical.len > 0 && (*x)->critical.data[0] != 0)
           {
@@ -365,12 +376,18 @@ semper_trust_set_crl (SemperTrust  *self,
                                    "does not understand"));
             goto out;
           }
-      g_hash_table_add (revoked, serial_hex (&(*e)->serialNumber));
+      when = g_new (PRTime, 1);
+      if (DER_DecodeTimeChoice (when, &(*e)->revocationDate) != SECSuccess)
+        *when = 0;  /* no usable date: revoked since forever */
+      g_hash_table_replace (revoked, serial_hex (&(*e)->serialNumber), when);
     }
+  if (DER_DecodeTimeChoice (&issued, &crl->crl.lastUpdate) != SECSuccess)
+    issued = 0;
 
   g_mutex_lock (&self->lock);
   g_clear_pointer (&self->revoked, g_hash_table_unref);
   self->revoked = g_steal_pointer (&revoked);
+  self->crl_issued = issued;
   g_mutex_unlock (&self->lock);
   ok = TRUE;
 
@@ -394,6 +411,57 @@ semper_trust_has_crl (SemperTrust *self)
   ret = self->revoked != NULL;
   g_mutex_unlock (&self->lock);
   return ret;
+}
+
+/**
+ * semper_trust_set_long_term:
+ * @long_term: %TRUE for long-term validation
+ *
+ * In long-term mode (evidence bundles, docs/evidence.md) a signature's
+ * certificate is checked at the signature's signing time instead of now,
+ * and a certificate on the CRL counts as revoked only from the revocation
+ * date of its entry: a signature made before the revocation stays valid.
+ */
+void
+semper_trust_set_long_term (SemperTrust *self,
+                            gboolean     long_term)
+{
+  g_return_if_fail (SEMPER_IS_TRUST (self));
+  g_mutex_lock (&self->lock);
+  self->long_term = !!long_term;
+  g_mutex_unlock (&self->lock);
+}
+
+/**
+ * semper_trust_dup_crl_issued:
+ *
+ * Returns: (transfer full) (nullable): the thisUpdate time of the CRL set
+ *   with semper_trust_set_crl(), or %NULL when there is none
+ */
+GDateTime *
+semper_trust_dup_crl_issued (SemperTrust *self)
+{
+  GDateTime *ret = NULL;
+
+  g_return_val_if_fail (SEMPER_IS_TRUST (self), NULL);
+  g_mutex_lock (&self->lock);
+  if (self->revoked != NULL)
+    ret = _semper_date_time_from_prtime (self->crl_issued);
+  g_mutex_unlock (&self->lock);
+  return ret;
+}
+
+/* The time a signature made at @signing_time is checked at. */
+PRTime
+_semper_trust_check_time (SemperTrust *self,
+                          PRTime       signing_time)
+{
+  gboolean long_term;
+
+  g_mutex_lock (&self->lock);
+  long_term = self->long_term;
+  g_mutex_unlock (&self->lock);
+  return long_term ? signing_time : PR_Now ();
 }
 
 gboolean
@@ -445,7 +513,7 @@ _semper_trust_check (SemperTrust       *self,
   /* Validity and revocation are checked on every call, cached or not. */
   if (!check_window (at, not_before, not_after, error))
     return FALSE;
-  if (is_revoked (self, leaf))
+  if (is_revoked (self, leaf, at))
     {
       g_set_error_literal (error, SEMPER_CRYPTO_ERROR, SEMPER_CRYPTO_ERROR_REVOKED,
                            _("The certificate has been revoked by the certification authority"));

@@ -62,5 +62,8 @@ gboolean     semper_trust_set_crl           (SemperTrust       *self,
                                              GBytes            *crl_der,
                                              GError           **error);
 gboolean     semper_trust_has_crl           (SemperTrust       *self);
+void         semper_trust_set_long_term     (SemperTrust       *self,
+                                             gboolean           long_term);
+GDateTime   *semper_trust_dup_crl_issued    (SemperTrust       *self);
 
 G_END_DECLS
