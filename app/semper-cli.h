@@ -63,6 +63,8 @@ int      cmd_withdraw         (int              argc,
                                char           **argv);
 int      cmd_bank             (int              argc,
                                char           **argv);
+int      cmd_prefs            (int              argc,
+                               char           **argv);
 int      cmd_contract         (int              argc,
                                char           **argv);
 int      cmd_receipts         (int              argc,

@@ -32,6 +32,7 @@ static const Command commands[] = {
   { "balance", cmd_balance, N_("the coins in the purse and the bank account's balance") },
   { "withdraw", cmd_withdraw, N_("withdraw coins from the linked bank account") },
   { "bank", cmd_bank, N_("link a bank account; finish interrupted bank requests") },
+  { "prefs", cmd_prefs, N_("show or change the payment preferences (prefs payment)") },
   { "contract", cmd_contract, N_("propose, list, show, accept and export contracts") },
   { "receipts", cmd_receipts, N_("list and search receipts") },
   { "receipt", cmd_receipt, N_("show or export one receipt") },
