@@ -95,5 +95,14 @@ int      cmd_restore          (int              argc,
                                char           **argv);
 int      cmd_demo             (int              argc,
                                char           **argv);
+/* semper-cmd-shop.c */
+int      cmd_shop             (int              argc,
+                               char           **argv);
+int      cmd_buy              (int              argc,
+                               char           **argv);
+int      cmd_pay              (int              argc,
+                               char           **argv);
+int      cmd_service          (int              argc,
+                               char           **argv);
 
 G_END_DECLS

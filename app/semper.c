@@ -42,6 +42,10 @@ static const Command commands[] = {
   { "backup", cmd_backup, N_("write an encrypted backup of the whole profile to one file") },
   { "restore", cmd_restore, N_("restore a backup into a new profile (--profile DIR)") },
   { "demo", cmd_demo, N_("run the local marketplace and open the demo wallet") },
+  { "shop", cmd_shop, N_("a merchant's certified services and catalog") },
+  { "buy", cmd_buy, N_("buy from a merchant's certified service") },
+  { "pay", cmd_pay, N_("complete a semper: payment URI") },
+  { "service", cmd_service, N_("sign (merchant) or certify (evaluator) a commerce service") },
 };
 
 static void

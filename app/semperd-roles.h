@@ -7,6 +7,7 @@
 #include "semper-role.h"
 #include "semper-bank.h"
 #include "semper-ca.h"
+#include "semper-merchant.h"
 #include "semper-ttp.h"
 #include "semper-fx-ecash.h"
 
@@ -15,6 +16,7 @@
 static const SemperRole semperd_roles[] = {
   { "bank", semper_bank_role_setup, N_("bank: accounts and e-cash") },
   { "ca", semper_ca_role_setup, N_("certification authority") },
+  { "merchant", semper_merchant_role_setup, N_("merchant: certified commerce services") },
   { "ttp", semper_fx_ecash_ttp_role_setup,
     N_("trusted third party for contract signing and fair exchange") },
   { NULL, NULL, NULL }

@@ -1,0 +1,43 @@
+/* semper-shop-client-private.h: what SemperPurchase uses of SemperShopClient.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "semper-comm-client.h"
+#include "semper-shop-client.h"
+
+G_BEGIN_DECLS
+
+SemperTrust      *_semper_shop_client_get_trust (SemperShopClient *self);
+SemperCommClient *_semper_shop_client_get_http  (SemperShopClient *self);
+/* Turns a comm HTTP status error into a SEMPER_SHOP_ERROR with the merchant's message. */
+void              _semper_shop_client_http_error (GError         **error);
+/* GET/POST to the merchant; the answer must have the given type. (transfer full) */
+GBytes           *_semper_shop_client_get       (SemperShopClient *self,
+                                                 const char       *path,
+                                                 gsize             max_body,
+                                                 GCancellable     *cancellable,
+                                                 GError          **error);
+GBytes           *_semper_shop_client_post      (SemperShopClient *self,
+                                                 const char       *path,
+                                                 const char       *content_type,
+                                                 GBytes           *body,
+                                                 const char       *answer_type,
+                                                 GCancellable     *cancellable,
+                                                 GError          **error);
+/* The signed description and certification of a verified service, and the
+ * merchant's TTP (checked: role ttp under our root). */
+gboolean          _semper_shop_client_dup_raw   (SemperShopClient *self,
+                                                 const char       *service_id,
+                                                 GBytes          **out_description,
+                                                 GBytes          **out_certification,
+                                                 char            **out_ttp_url,
+                                                 GBytes          **out_ttp_cert);
+/* The whole catalog, verified against the service's digest (cached). */
+SemperCatalog    *_semper_shop_client_dup_catalog (SemperShopClient *self,
+                                                   SemperService    *service,
+                                                   GCancellable     *cancellable,
+                                                   GError          **error);
+
+G_END_DECLS

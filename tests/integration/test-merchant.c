@@ -1,0 +1,653 @@
+/* test-merchant.c: the merchant role and the wallet's shop/buy/pay, end to end.
+ *
+ * Real processes on loopback: `semperd --role ca` (registration with
+ * enrolment secrets), `--role bank`, `--role ttp`, `--role merchant` with one
+ * of the three trials' services (data/demo/services), signed with
+ * `semper service sign` by the merchant and certified with `semper service
+ * certify` by an evaluator. The wallet is a fresh profile made with `semper
+ * init --ca`, linked to its bank account, with coins from `semper withdraw`;
+ * everything else goes through `semper` as a user runs it.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include <string.h>
+
+#include "semper-bank-request.h"
+#include "semper-ca-client.h"
+#include "semper-catalog.h"
+#include "semper-comm-client.h"
+#include "semper-crypto.h"
+#include "semper-money.h"
+#include "semper-profile.h"
+#include "semper-service.h"
+#include "semper-test-semperd.h"
+
+#define PASSWORD "merchant test password"
+
+static const char ca_config[] =
+  "[ca]\nname=Merchant Test CA\nroles=wallet;merchant;ttp;bank;evaluator\n\n"
+  "[enrolment]\n"
+  "merchant=merchant-enrolment-secret-0123456789\n"
+  "ttp=ttp-enrolment-secret-0123456789\n"
+  "bank=bank-enrolment-secret-0123456789\n"
+  "evaluator=evaluator-enrolment-secret-0123456789\n";
+
+static const char bank_config[] =
+  "{\"type\":\"semper-bank-config\",\"version\":1,\"currencies\":[\"EUR\"],\n"
+  " \"denominations\":[\n"
+  "  {\"value\":10,\"currency\":\"EUR\",\"fees\":{\"withdraw\":0,\"deposit\":0,\"swap\":0}},\n"
+  "  {\"value\":100,\"currency\":\"EUR\",\"fees\":{\"withdraw\":0,\"deposit\":0,\"swap\":0}},\n"
+  "  {\"value\":1000,\"currency\":\"EUR\",\"fees\":{\"withdraw\":0,\"deposit\":0,\"swap\":0}},\n"
+  "  {\"value\":10000,\"currency\":\"EUR\",\"fees\":{\"withdraw\":0,\"deposit\":0,\"swap\":0}}],\n"
+  " \"accounts\":[\n"
+  "  {\"id\":\"alice\",\"link-code\":\"alice-code\",\"balances\":{\"EUR\":100000}},\n"
+  "  {\"id\":\"shop\",\"link-code\":\"shop-code\",\"balances\":{\"EUR\":0}}]}\n";
+
+static const char course_text[] = "Module 1: Introduction to computer networks.\n"
+                                  "Chapter 1: packets. Chapter 2: routing.\n";
+static const char report_text[] = "FOGRA member report Q3: ink density measurements.\n";
+
+typedef enum {
+  CERTIFIED,
+  UNCERTIFIED,
+  FOREIGN_EVALUATOR,
+} Certification;
+
+typedef struct {
+  const char    *file;        /* data/demo/services/FILE */
+  const char    *merchant;    /* the description's merchant = the certificate's CN */
+  Certification  certification;
+  const char    *deviate;     /* SEMPER_TEST_MERCHANT_DEVIATE, or NULL */
+} Trial;
+
+typedef struct {
+  char        *dir;
+  char        *password;
+  char        *semper;
+  char        *wallet;
+  char        *ca_url;
+  char        *bank_url;
+  char        *ttp_url;
+  char        *merchant_url;
+  GSubprocess *ca;
+  GSubprocess *bank;
+  GSubprocess *ttp;
+  GSubprocess *merchant;
+  GBytes      *root;
+} Fixture;
+
+static char *
+password_cb (gboolean retry,
+             gpointer user_data)
+{
+  return retry ? NULL : g_strdup (PASSWORD);
+}
+
+static char *
+write_tmp (Fixture    *fx,
+           const char *name,
+           const char *contents)
+{
+  char *path = g_build_filename (fx->dir, name, NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_file_set_contents (path, contents, -1, &error);
+  g_assert_no_error (error);
+  return path;
+}
+
+/* Runs `semper --json --profile PROFILE ARGS…`; returns the exit status. */
+static int
+semper_run (Fixture     *fx,
+            const char  *profile,
+            JsonObject **out,
+            ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *stdout_buf = NULL;
+  g_autofree char *stderr_buf = NULL;
+  va_list ap;
+
+  g_ptr_array_add (argv, g_strdup (fx->semper));
+  g_ptr_array_add (argv, g_strdup ("--json"));
+  g_ptr_array_add (argv, g_strdup ("--profile"));
+  g_ptr_array_add (argv, g_strdup (profile));
+  va_start (ap, out);
+  for (const char *a = va_arg (ap, const char *); a != NULL; a = va_arg (ap, const char *))
+    g_ptr_array_add (argv, g_strdup (a));
+  va_end (ap);
+  g_ptr_array_add (argv, NULL);
+
+  proc = g_subprocess_newv ((const char * const *) argv->pdata,
+                            G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE
+                            | G_SUBPROCESS_FLAGS_STDIN_PIPE, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (proc, NULL, NULL, &stdout_buf, &stderr_buf, &error);
+  g_assert_no_error (error);
+  if (g_test_verbose ())
+    g_printerr ("semper %s: stdout: %s\nstderr: %s\n", (char *) argv->pdata[4], stdout_buf,
+                stderr_buf);
+  if (out != NULL)
+    {
+      g_autoptr(JsonParser) parser = json_parser_new ();
+
+      *out = NULL;
+      if (stdout_buf != NULL && *stdout_buf != '\0')
+        {
+          json_parser_load_from_data (parser, stdout_buf, -1, &error);
+          g_assert_no_error (error);
+          *out = json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+        }
+      else if (stderr_buf != NULL)
+        {
+          /* The error message, for the assertions on refusals. */
+          *out = json_object_new ();
+          json_object_set_string_member (*out, "stderr", stderr_buf);
+        }
+    }
+  g_assert_true (g_subprocess_get_if_exited (proc));
+  return g_subprocess_get_exit_status (proc);
+}
+
+#define SEMPER(fx, profile, out, ...) semper_run (fx, profile, out, __VA_ARGS__, NULL)
+
+static char *
+error_text (JsonObject *out)
+{
+  if (out != NULL && json_object_has_member (out, "stderr"))
+    return g_strdup (json_object_get_string_member (out, "stderr"));
+  if (out != NULL && json_object_has_member (out, "error"))
+    return g_strdup (json_object_get_string_member (json_object_get_object_member (out, "error"),
+                                                    "message"));
+  return g_strdup ("");
+}
+
+/* A server's state: a profile with a certificate of @role from the CA. */
+static char *
+register_server (Fixture    *fx,
+                 const char *state,
+                 const char *name,
+                 const char *role,
+                 const char *secret)
+{
+  g_autoptr(SemperProfile) profile = NULL;
+  g_autoptr(SemperCommClient) client = semper_comm_client_new ();
+  g_autoptr(GBytes) csr = NULL;
+  g_autoptr(GBytes) cert = NULL;
+  g_autoptr(GError) error = NULL;
+  SemperCrypto *crypto;
+
+  profile = semper_profile_open (state, SEMPER_PROFILE_OPEN_CREATE, password_cb, NULL, &error);
+  g_assert_no_error (error);
+  crypto = semper_profile_get_crypto (profile);
+  g_assert_true (semper_crypto_generate_key (crypto, &error));
+  csr = semper_crypto_create_csr (crypto, name, role, &error);
+  g_assert_no_error (error);
+  cert = semper_ca_client_register (client, fx->ca_url, csr, role, secret, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (semper_crypto_import_certificate (crypto, cert, &error));
+  if (fx->root == NULL)
+    {
+      fx->root = semper_ca_client_fetch_root (client, fx->ca_url, NULL, &error);
+      g_assert_no_error (error);
+    }
+  g_assert_true (semper_profile_set_trust_root (profile, fx->root, &error));
+  return semper_certificate_to_pem (cert);
+}
+
+/* The merchant's certificate owns the bank account "shop". */
+static void
+link_merchant (Fixture    *fx,
+               const char *state)
+{
+  g_autoptr(SemperProfile) profile = NULL;
+  g_autoptr(SemperTrust) trust = NULL;
+  g_autoptr(SemperBankRequest) link = semper_bank_request_new (SEMPER_BANK_OP_LINK, "link-shop");
+  g_autoptr(SemperBankAnswer) answer = NULL;
+  g_autoptr(SemperCommClient) client = semper_comm_client_new ();
+  g_autoptr(GError) error = NULL;
+
+  profile = semper_profile_open (state, SEMPER_PROFILE_OPEN_DEFAULT, password_cb, NULL, &error);
+  g_assert_no_error (error);
+  trust = semper_profile_dup_trust (profile, &error);
+  g_assert_no_error (error);
+  link->account = g_strdup ("shop");
+  link->code = g_strdup ("shop-code");
+  answer = semper_bank_request_send (link, client, semper_profile_get_crypto (profile), trust,
+                                     fx->bank_url, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (answer->result, ==, "ok");
+}
+
+/* An evaluator certified by another CA: its certification must not count. */
+static char *
+foreign_certification (Fixture    *fx,
+                       const char *signed_description)
+{
+  g_autofree char *dir = g_build_filename (fx->dir, "foreign-ca", NULL);
+  g_autofree char *edir = g_build_filename (fx->dir, "foreign-evaluator", NULL);
+  g_autofree char *out = g_build_filename (fx->dir, "foreign.cert.p7m", NULL);
+  g_autoptr(SemperCrypto) ca = NULL;
+  g_autoptr(SemperProfile) evaluator = NULL;
+  g_autoptr(SemperTrust) trust = NULL;
+  g_autoptr(GBytes) csr = NULL;
+  g_autoptr(GBytes) cert = NULL;
+  g_autoptr(GBytes) description = NULL;
+  g_autoptr(GBytes) certification = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GDateTime) from = g_date_time_add_minutes (now, -10);
+  g_autoptr(GDateTime) until = g_date_time_add_days (now, 30);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *data = NULL;
+  gsize len = 0;
+
+  ca = semper_crypto_open (dir, TRUE, password_cb, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (semper_crypto_generate_key (ca, &error));
+  g_assert_true (semper_crypto_make_root (ca, "Rogue CA", 30, &error));
+  evaluator = semper_profile_open (edir, SEMPER_PROFILE_OPEN_CREATE, password_cb, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (semper_crypto_generate_key (semper_profile_get_crypto (evaluator), &error));
+  csr = semper_crypto_create_csr (semper_profile_get_crypto (evaluator), "Rogue Evaluator",
+                                  SEMPER_ROLE_EVALUATOR, &error);
+  g_assert_no_error (error);
+  cert = semper_crypto_issue_certificate (ca, csr, SEMPER_ROLE_EVALUATOR, 30, &error);
+  g_assert_no_error (error);
+  g_assert_true (semper_crypto_import_certificate (semper_profile_get_crypto (evaluator), cert,
+                                                   &error));
+  /* It checks the merchant's signature under the real root, then signs with its own key. */
+  trust = semper_trust_new (fx->root, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (signed_description, &data, &len, &error));
+  description = g_bytes_new_take (g_steal_pointer (&data), len);
+  certification = semper_service_certify (semper_profile_get_crypto (evaluator), trust,
+                                          description, from, until, &error);
+  g_assert_no_error (error);
+  g_file_set_contents (out, g_bytes_get_data (certification, NULL),
+                       (gssize) g_bytes_get_size (certification), &error);
+  g_assert_no_error (error);
+  return g_steal_pointer (&out);
+}
+
+static void
+fixture_set_up (Fixture       *fx,
+                gconstpointer  data)
+{
+  const Trial *trial = data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) out = NULL;
+  g_autofree char *ca_state = NULL, *bank_state = NULL, *ttp_state = NULL;
+  g_autofree char *merchant_state = NULL, *evaluator = NULL;
+  g_autofree char *ca_conf = NULL, *bank_conf = NULL, *merchant_conf = NULL;
+  g_autofree char *description = NULL, *signed_d = NULL, *cert = NULL, *ttp_pem = NULL;
+  g_autofree char *goods = NULL, *report = NULL, *config_text = NULL, *pem = NULL;
+
+  fx->dir = g_dir_make_tmp ("semper-merchant-XXXXXX", &error);
+  g_assert_no_error (error);
+  fx->semper = g_build_filename (g_getenv ("SEMPER_BUILD_ROOT"), "app", "semper", NULL);
+  fx->password = write_tmp (fx, "password", PASSWORD "\n");
+  fx->wallet = g_build_filename (fx->dir, "wallet", NULL);
+  ca_state = g_build_filename (fx->dir, "ca", NULL);
+  bank_state = g_build_filename (fx->dir, "bank", NULL);
+  ttp_state = g_build_filename (fx->dir, "ttp", NULL);
+  merchant_state = g_build_filename (fx->dir, "merchant", NULL);
+  evaluator = g_build_filename (fx->dir, "evaluator", NULL);
+  ca_conf = write_tmp (fx, "ca.conf", ca_config);
+  bank_conf = write_tmp (fx, "bank.json", bank_config);
+
+  fx->ca = semper_test_start_semperd ("ca", "127.0.0.1:0", ca_state, fx->password, ca_conf,
+                                      &fx->ca_url);
+  g_free (register_server (fx, bank_state, "Test Bank", SEMPER_ROLE_BANK,
+                           "bank-enrolment-secret-0123456789"));
+  pem = register_server (fx, ttp_state, "Semper Marketplace TTP", SEMPER_ROLE_TTP,
+                         "ttp-enrolment-secret-0123456789");
+  ttp_pem = write_tmp (fx, "ttp.pem", pem);
+  g_free (register_server (fx, merchant_state, trial->merchant, SEMPER_ROLE_MERCHANT,
+                           "merchant-enrolment-secret-0123456789"));
+  g_free (register_server (fx, evaluator, "Consumer Association", SEMPER_ROLE_EVALUATOR,
+                           "evaluator-enrolment-secret-0123456789"));
+  fx->bank = semper_test_start_semperd ("bank", "127.0.0.1:0", bank_state, fx->password,
+                                        bank_conf, &fx->bank_url);
+  fx->ttp = semper_test_start_semperd ("ttp", "127.0.0.1:0", ttp_state, fx->password, NULL,
+                                       &fx->ttp_url);
+  link_merchant (fx, merchant_state);
+
+  /* The service: signed by the merchant, certified by the evaluator (both with the CLI). */
+  description = g_build_filename (g_getenv ("G_TEST_SRCDIR"), "..", "data", "demo", "services",
+                                  trial->file, NULL);
+  signed_d = g_build_filename (fx->dir, "service.p7m", NULL);
+  cert = g_build_filename (fx->dir, "service.cert.p7m", NULL);
+  g_assert_cmpint (SEMPER (fx, merchant_state, NULL, "service", "sign", description, "--out",
+                           signed_d, "--password-file", fx->password), ==, 0);
+  if (trial->certification == CERTIFIED)
+    g_assert_cmpint (SEMPER (fx, evaluator, NULL, "service", "certify", signed_d, "--out", cert,
+                             "--days", "30", "--password-file", fx->password), ==, 0);
+  else if (trial->certification == FOREIGN_EVALUATOR)
+    {
+      g_free (cert);
+      cert = foreign_certification (fx, signed_d);
+    }
+
+  goods = write_tmp (fx, "course.txt", course_text);
+  report = write_tmp (fx, "report.txt", report_text);
+  config_text = g_strdup_printf (
+    "{\"format\":\"semper-merchant-config\",\"version\":1,\n"
+    " \"bank\":\"%s\",\"bank_account\":\"shop\",\n"
+    " \"ttp\":{\"url\":\"%s\",\"certificate\":\"%s\"},\n"
+    " \"services\":[{\"description\":\"%s\"%s%s%s,\n"
+    "   \"goods\":{\"intro-networks\":\"%s\",\"security-basics\":\"%s\","
+    "\"ecommerce-law\":\"%s\"},\n"
+    "   \"member_items\":{\"report-q3\":\"%s\"}}]}\n",
+    fx->bank_url, fx->ttp_url, ttp_pem, description,
+    trial->certification != UNCERTIFIED ? ",\"certification\":\"" : "",
+    trial->certification != UNCERTIFIED ? cert : "",
+    trial->certification != UNCERTIFIED ? "\"" : "",
+    goods, goods, goods, report);
+  merchant_conf = write_tmp (fx, "merchant.json", config_text);
+  if (trial->deviate != NULL)
+    g_setenv ("SEMPER_TEST_MERCHANT_DEVIATE", trial->deviate, TRUE);
+  fx->merchant = semper_test_start_semperd ("merchant", "127.0.0.1:0", merchant_state,
+                                            fx->password, merchant_conf, &fx->merchant_url);
+  g_unsetenv ("SEMPER_TEST_MERCHANT_DEVIATE");
+
+  /* The buyer: a fresh wallet, registered, linked to its account, with 500.00 EUR of coins. */
+  g_assert_cmpint (SEMPER (fx, fx->wallet, &out, "init", "--name", "Alice", "--password-file",
+                           fx->password, "--ca", fx->ca_url), ==, 0);
+  g_clear_pointer (&out, json_object_unref);
+  g_assert_cmpint (SEMPER (fx, fx->wallet, NULL, "bank", "link", fx->bank_url, "alice",
+                           "--code", "alice-code", "--password-file", fx->password), ==, 0);
+  g_assert_cmpint (SEMPER (fx, fx->wallet, NULL, "withdraw", "500.00 EUR", "--password-file",
+                           fx->password), ==, 0);
+}
+
+static void
+fixture_tear_down (Fixture       *fx,
+                   gconstpointer  data)
+{
+  g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", fx->dir);
+
+  semper_test_stop_semperd (&fx->merchant);
+  semper_test_stop_semperd (&fx->ttp);
+  semper_test_stop_semperd (&fx->bank);
+  semper_test_stop_semperd (&fx->ca);
+  g_spawn_command_line_sync (cmd, NULL, NULL, NULL, NULL);
+  g_free (fx->dir);
+  g_free (fx->password);
+  g_free (fx->semper);
+  g_free (fx->wallet);
+  g_free (fx->ca_url);
+  g_free (fx->bank_url);
+  g_free (fx->ttp_url);
+  g_free (fx->merchant_url);
+  g_clear_pointer (&fx->root, g_bytes_unref);
+}
+
+/* The purse's EUR coins, in cents. */
+static gint64
+purse_cents (Fixture *fx)
+{
+  g_autoptr(JsonObject) out = NULL;
+  JsonArray *purse;
+
+  g_assert_cmpint (SEMPER (fx, fx->wallet, &out, "balance", "--password-file", fx->password),
+                   ==, 0);
+  purse = json_object_get_array_member (out, "purse");
+  for (guint i = 0; i < json_array_get_length (purse); i++)
+    {
+      SemperAmount amount;
+
+      g_assert_true (semper_amount_parse (json_array_get_string_element (purse, i), &amount,
+                                          NULL));
+      if (g_str_equal (amount.currency, "EUR"))
+        return amount.minor;
+    }
+  return 0;
+}
+
+static void
+assert_receipt_verifies (Fixture *fx,
+                         gint64   receipt,
+                         gint64   cents)
+{
+  g_autoptr(JsonObject) out = NULL;
+  g_autofree char *id = g_strdup_printf ("%" G_GINT64_FORMAT, receipt);
+  g_autoptr(JsonObject) list = NULL;
+
+  g_assert_cmpint (SEMPER (fx, fx->wallet, &out, "receipt", "show", id), ==, 0);
+  g_assert_true (json_object_get_boolean_member (json_object_get_object_member (out,
+                                                                              "verification"),
+                                                 "valid"));
+  g_assert_true (json_object_get_boolean_member (json_object_get_object_member (out,
+                                                                              "verification"),
+                                                 "trusted"));
+  g_assert_cmpint (SEMPER (fx, fx->wallet, &list, "receipts"), ==, 0);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (list, "items")), ==, 1);
+  (void) cents;
+}
+
+/* ---- the three trials --------------------------------------------------------------- */
+
+static const Trial courseware = { "courseware.json", "EUROCOM Courseware", CERTIFIED, NULL };
+static const Trial subscription = { "subscription.json", "FOGRA Research", CERTIFIED, NULL };
+static const Trial mail_order = { "mail-order.json", "Otto Mail Order", CERTIFIED, NULL };
+static const Trial uncertified = { "courseware.json", "EUROCOM Courseware", UNCERTIFIED, NULL };
+static const Trial foreign = { "courseware.json", "EUROCOM Courseware", FOREIGN_EVALUATOR,
+                               NULL };
+static const Trial cheat_price = { "courseware.json", "EUROCOM Courseware", CERTIFIED,
+                                   "price" };
+static const Trial cheat_message = { "courseware.json", "EUROCOM Courseware", CERTIFIED,
+                                     "message" };
+
+static void
+test_courseware (Fixture       *fx,
+                 gconstpointer  data)
+{
+  g_autoptr(JsonObject) shop = NULL;
+  g_autoptr(JsonObject) buy = NULL;
+  g_autoptr(JsonObject) refused = NULL;
+  g_autofree char *goods_out = g_build_filename (fx->dir, "bought.txt", NULL);
+  g_autofree char *got = NULL;
+  JsonObject *service;
+  gint64 before = purse_cents (fx);
+
+  /* The shop: one certified service, its terms and offers. */
+  g_assert_cmpint (SEMPER (fx, fx->wallet, &shop, "shop", fx->merchant_url, "--password-file", fx->password), ==, 0);
+  service = json_array_get_object_element (json_object_get_array_member (shop, "items"), 0);
+  g_assert_true (json_object_get_boolean_member (service, "verified"));
+  g_assert_cmpstr (json_object_get_string_member (service, "evaluator"), ==,
+                   "Consumer Association");
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (service, "terms")), ==,
+                    3);
+
+  /* Without --yes nothing is signed and nothing paid. */
+  g_assert_cmpint (SEMPER (fx, fx->wallet, &refused, "buy", fx->merchant_url, "intro-networks",
+                           "--answer", "student=Alice", "--answer", "language=English",
+                           "--password-file", fx->password), ==, 3);
+  g_assert_cmpint (purse_cents (fx), ==, before);
+
+  g_assert_cmpint (SEMPER (fx, fx->wallet, &buy, "buy", fx->merchant_url, "intro-networks",
+                           "--answer", "student=Alice", "--answer", "language=English",
+                           "--pay", "ecash", "--yes", "--goods-out", goods_out,
+                           "--password-file", fx->password), ==, 0);
+  g_assert_cmpstr (json_object_get_string_member (buy, "state"), ==, "done");
+  g_assert_cmpstr (json_object_get_string_member (buy, "total"), ==, "4.90 EUR");
+  g_assert_cmpstr (json_object_get_string_member (buy, "payment_system"), ==, "ecash");
+  g_assert_true (g_file_get_contents (goods_out, &got, NULL, NULL));
+  g_assert_cmpstr (got, ==, course_text);
+  g_assert_cmpint (purse_cents (fx), ==, before - 490);
+  assert_receipt_verifies (fx, json_object_get_int_member (buy, "receipt"), 490);
+}
+
+static void
+test_subscription (Fixture       *fx,
+                   gconstpointer  data)
+{
+  g_autoptr(JsonObject) buy = NULL;
+  gint64 before = purse_cents (fx);
+
+  g_assert_cmpint (SEMPER (fx, fx->wallet, &buy, "buy", fx->merchant_url, "quarter",
+                           "--answer", "company=Druckerei Muster GmbH",
+                           "--answer", "contact=einkauf@muster.example",
+                           "--yes", "--password-file", fx->password), ==, 0);
+  g_assert_cmpstr (json_object_get_string_member (buy, "state"), ==, "done");
+  g_assert_cmpstr (json_object_get_string_member (buy, "total"), ==, "35.00 EUR");
+  g_assert_cmpint (purse_cents (fx), ==, before - 3500);
+  assert_receipt_verifies (fx, json_object_get_int_member (buy, "receipt"), 3500);
+
+}
+
+static void
+test_mail_order (Fixture       *fx,
+                 gconstpointer  data)
+{
+  g_autoptr(JsonObject) buy = NULL;
+  g_autoptr(SemperCatalog) catalog = semper_catalog_new_demo (SEMPER_CATALOG_DEMO_SIZE, "EUR");
+  const SemperArticle *a1 = semper_catalog_find (catalog, "A000001");
+  const SemperArticle *a2 = semper_catalog_find (catalog, "A000002");
+  SemperAmount total, line;
+  g_autofree char *want = NULL;
+  gint64 before = purse_cents (fx);
+
+  /* 2 × A000001 + A000002 + 5.95 EUR shipping. */
+  g_assert_true (semper_amount_multiply (&a1->price, 2, &line, NULL));
+  g_assert_true (semper_amount_add (&line, &a2->price, &total, NULL));
+  total.minor += 595;
+  want = semper_amount_format (&total);
+
+  g_assert_cmpint (SEMPER (fx, fx->wallet, &buy, "buy", fx->merchant_url, "A000001:2",
+                           "A000002", "--answer", "recipient=Erika Mustermann",
+                           "--answer", "address=Heidestraße 17\\n51147 Köln",
+                           "--answer", "delivery=express",
+                           "--yes", "--password-file", fx->password), ==, 0);
+  g_assert_cmpstr (json_object_get_string_member (buy, "state"), ==, "done");
+  g_assert_cmpstr (json_object_get_string_member (buy, "total"), ==, want);
+  g_assert_cmpint (purse_cents (fx), ==, before - total.minor);
+  assert_receipt_verifies (fx, json_object_get_int_member (buy, "receipt"), total.minor);
+}
+
+/* ---- the catalog over HTTP ----------------------------------------------------------- */
+
+static void
+test_catalog (Fixture       *fx,
+              gconstpointer  data)
+{
+  g_autoptr(SemperCatalog) catalog = semper_catalog_new_demo (SEMPER_CATALOG_DEMO_SIZE, "EUR");
+  g_autoptr(JsonObject) page1 = NULL;
+  g_autoptr(JsonObject) last = NULL;
+  g_autoptr(JsonObject) found = NULL;
+  g_autoptr(GPtrArray) expect = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonObject *cat;
+  JsonArray *articles;
+  guint total = 0;
+
+  g_assert_cmpint (SEMPER (fx, fx->wallet, &page1, "shop", fx->merchant_url, "--page", "1",
+                           "--password-file", fx->password), ==, 0);
+  cat = json_object_get_object_member (page1, "catalog");
+  g_assert_cmpint (json_object_get_int_member (cat, "total"), ==, 6000);
+  articles = json_object_get_array_member (cat, "articles");
+  g_assert_cmpuint (json_array_get_length (articles), ==, 20);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (articles, 0),
+                                                  "id"), ==, "A000001");
+
+  /* The last page holds the last 20 (6000 = 300 × 20). */
+  g_assert_cmpint (SEMPER (fx, fx->wallet, &last, "shop", fx->merchant_url, "--page", "300",
+                           "--password-file", fx->password), ==, 0);
+  articles = json_object_get_array_member (json_object_get_object_member (last, "catalog"),
+                                           "articles");
+  g_assert_cmpuint (json_array_get_length (articles), ==, 20);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (articles, 19),
+                                                  "id"), ==, "A006000");
+
+  /* A search over HTTP finds what a search of the same catalog finds here. */
+  expect = semper_catalog_search (catalog, "raincoat", NULL, 0, 20, &total, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (total, >, 0);
+  g_assert_cmpint (SEMPER (fx, fx->wallet, &found, "shop", fx->merchant_url, "--search",
+                           "raincoat", "--password-file", fx->password), ==, 0);
+  cat = json_object_get_object_member (found, "catalog");
+  g_assert_cmpint (json_object_get_int_member (cat, "total"), ==, total);
+  articles = json_object_get_array_member (cat, "articles");
+  g_assert_cmpuint (json_array_get_length (articles), ==, expect->len);
+  for (guint i = 0; i < expect->len; i++)
+    g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (articles, i),
+                                                    "id"), ==,
+                     ((SemperArticle *) g_ptr_array_index (expect, i))->id);
+}
+
+/* ---- deviating merchants: refused, nothing paid ----------------------------------------- */
+
+static void
+assert_refused (Fixture    *fx,
+                const char *expect)
+{
+  g_autoptr(JsonObject) out = NULL;
+  g_autofree char *text = NULL;
+  gint64 before = purse_cents (fx);
+
+  g_assert_cmpint (SEMPER (fx, fx->wallet, &out, "buy", fx->merchant_url, "intro-networks",
+                           "--service", "eurocom-courseware",
+                           "--answer", "student=Alice", "--answer", "language=English",
+                           "--yes", "--password-file", fx->password), ==, 3);
+  text = error_text (out);
+  if (strstr (text, expect) == NULL)
+    g_error ("expected “%s” in: %s", expect, text);
+  g_assert_cmpint (purse_cents (fx), ==, before);
+}
+
+static void
+test_uncertified (Fixture       *fx,
+                  gconstpointer  data)
+{
+  g_autoptr(JsonObject) shop = NULL;
+
+  g_assert_cmpint (SEMPER (fx, fx->wallet, &shop, "shop", fx->merchant_url, "--password-file", fx->password), ==, 3);
+  assert_refused (fx, "not certified");
+}
+
+static void
+test_foreign_evaluator (Fixture       *fx,
+                        gconstpointer  data)
+{
+  assert_refused (fx, "refused");
+}
+
+static void
+test_price (Fixture       *fx,
+            gconstpointer  data)
+{
+  assert_refused (fx, "differs from the signed service");
+}
+
+static void
+test_unexpected_message (Fixture       *fx,
+                         gconstpointer  data)
+{
+  assert_refused (fx, "deviates from its signed service");
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+#define ADD(path, trial, fn) \
+  g_test_add (path, Fixture, &trial, fixture_set_up, fn, fixture_tear_down)
+  ADD ("/semper/merchant/courseware", courseware, test_courseware);
+  ADD ("/semper/merchant/subscription", subscription, test_subscription);
+  ADD ("/semper/merchant/mail-order", mail_order, test_mail_order);
+  ADD ("/semper/merchant/catalog", mail_order, test_catalog);
+  ADD ("/semper/merchant/refused/uncertified", uncertified, test_uncertified);
+  ADD ("/semper/merchant/refused/foreign-evaluator", foreign, test_foreign_evaluator);
+  ADD ("/semper/merchant/refused/price", cheat_price, test_price);
+  ADD ("/semper/merchant/refused/unexpected-message", cheat_message, test_unexpected_message);
+#undef ADD
+  return g_test_run ();
+}
