@@ -260,7 +260,7 @@ dup_bank_certificate (SemperAccountSystem  *self,
   g_autoptr(SemperSignerInfo) info = NULL;
   g_autofree char *full = NULL;
   g_autofree char *content_type = NULL;
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new (&self->lock);
 
   if (self->bank_certificate != NULL)
     return g_bytes_ref (self->bank_certificate);
