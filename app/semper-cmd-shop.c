@@ -220,6 +220,73 @@ print_page (SemperShopPage *page,
     }
 }
 
+static int
+read_member_item (SemperShopClient *client,
+                  GPtrArray        *listings,
+                  const char       *service,
+                  const char       *item,
+                  const char       *out)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) content = NULL;
+  g_autofree char *hash = NULL;
+  gsize len = 0;
+  const char *data;
+
+  /* Without --service: the verified service that sells subscriptions. */
+  for (guint i = 0; service == NULL && i < listings->len; i++)
+    {
+      SemperShopListing *l = g_ptr_array_index (listings, i);
+
+      for (guint k = 0; l->service != NULL && k < semper_service_get_n_offers (l->service); k++)
+        if (g_str_equal (semper_service_get_offer (l->service, k)->kind, "subscription"))
+          service = l->id;
+    }
+  if (service == NULL)
+    {
+      g_printerr ("%s", _("semper: no verified service of this merchant has subscriptions\n"));
+      return EXIT_ERROR;
+    }
+  content = semper_shop_client_read_member_item (client, service, item, NULL, &error);
+  if (content == NULL)
+    return cli_fail (error, status_for (error));
+  data = g_bytes_get_data (content, &len);
+  if (out != NULL && !g_file_set_contents_full (out, data, len, G_FILE_SET_CONTENTS_CONSISTENT,
+                                                0600, &error))
+    return cli_fail (error, EXIT_ERROR);
+  hash = semper_sha256_hex (content);
+  if (cli.json)
+    {
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+
+      json_builder_begin_object (b);
+      add_string (b, "service", service);
+      add_string (b, "item", item);
+      add_string (b, "sha256", hash);
+      if (g_utf8_validate (data, (gssize) len, NULL) && memchr (data, '\0', len) == NULL)
+        {
+          g_autofree char *text = g_strndup (data, len);
+
+          add_string (b, "content", text);
+        }
+      json_builder_end_object (b);
+      cli_print_json (b);
+    }
+  else if (out != NULL)
+    g_print (_("Wrote the member item %s (%" G_GSIZE_FORMAT " bytes) to %s\n"), item, len, out);
+  else if (g_utf8_validate (data, (gssize) len, NULL))
+    {
+      g_autofree char *text = g_strndup (data, len);
+      g_autofree char *shown = safe (text);
+
+      g_print ("%s\n", shown);
+    }
+  else
+    g_print (_("The member item %s is binary (%" G_GSIZE_FORMAT " bytes): use --out FILE\n"),
+             item, len);
+  return EXIT_OK;
+}
+
 int
 cmd_shop (int    argc,
           char **argv)
@@ -234,6 +301,8 @@ cmd_shop (int    argc,
   g_autofree char *search = NULL;
   g_autofree char *service = NULL;
   g_autofree char *category = NULL;
+  g_autofree char *member_item = NULL;
+  g_autofree char *out = NULL;
   int page_number = 0;
   guint verified = 0;
   GOptionEntry entries[] = {
@@ -245,6 +314,10 @@ cmd_shop (int    argc,
       N_("ID") },
     { "category", 0, 0, G_OPTION_ARG_STRING, &category, N_("Only articles of CATEGORY"),
       N_("CATEGORY") },
+    { "member-item", 0, 0, G_OPTION_ARG_STRING, &member_item,
+      N_("Read the member-only ITEM with the wallet's subscription"), N_("ITEM") },
+    { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out, N_("With --member-item: write it to FILE"),
+      N_("FILE") },
     { "password-file", 0, 0, G_OPTION_ARG_FILENAME, &cli.password_file,
       N_("Read the profile password from FILE"), N_("FILE") },
     { NULL }
@@ -268,6 +341,8 @@ cmd_shop (int    argc,
   listings = semper_shop_client_list_services (client, NULL, &error);
   if (listings == NULL)
     return cli_fail (error, status_for (error));
+  if (member_item != NULL)
+    return read_member_item (client, listings, service, member_item, out);
 
   /* The catalog: of --service, or of the only verified service that has one. */
   if (service == NULL)

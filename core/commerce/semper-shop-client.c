@@ -9,7 +9,10 @@
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
+#include "semper-archive.h"
+#include "semper-cms.h"
 #include "semper-comm-client.h"
+#include "semper-flow-cursor.h"
 #include "semper-commerce-private.h"
 #include "semper-money.h"
 #include "semper-shop-client-private.h"
@@ -831,4 +834,158 @@ _semper_shop_client_dup_catalog (SemperShopClient *self,
   g_hash_table_replace (self->catalogs, g_strdup (id), g_object_ref (catalog));
   g_mutex_unlock (&self->lock);
   return g_steal_pointer (&catalog);
+}
+
+/* ---- member-only items --------------------------------------------------------------- */
+
+GBytes *
+semper_shop_client_read_member_item (SemperShopClient *self,
+                                     const char       *service_id,
+                                     const char       *item,
+                                     GCancellable     *cancellable,
+                                     GError          **error)
+{
+  static const char * const members[] = { "session", "message", "goods", NULL };
+  SemperArchive *archive = semper_profile_get_archive (self->profile);
+  SemperCrypto *crypto = semper_profile_get_crypto (self->profile);
+  g_autoptr(SemperService) service = NULL;
+  g_autoptr(SemperFlowCursor) cursor = NULL;
+  g_autoptr(GPtrArray) credentials = NULL;
+  g_autoptr(GBytes) cert = NULL;
+  g_autoptr(GBytes) chosen = NULL;
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(GBytes) json = NULL;
+  g_autoptr(GBytes) request = NULL;
+  g_autoptr(GBytes) answer = NULL;
+  g_autoptr(JsonObject) o = NULL;
+  g_autoptr(GBytes) signed_item = NULL;
+  g_autoptr(SemperSignerInfo) signer = NULL;
+  g_autoptr(GError) local = NULL;
+  g_autofree char *me = NULL, *cred_b64 = NULL;
+  const char *session = NULL, *message = NULL, *goods_b64 = NULL, *fx_step = NULL;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  GBytes *content;
+  GQuark d = SEMPER_SHOP_ERROR;
+  int c = SEMPER_SHOP_ERROR_BAD_ANSWER;
+
+  g_return_val_if_fail (SEMPER_IS_SHOP_CLIENT (self), NULL);
+
+  service = semper_shop_client_dup_service (self, service_id, cancellable, error);
+  if (service == NULL)
+    return NULL;
+  cert = semper_crypto_dup_certificate (crypto);
+  if (cert == NULL)
+    {
+      g_set_error (error, d, SEMPER_SHOP_ERROR_FAILED, _("The profile has no certificate"));
+      return NULL;
+    }
+  me = semper_sha256_hex (cert);
+  credentials = semper_archive_credential_list (archive, "valid", error);
+  if (credentials == NULL)
+    return NULL;
+  for (guint i = 0; i < credentials->len && chosen == NULL; i++)
+    {
+      SemperArchiveCredential *rec = g_ptr_array_index (credentials, i);
+      g_autoptr(SemperShopCredential) cred = NULL;
+
+      if (g_strcmp0 (rec->kind, "subscription") != 0)
+        continue;
+      cred = _semper_shop_credential_verify (rec->body, self->trust, NULL);
+      if (cred != NULL && g_str_equal (cred->service, service_id)
+          && g_str_equal (cred->issuer, semper_service_get_merchant_signer (service)->fingerprint)
+          && g_str_equal (cred->holder, me) && now >= cred->not_before
+          && now <= cred->not_after)
+        chosen = g_bytes_ref (rec->body);
+    }
+  if (chosen == NULL)
+    {
+      g_set_error (error, d, SEMPER_SHOP_ERROR_NOT_FOUND,
+                   _("No valid subscription to %s in this wallet: buy one first"), service_id);
+      return NULL;
+    }
+
+  /* A valid subscription stands for the flow up to its fair exchange. */
+  for (guint i = 0; i < semper_service_get_n_steps (service); i++)
+    {
+      const SemperServiceStep *st = semper_service_get_step (service, i);
+
+      if (st->kind == SEMPER_SERVICE_STEP_FAIR_EXCHANGE
+          && g_strcmp0 (st->merchant_gives, "credential") == 0)
+        fx_step = st->id;
+    }
+  if (fx_step == NULL)
+    {
+      g_set_error (error, d, SEMPER_SHOP_ERROR_REFUSED, _("The service %s has no subscriptions"),
+                   service_id);
+      return NULL;
+    }
+  cursor = semper_flow_cursor_new_at (service, fx_step, 4, error);
+  if (cursor == NULL)
+    return NULL;
+  if (!semper_flow_cursor_accept (cursor, SEMPER_SERVICE_PARTY_BUYER, "credential", &local))
+    {
+      g_set_error (error, d, SEMPER_SHOP_ERROR_REFUSED,
+                   _("The signed service does not let a member present a credential: %s"),
+                   local->message);
+      return NULL;
+    }
+
+  cred_b64 = _semper_shop_b64 (chosen);
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "type");
+  json_builder_add_string_value (b, "semper-presentation");
+  json_builder_set_member_name (b, "version");
+  json_builder_add_int_value (b, 1);
+  json_builder_set_member_name (b, "service");
+  json_builder_add_string_value (b, service_id);
+  json_builder_set_member_name (b, "credential");
+  json_builder_add_string_value (b, cred_b64);
+  json_builder_set_member_name (b, "item");
+  json_builder_add_string_value (b, item);
+  json_builder_end_object (b);
+  json = _semper_shop_builder_bytes (b);
+  request = semper_cms_sign_message (crypto, json, error);
+  if (request == NULL
+      || semper_archive_message_store (archive, SEMPER_MESSAGE_OUT, NULL,
+                                       SEMPER_COMM_CONTENT_TYPE_CMS, request, error) == 0)
+    return NULL;
+  answer = _semper_shop_client_post (self, "/present", SEMPER_COMM_CONTENT_TYPE_CMS, request,
+                                     SEMPER_COMM_CONTENT_TYPE_JSON, cancellable, error);
+  if (answer == NULL)
+    return NULL;
+  o = _semper_shop_parse_object (answer, d, c, error);
+  if (o == NULL
+      || !_semper_json_check_members (o, members, "member item", d, c, error)
+      || !_semper_json_get_string (o, "session", 32, TRUE, "member item", &session, d, c, error)
+      || !_semper_json_get_string (o, "message", 64, TRUE, "member item", &message, d, c, error)
+      || !_semper_json_get_string (o, "goods", 24 * 1024 * 1024, TRUE, "member item",
+                                   &goods_b64, d, c, error))
+    return NULL;
+  if (!semper_flow_cursor_accept (cursor, SEMPER_SERVICE_PARTY_MERCHANT, message, &local))
+    {
+      g_set_error (error, d, SEMPER_SHOP_ERROR_REFUSED,
+                   _("The merchant deviates from its signed service: %s"), local->message);
+      return NULL;
+    }
+  signed_item = _semper_shop_unb64 (goods_b64, 18 * 1024 * 1024, error);
+  if (signed_item == NULL
+      || semper_archive_message_store (archive, SEMPER_MESSAGE_IN, NULL,
+                                       SEMPER_COMM_CONTENT_TYPE_CMS, signed_item, error) == 0)
+    return NULL;
+  content = semper_cms_verify (signed_item, self->trust, &signer, &local);
+  if (content == NULL)
+    {
+      g_set_error (error, d, SEMPER_SHOP_ERROR_REFUSED,
+                   _("The member item's signature does not verify: %s"), local->message);
+      return NULL;
+    }
+  if (!g_str_equal (signer->fingerprint,
+                    semper_service_get_merchant_signer (service)->fingerprint))
+    {
+      g_bytes_unref (content);
+      g_set_error (error, d, SEMPER_SHOP_ERROR_REFUSED,
+                   _("The member item is signed by someone else than the service's merchant"));
+      return NULL;
+    }
+  return content;
 }

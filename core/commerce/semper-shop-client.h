@@ -138,4 +138,16 @@ SemperShopPage   *semper_shop_client_search_finish  (SemperShopClient     *self,
                                                      GAsyncResult         *result,
                                                      GError              **error);
 
+/* A member-only item of @service_id, read with the profile's valid
+ * subscription credential of that service (POST /present): the flow's step
+ * where the buyer shows the credential and the merchant answers with the
+ * signed item, both checked against the signed flow. The signed answer is
+ * archived. Returns: (transfer full) (nullable): the item's content;
+ * SEMPER_SHOP_ERROR_NOT_FOUND when no valid subscription is in the archive. */
+GBytes           *semper_shop_client_read_member_item (SemperShopClient *self,
+                                                       const char       *service_id,
+                                                       const char       *item,
+                                                       GCancellable     *cancellable,
+                                                       GError          **error);
+
 G_END_DECLS

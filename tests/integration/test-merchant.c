@@ -489,7 +489,13 @@ test_subscription (Fixture       *fx,
                    gconstpointer  data)
 {
   g_autoptr(JsonObject) buy = NULL;
+  g_autoptr(JsonObject) member = NULL;
+  g_autoptr(JsonObject) refused = NULL;
   gint64 before = purse_cents (fx);
+
+  /* No subscription yet: no member item. */
+  g_assert_cmpint (SEMPER (fx, fx->wallet, &refused, "shop", fx->merchant_url, "--member-item",
+                           "report-q3", "--password-file", fx->password), ==, 1);
 
   g_assert_cmpint (SEMPER (fx, fx->wallet, &buy, "buy", fx->merchant_url, "quarter",
                            "--answer", "company=Druckerei Muster GmbH",
