@@ -335,6 +335,8 @@ preferences_action_cb (GSimpleAction *action,
   WalletPreferencesWindow *preferences;
 
   preferences = wallet_preferences_window_new (parent, self->settings);
+  if (self->profile != NULL)
+    wallet_preferences_window_set_profile (preferences, self->profile);
   gtk_window_set_application (GTK_WINDOW (preferences), GTK_APPLICATION (self));
   gtk_window_present (GTK_WINDOW (preferences));
 }

@@ -7,6 +7,9 @@
 
 #include "wallet-preferences-window.h"
 
+#include "semper-profile.h"
+#include "wallet-preferences-payment.h"
+
 struct _WalletPreferencesWindow
 {
   AdwPreferencesWindow  parent_instance;
@@ -15,6 +18,7 @@ struct _WalletPreferencesWindow
 
   AdwComboRow          *color_scheme_row;
   GtkSwitch            *fingerprint_switch;
+  WalletPreferencesPayment *payment_page;   /* (nullable) once a profile is set */
 };
 
 G_DEFINE_FINAL_TYPE (WalletPreferencesWindow, wallet_preferences_window,
@@ -116,4 +120,34 @@ wallet_preferences_window_new (GtkWindow *parent,
                    G_SETTINGS_BIND_DEFAULT);
 
   return self;
+}
+
+/**
+ * wallet_preferences_window_set_profile:
+ * @profile: the open profile
+ *
+ * Adds the Payment Methods page, which reads and stores the profile's
+ * payment preferences. Without a profile only the general page is shown.
+ */
+void
+wallet_preferences_window_set_profile (WalletPreferencesWindow *self,
+                                       SemperProfile           *profile)
+{
+  g_autoptr(WalletPreferencesPayment) page = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_return_if_fail (WALLET_IS_PREFERENCES_WINDOW (self));
+  g_return_if_fail (SEMPER_IS_PROFILE (profile));
+
+  if (self->payment_page != NULL)
+    return;
+  page = wallet_preferences_payment_new (profile, &error);
+  if (page == NULL)
+    {
+      adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self),
+                                        adw_toast_new (error->message));
+      return;
+    }
+  self->payment_page = page;
+  adw_preferences_window_add (ADW_PREFERENCES_WINDOW (self), ADW_PREFERENCES_PAGE (page));
 }

@@ -7,6 +7,8 @@
 
 #include <adwaita.h>
 
+#include "semper-types.h"
+
 G_BEGIN_DECLS
 
 #define WALLET_TYPE_PREFERENCES_WINDOW (wallet_preferences_window_get_type ())
@@ -14,7 +16,10 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (WalletPreferencesWindow, wallet_preferences_window,
                       WALLET, PREFERENCES_WINDOW, AdwPreferencesWindow)
 
-WalletPreferencesWindow *wallet_preferences_window_new (GtkWindow *parent,
-                                                        GSettings *settings);
+WalletPreferencesWindow *wallet_preferences_window_new         (GtkWindow               *parent,
+                                                                GSettings               *settings);
+/* Adds the pages that need the open profile (Payment Methods). */
+void                     wallet_preferences_window_set_profile (WalletPreferencesWindow *self,
+                                                                SemperProfile           *profile);
 
 G_END_DECLS
