@@ -7,7 +7,8 @@
  * wallet and a merchant, and prints operations per second of: a whole
  * withdrawal of one coin (coin key, blind, the wallet's CMS signature, the
  * bank's verify + blind-sign + CMS signature + commit, the wallet's verify,
- * unblind and check) and a whole deposit (the coin's permission, the
+ * unblind and check), the wallet's side of a spend (the deposit permission,
+ * the coin key's signature, the coin's JSON) and a whole deposit (the coin's permission, the
  * merchant's CMS signature, the bank's checks, commit and signed answer),
  * and, measured in the same run, NSS's CMS sign and verify with a P-256 key
  * and the coin key's raw ECDSA sign and verify: a withdrawal costs two CMS
@@ -44,6 +45,7 @@ typedef struct {
   GBytes             *coin_sig;
   GPtrArray          *coins;    /* withdrawn, then deposited */
   guint               next;
+  guint               spends;
 } Bench;
 
 static double
@@ -191,6 +193,31 @@ op_withdraw (gpointer data)
   return TRUE;
 }
 
+/* The wallet's side of spending one coin: the deposit permission for a fresh
+ * tid, the coin key's signature and the coin's JSON (no bank involved). */
+static gboolean
+op_spend (gpointer data)
+{
+  Bench *b = data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *key = g_strdup_printf ("s%u", b->spends++);
+  g_autoptr(GBytes) tid_input = g_bytes_new (key, strlen (key));
+  g_autofree char *tid = semper_sha256_hex (tid_input);
+  g_autoptr(GBytes) permission = NULL;
+  g_autoptr(GBytes) signature = NULL;
+  g_autoptr(GBytes) coin_json = NULL;
+  SemperDepositPermission p = { 0 };
+
+  p.coin = (char *) semper_coin_get_id (b->coin);
+  p.tid = tid;
+  semper_amount_init (&p.amount, semper_denomination_get_value (b->denom), "EUR", NULL);
+  p.merchant = b->merchant_fp;
+  permission = semper_deposit_permission_to_json (&p);
+  signature = semper_coin_sign (b->coin, permission, &error);
+  coin_json = semper_coin_to_json (b->coin, FALSE, &error);
+  return signature != NULL && coin_json != NULL;
+}
+
 static gboolean
 op_deposit (gpointer data)
 {
@@ -248,7 +275,7 @@ main (int   argc,
   static const char sample[] = "{\"type\":\"semper-bank-request\",\"version\":1,"
                                "\"op\":\"balance\",\"account\":\"wallet\"}";
   Bench b = { 0 };
-  double cms_sign, cms_verify, withdraw, deposit;
+  double cms_sign, cms_verify, ecdsa_sign, withdraw, spend, deposit;
 
   if (dir == NULL)
     g_error ("%s", error->message);
@@ -298,11 +325,13 @@ main (int   argc,
            "%.0f s per figure\n", SECONDS);
   cms_sign = rate ("NSS CMS sign (P-256)", op_cms_sign, &b);
   cms_verify = rate ("NSS CMS verify (P-256)", op_cms_verify, &b);
-  rate ("coin ECDSA sign", op_ecdsa_sign, &b);
+  ecdsa_sign = rate ("coin ECDSA sign", op_ecdsa_sign, &b);
   rate ("coin ECDSA verify", op_ecdsa_verify, &b);
   withdraw = rate ("withdraw (1 coin, end to end)", op_withdraw, &b);
+  spend = rate ("spend (1 coin, wallet side)", op_spend, &b);
   deposit = rate ("deposit (1 coin, end to end)", op_deposit, &b);
   g_print ("withdraw / CMS sign              %10.3f\n", withdraw / cms_sign);
+  g_print ("spend / coin ECDSA sign          %10.3f\n", spend / ecdsa_sign);
   g_print ("deposit / CMS sign               %10.3f\n", deposit / cms_sign);
   g_print ("deposit / CMS verify             %10.3f\n", deposit / cms_verify);
 

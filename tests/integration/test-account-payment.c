@@ -3,7 +3,7 @@
  * authorisation with the slip enveloped to the bank, authorise, capture,
  * release and refund, each repeated under its idempotency key, and the
  * refusals: insufficient funds, forged or mismatched authorisations, a
- * merchant that cannot read the slip.
+ * merchant that cannot read the slip. And e-cash through the same interface.
  *
  * The buyers' wallets (SemperAccountSystem over a profile) and the merchants
  * run in the test process, each on its own profile with a certificate from a
@@ -22,6 +22,7 @@
 #include "semper-archive.h"
 #include "semper-bank-request.h"
 #include "semper-cms.h"
+#include "semper-ecash-system.h"
 #include "semper-comm-client.h"
 #include "semper-headless-consent.h"
 #include "semper-money.h"
@@ -750,6 +751,85 @@ test_wallet_checks (Fixture       *fx,
   g_assert_error (error, SEMPER_PAYMENT_ERROR, SEMPER_PAYMENT_ERROR_STATE);
 }
 
+/* E-cash through the same interface: can_pay follows the purse, prepare needs
+ * no document, the proof's coins deposit at the bank for the merchant, and a
+ * reclaimed reservation comes back to the purse. */
+static void
+test_ecash_system (Fixture       *fx,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SemperPurse) purse = semper_purse_new (fx->alice, &error);
+  g_autoptr(SemperEcashSystem) ecash = NULL;
+  g_autoptr(GBytes) doc = NULL;
+  g_autoptr(GBytes) proof = NULL;
+  g_autoptr(GPtrArray) coins = NULL;
+  g_autofree char *tid = next_tid (fx);
+  g_autofree char *tid2 = next_tid (fx);
+  g_autofree char *shop_fp = fingerprint_of (fx->shop);
+  SemperPaymentSystem *system;
+  SemperAmount amount = { 300, "EUR" }, balance_now;
+
+  g_assert_no_error (error);
+  ecash = semper_ecash_system_new (purse);
+  system = SEMPER_PAYMENT_SYSTEM (ecash);
+  g_assert_cmpstr (semper_payment_system_get_id (system), ==, "ecash");
+  g_assert_cmpint (semper_payment_system_get_kind (system), ==, SEMPER_PAYMENT_KIND_CASH_LIKE);
+  g_assert_false (semper_payment_system_can_pay (system, &amount, &error));
+  g_assert_error (error, SEMPER_PAYMENT_ERROR, SEMPER_PAYMENT_ERROR_CANNOT_PAY);
+  g_clear_error (&error);
+
+  g_assert_true (semper_purse_withdraw (purse, &(SemperAmount) { 500, "EUR" }, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (semper_payment_system_can_pay (system, &amount, &error));
+  g_assert_true (semper_payment_system_reserve (system, tid, &amount, &error));
+  g_assert_no_error (error);
+  doc = semper_payment_system_prepare (system, tid, shop_fp, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_null (doc);
+  proof = semper_payment_system_pay (system, tid, shop_fp, NULL, NULL, &error);
+  g_assert_no_error (error);
+  coins = semper_ecash_proof_parse (proof, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (coins->len, ==, 3);
+
+  /* The merchant deposits each coin of the proof. */
+  for (guint i = 0; i < coins->len; i++)
+    {
+      SemperPurseSpend *spend = coins->pdata[i];
+      g_autofree char *key = g_strdup_printf ("dep-%u", i);
+      g_autoptr(SemperBankRequest) request = semper_bank_request_new (SEMPER_BANK_OP_DEPOSIT,
+                                                                      key);
+      g_autoptr(SemperBankAnswer) answer = NULL;
+      g_autoptr(SemperCommClient) client = semper_comm_client_new ();
+
+      request->coin = g_bytes_ref (spend->coin);
+      request->permission = g_bytes_ref (spend->permission);
+      request->signature = g_bytes_ref (spend->signature);
+      answer = semper_bank_request_send (request, client, semper_profile_get_crypto (fx->shop),
+                                         fx->trust, fx->bank_url, fx->bank_fp, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (answer->result, ==, "ok");
+    }
+  g_assert_cmpint (balance (fx, "shop"), ==, 3 * (100 - 2));
+  g_assert_true (semper_payment_system_commit (system, tid, &error));
+  g_assert_no_error (error);
+  g_assert_true (semper_purse_get_balance (purse, "EUR", &balance_now, &error));
+  g_assert_cmpint (balance_now.minor, ==, 200);
+
+  /* An aborted payment: the reserved coins come back. */
+  amount.minor = 200;
+  g_assert_true (semper_payment_system_reserve (system, tid2, &amount, &error));
+  g_assert_true (semper_purse_get_balance (purse, "EUR", &balance_now, &error));
+  g_assert_cmpint (balance_now.minor, ==, 0);
+  g_assert_true (semper_payment_system_reclaim (system, tid2, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (semper_purse_get_balance (purse, "EUR", &balance_now, &error));
+  g_assert_cmpint (balance_now.minor, ==, 200);
+  g_assert_cmpint (semper_payment_system_recover (system, &error), >=, 0);
+  g_assert_no_error (error);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -775,6 +855,7 @@ main (int    argc,
   ADD ("/semper/account/forged", test_forged);
   ADD ("/semper/account/privacy", test_privacy);
   ADD ("/semper/account/wallet-checks", test_wallet_checks);
+  ADD ("/semper/payment/ecash-system", test_ecash_system);
 #undef ADD
 
   status = g_test_run ();
