@@ -15,6 +15,7 @@
 #include "semper-fair-exchange.h"
 #include "semper-flow-cursor.h"
 #include "semper-merchant-payment.h"
+#include "semper-merchant-private.h"
 #include "semper-message.h"
 #include "semper-order-form.h"
 #include "semper-profile.h"
@@ -768,14 +769,14 @@ shop_item_clear (gpointer data)
 
 /* {"service":ID,"session":ID?,"buyer":HEX64,"items":[{"item":ID,"quantity":N}],
  *  "answers":{NAME:TEXT}} */
-static gboolean
-parse_offer_request (GBytes      *body,
-                     char       **out_service,
-                     char       **out_session,
-                     char       **out_buyer,
-                     GArray     **out_items,
-                     GHashTable **out_answers,
-                     GError     **error)
+gboolean
+_semper_merchant_parse_offer_request (GBytes      *body,
+                                      char       **out_service,
+                                      char       **out_session,
+                                      char       **out_buyer,
+                                      GArray     **out_items,
+                                      GHashTable **out_answers,
+                                      GError     **error)
 {
   static const char * const members[] = {
     "service", "session", "buyer", "items", "answers", NULL
@@ -783,7 +784,7 @@ parse_offer_request (GBytes      *body,
   static const char * const item_members[] = { "item", "quantity", NULL };
   GQuark d = SEMPER_MERCHANT_ERROR;
   int c = SEMPER_MERCHANT_ERROR_REQUEST;
-  g_autoptr(JsonObject) o = _semper_shop_parse_object (body, d, c, error);
+  g_autoptr(JsonObject) o = NULL;
   g_autoptr(GArray) items = g_array_new (FALSE, TRUE, sizeof (SemperShopItem));
   g_autoptr(GHashTable) answers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                                          g_free);
@@ -792,6 +793,9 @@ parse_offer_request (GBytes      *body,
   JsonObject *ans = NULL;
 
   g_array_set_clear_func (items, shop_item_clear);
+  if (g_bytes_get_size (body) > SEMPER_SHOP_MAX_REQUEST)
+    return bad_request (error, _("The request is too large"));
+  o = _semper_shop_parse_object (body, d, c, error);
   if (o == NULL
       || !_semper_json_check_members (o, members, "offer request", d, c, error)
       || !_semper_json_get_string (o, "service", 64, TRUE, "offer request", &service, d, c,
@@ -992,8 +996,9 @@ offer_cb (SemperCommServer  *server,
   SemperAmount total;
 
   if (!require_type (request, SEMPER_COMM_CONTENT_TYPE_JSON, &error)
-      || !parse_offer_request (semper_comm_request_get_body (request), &service, &session_id,
-                               &buyer, &items, &answers, &error))
+      || !_semper_merchant_parse_offer_request (semper_comm_request_get_body (request),
+                                                &service, &session_id, &buyer, &items,
+                                                &answers, &error))
     return error_response (error);
   svc = find_service (self, service, &error);
   if (svc == NULL)

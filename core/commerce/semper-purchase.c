@@ -444,7 +444,8 @@ do_register (SemperPurchase *self,
   g_autoptr(GBytes) raw = NULL;
   g_autoptr(SemperShopCredential) cred = NULL;
   g_autoptr(SemperSignerInfo) me = NULL;
-  g_autoptr(GBytes) cert = semper_crypto_dup_certificate (semper_profile_get_crypto (self->profile));
+  SemperCrypto *crypto = semper_profile_get_crypto (self->profile);
+  g_autoptr(GBytes) cert = semper_crypto_dup_certificate (crypto);
   g_autofree char *name = semper_certificate_dup_common_name (cert);
   const char *session = NULL, *message = NULL, *cred_b64 = NULL;
   GQuark d = SEMPER_SHOP_ERROR;

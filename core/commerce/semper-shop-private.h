@@ -57,6 +57,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (SemperShopCredential, _semper_shop_credential_fre
 GBytes   *_semper_shop_credential_make (SemperCrypto    *merchant,
                                         const SemperShopCredential *credential,
                                         GError         **error);
+/* The credential's JSON, strictly (the fuzz target's entry). */
+SemperShopCredential *_semper_shop_credential_parse (GBytes  *content,
+                                                     GError **error);
 /* Verifies the signature (role merchant) and parses strictly. */
 SemperShopCredential *_semper_shop_credential_verify (GBytes       *p7m,
                                                       SemperTrust  *trust,

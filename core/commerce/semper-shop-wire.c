@@ -163,16 +163,13 @@ is_hex (const char *s,
 }
 
 SemperShopCredential *
-_semper_shop_credential_verify (GBytes       *p7m,
-                                SemperTrust  *trust,
-                                GError      **error)
+_semper_shop_credential_parse (GBytes  *content,
+                               GError **error)
 {
   static const char * const members[] = {
     "type", "version", "service", "kind", "offer", "title", "holder", "serial", "not_before",
     "not_after", NULL
   };
-  g_autoptr(SemperSignerInfo) signer = NULL;
-  g_autoptr(GBytes) content = NULL;
   g_autoptr(JsonObject) o = NULL;
   g_autoptr(SemperShopCredential) c = g_new0 (SemperShopCredential, 1);
   const char *type = NULL, *service = NULL, *kind = NULL, *offer = NULL, *title = NULL;
@@ -181,13 +178,9 @@ _semper_shop_credential_verify (GBytes       *p7m,
   GQuark d = SEMPER_SHOP_ERROR;
   int code = SEMPER_SHOP_ERROR_BAD_ANSWER;
 
-  content = semper_cms_verify (p7m, trust, &signer, error);
-  if (content == NULL)
-    return NULL;
-  if (g_strcmp0 (signer->role, SEMPER_ROLE_MERCHANT) != 0)
+  if (g_bytes_get_size (content) > 16 * 1024)
     {
-      g_set_error (error, d, code, _("A credential signed by %s, who is not a merchant"),
-                   signer->common_name);
+      g_set_error (error, d, code, _("A credential larger than 16 KiB"));
       return NULL;
     }
   o = _semper_shop_parse_object (content, d, code, error);
@@ -224,9 +217,33 @@ _semper_shop_credential_verify (GBytes       *p7m,
   c->title = g_strdup (title);
   c->holder = g_strdup (holder);
   c->serial = g_strdup (serial);
+  return g_steal_pointer (&c);
+}
+
+SemperShopCredential *
+_semper_shop_credential_verify (GBytes       *p7m,
+                                SemperTrust  *trust,
+                                GError      **error)
+{
+  g_autoptr(SemperSignerInfo) signer = NULL;
+  g_autoptr(GBytes) content = NULL;
+  SemperShopCredential *c;
+
+  content = semper_cms_verify (p7m, trust, &signer, error);
+  if (content == NULL)
+    return NULL;
+  if (g_strcmp0 (signer->role, SEMPER_ROLE_MERCHANT) != 0)
+    {
+      g_set_error (error, SEMPER_SHOP_ERROR, SEMPER_SHOP_ERROR_BAD_ANSWER,
+                   _("A credential signed by %s, who is not a merchant"), signer->common_name);
+      return NULL;
+    }
+  c = _semper_shop_credential_parse (content, error);
+  if (c == NULL)
+    return NULL;
   c->issuer = g_strdup (signer->fingerprint);
   c->issuer_name = g_strdup (signer->common_name);
-  return g_steal_pointer (&c);
+  return c;
 }
 
 /* ---- the order --------------------------------------------------------------- */

@@ -413,7 +413,8 @@ purse_cents (Fixture *fx)
 static void
 assert_receipt_verifies (Fixture *fx,
                          gint64   receipt,
-                         gint64   cents)
+                         gint64   cents,
+                         guint    n_receipts)
 {
   g_autoptr(JsonObject) out = NULL;
   g_autofree char *id = g_strdup_printf ("%" G_GINT64_FORMAT, receipt);
@@ -427,8 +428,10 @@ assert_receipt_verifies (Fixture *fx,
                                                                               "verification"),
                                                  "trusted"));
   g_assert_cmpint (SEMPER (fx, fx->wallet, &list, "receipts"), ==, 0);
-  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (list, "items")), ==, 1);
-  (void) cents;
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (list, "items")), ==,
+                    n_receipts);
+  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (out, "receipt"),
+                                               "amount_minor"), ==, cents);
 }
 
 /* ---- the three trials --------------------------------------------------------------- */
@@ -457,7 +460,8 @@ test_courseware (Fixture       *fx,
   gint64 before = purse_cents (fx);
 
   /* The shop: one certified service, its terms and offers. */
-  g_assert_cmpint (SEMPER (fx, fx->wallet, &shop, "shop", fx->merchant_url, "--password-file", fx->password), ==, 0);
+  g_assert_cmpint (SEMPER (fx, fx->wallet, &shop, "shop", fx->merchant_url, "--password-file",
+                           fx->password), ==, 0);
   service = json_array_get_object_element (json_object_get_array_member (shop, "items"), 0);
   g_assert_true (json_object_get_boolean_member (service, "verified"));
   g_assert_cmpstr (json_object_get_string_member (service, "evaluator"), ==,
@@ -481,7 +485,29 @@ test_courseware (Fixture       *fx,
   g_assert_true (g_file_get_contents (goods_out, &got, NULL, NULL));
   g_assert_cmpstr (got, ==, course_text);
   g_assert_cmpint (purse_cents (fx), ==, before - 490);
-  assert_receipt_verifies (fx, json_object_get_int_member (buy, "receipt"), 490);
+  assert_receipt_verifies (fx, json_object_get_int_member (buy, "receipt"), 490, 1);
+
+  /* A web shop's semper: links: an offer link shows the item, a pay link buys it. */
+  {
+    g_autoptr(GUri) parsed = g_uri_parse (fx->merchant_url, G_URI_FLAGS_NONE, NULL);
+    g_autofree char *offer = g_strdup_printf ("semper://127.0.0.1:%d/offer/eurocom-courseware/"
+                                              "security-basics", g_uri_get_port (parsed));
+    g_autofree char *pay = g_strdup_printf ("semper://127.0.0.1:%d/pay/eurocom-courseware/"
+                                            "security-basics", g_uri_get_port (parsed));
+    g_autoptr(JsonObject) shown = NULL;
+    g_autoptr(JsonObject) paid = NULL;
+
+    g_assert_cmpint (SEMPER (fx, fx->wallet, &shown, "pay", offer, "--password-file",
+                             fx->password), ==, 0);
+    g_assert_cmpstr (json_object_get_string_member (shown, "price"), ==, "7.50 EUR");
+    g_assert_cmpint (purse_cents (fx), ==, before - 490);
+    g_assert_cmpint (SEMPER (fx, fx->wallet, &paid, "pay", pay, "--answer", "student=Alice",
+                             "--answer", "language=Deutsch", "--yes", "--password-file",
+                             fx->password), ==, 0);
+    g_assert_cmpstr (json_object_get_string_member (paid, "state"), ==, "done");
+    g_assert_cmpint (purse_cents (fx), ==, before - 490 - 750);
+    assert_receipt_verifies (fx, json_object_get_int_member (paid, "receipt"), 750, 2);
+  }
 }
 
 static void
@@ -504,7 +530,7 @@ test_subscription (Fixture       *fx,
   g_assert_cmpstr (json_object_get_string_member (buy, "state"), ==, "done");
   g_assert_cmpstr (json_object_get_string_member (buy, "total"), ==, "35.00 EUR");
   g_assert_cmpint (purse_cents (fx), ==, before - 3500);
-  assert_receipt_verifies (fx, json_object_get_int_member (buy, "receipt"), 3500);
+  assert_receipt_verifies (fx, json_object_get_int_member (buy, "receipt"), 3500, 1);
 
 }
 
@@ -534,7 +560,8 @@ test_mail_order (Fixture       *fx,
   g_assert_cmpstr (json_object_get_string_member (buy, "state"), ==, "done");
   g_assert_cmpstr (json_object_get_string_member (buy, "total"), ==, want);
   g_assert_cmpint (purse_cents (fx), ==, before - total.minor);
-  assert_receipt_verifies (fx, json_object_get_int_member (buy, "receipt"), total.minor);
+  assert_receipt_verifies (fx, json_object_get_int_member (buy, "receipt"), total.minor,
+                           1);
 }
 
 /* ---- the catalog over HTTP ----------------------------------------------------------- */
@@ -613,7 +640,8 @@ test_uncertified (Fixture       *fx,
 {
   g_autoptr(JsonObject) shop = NULL;
 
-  g_assert_cmpint (SEMPER (fx, fx->wallet, &shop, "shop", fx->merchant_url, "--password-file", fx->password), ==, 3);
+  g_assert_cmpint (SEMPER (fx, fx->wallet, &shop, "shop", fx->merchant_url, "--password-file",
+                           fx->password), ==, 3);
   assert_refused (fx, "not certified");
 }
 
