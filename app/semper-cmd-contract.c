@@ -21,6 +21,7 @@
 #include "semper-contract-signing.h"
 #include "semper-crypto.h"
 #include "semper-document.h"
+#include "semper-fx-ecash.h"
 #include "semper-headless-consent.h"
 #include "semper-message.h"
 #include "semper-profile.h"
@@ -382,6 +383,7 @@ typedef struct {
   char *id;
   char *state;   /* (nullable) */
   char *error;   /* (nullable) */
+  const char *protocol;  /* NULL: asw */
 } Stepped;
 
 static void
@@ -1090,6 +1092,24 @@ cmd_resume (int    argc,
   stepped = step_all (&w, &error);
   if (stepped == NULL)
     return cli_fail (error, EXIT_ERROR);
+  /* Purchases (PROTOCOLS.md B) too: docs/fair-exchange.md. */
+  {
+    g_autoptr(GPtrArray) fx = semper_fx_ecash_resume_profile (w.profile, &error);
+
+    if (fx == NULL)
+      return cli_fail (error, EXIT_ERROR);
+    for (guint i = 0; i < fx->len; i++)
+      {
+        SemperFxResumed *r = g_ptr_array_index (fx, i);
+        Stepped *s = g_new0 (Stepped, 1);
+
+        s->id = g_steal_pointer (&r->id);
+        s->state = g_steal_pointer (&r->state);
+        s->error = g_steal_pointer (&r->error);
+        s->protocol = SEMPER_PROTOCOL_FX;
+        g_ptr_array_add (stepped, s);
+      }
+  }
 
   for (guint i = 0; i < stepped->len; i++)
     failed |= ((Stepped *) g_ptr_array_index (stepped, i))->error != NULL;
@@ -1109,7 +1129,8 @@ cmd_resume (int    argc,
           json_builder_set_member_name (b, "id");
           json_builder_add_string_value (b, s->id);
           json_builder_set_member_name (b, "protocol");
-          json_builder_add_string_value (b, SEMPER_PROTOCOL_ASW);
+          json_builder_add_string_value (b, s->protocol != NULL ? s->protocol
+                                                                : SEMPER_PROTOCOL_ASW);
           json_builder_set_member_name (b, "state");
           json_builder_add_string_value (b, s->state != NULL ? s->state : "");
           if (s->error != NULL)

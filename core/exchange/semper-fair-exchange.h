@@ -250,8 +250,21 @@ char          *semper_fx_buyer_run                (SemperFxBuyer               *
                                                    const char                  *id,
                                                    GError                     **error);
 /* Runs every unfinished fx exchange of the profile (semper resume). Returns
- * the number finished, or -1 with @error on the first that could not be. */
+ * the number run, or -1 with @error when one could not be finished. */
 int            semper_fx_buyer_resume             (SemperFxBuyer               *self,
+                                                   GError                     **error);
+
+/* What semper_fx_buyer_resume_all() did with one exchange. */
+typedef struct {
+  char *id;
+  char *state;   /* (nullable): the state afterwards */
+  char *error;   /* (nullable): why it did not finish */
+} SemperFxResumed;
+
+void           semper_fx_resumed_free             (SemperFxResumed             *resumed);
+/* Like resume(), but goes on after a failure and reports each exchange.
+ * Returns: (transfer full) (element-type SemperFxResumed) (nullable) */
+GPtrArray     *semper_fx_buyer_resume_all         (SemperFxBuyer               *self,
                                                    GError                     **error);
 char          *semper_fx_buyer_dup_state          (SemperFxBuyer               *self,
                                                    const char                  *id,

@@ -510,6 +510,7 @@ semper_fx_buyer_prepare (SemperFxBuyer  *self,
     }
   if (!semper_archive_commit (self->archive, error))
     return NULL;
+  g_signal_emit (self, signals[SIGNAL_JOURNALED], 0, ex->id, SEMPER_FX_PREPARED);
   if (out_document != NULL)
     *out_document = g_bytes_ref (ex->document);
   return g_steal_pointer (&ex->id);
@@ -976,40 +977,77 @@ int
 semper_fx_buyer_resume (SemperFxBuyer  *self,
                         GError        **error)
 {
-  g_autoptr(GPtrArray) list = NULL;
-  int finished = 0;
+  g_autoptr(GPtrArray) done = semper_fx_buyer_resume_all (self, error);
 
-  g_return_val_if_fail (SEMPER_IS_FX_BUYER (self), -1);
+  if (done == NULL)
+    return -1;
+  for (guint i = 0; i < done->len; i++)
+    {
+      SemperFxResumed *r = g_ptr_array_index (done, i);
+
+      if (r->error != NULL)
+        {
+          g_set_error (error, SEMPER_FX_ERROR, SEMPER_FX_ERROR_FAILED,
+                       _("Purchase %s did not finish: %s"), r->id, r->error);
+          return -1;
+        }
+    }
+  return (int) done->len;
+}
+
+void
+semper_fx_resumed_free (SemperFxResumed *resumed)
+{
+  if (resumed == NULL)
+    return;
+  g_free (resumed->id);
+  g_free (resumed->state);
+  g_free (resumed->error);
+  g_free (resumed);
+}
+
+GPtrArray *
+semper_fx_buyer_resume_all (SemperFxBuyer  *self,
+                            GError        **error)
+{
+  g_autoptr(GPtrArray) list = NULL;
+  g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func (
+    (GDestroyNotify) semper_fx_resumed_free);
+
+  g_return_val_if_fail (SEMPER_IS_FX_BUYER (self), NULL);
 
   list = semper_archive_exchange_list_unfinished (self->archive, error);
   if (list == NULL)
-    return -1;
+    return NULL;
   for (guint i = 0; i < list->len; i++)
     {
       SemperArchiveExchange *row = g_ptr_array_index (list, i);
-      g_autofree char *state = NULL;
+      g_autoptr(GError) local = NULL;
       g_autoptr(Exchange) ex = NULL;
+      SemperFxResumed *r;
 
       if (!g_str_equal (row->protocol, SEMPER_PROTOCOL_FX)
           || !g_str_equal (row->role, ROLE_BUYER))
         continue;
-      ex = load (self, row->id, error);
-      if (ex == NULL)
-        return -1;
-      /* An order the user never consented to was never sent: drop it. */
-      if (g_str_equal (ex->state, SEMPER_FX_PREPARED))
+      r = g_new0 (SemperFxResumed, 1);
+      r->id = g_strdup (row->id);
+      g_ptr_array_add (out, r);
+      ex = load (self, row->id, &local);
+      if (ex != NULL && g_str_equal (ex->state, SEMPER_FX_PREPARED))
         {
-          if (!finish (self, ex, SEMPER_FX_ABORTED, error))
-            return -1;
-          finished++;
-          continue;
+          /* An order the user never consented to was never sent: drop it. */
+          if (finish (self, ex, SEMPER_FX_ABORTED, &local))
+            r->state = g_strdup (SEMPER_FX_ABORTED);
         }
-      state = semper_fx_buyer_run (self, row->id, error);
-      if (state == NULL)
-        return -1;
-      finished++;
+      else if (ex != NULL)
+        r->state = semper_fx_buyer_run (self, row->id, &local);
+      if (r->state == NULL)
+        {
+          r->error = g_strdup (local != NULL ? local->message : "");
+          r->state = semper_fx_buyer_dup_state (self, row->id, NULL);
+        }
     }
-  return finished;
+  return g_steal_pointer (&out);
 }
 
 char *

@@ -613,6 +613,50 @@ semper_fx_ecash_get_system (SemperFxEcash         *self,
   out->check = ttp_check;
 }
 
+SemperFxBuyer *
+semper_fx_ecash_new_wallet_buyer (SemperProfile  *profile,
+                                  GError        **error)
+{
+  g_autoptr(SemperPurse) purse = NULL;
+  g_autoptr(SemperFxBuyer) buyer = NULL;
+  SemperFxEcash *ecash;
+  SemperFxPaymentSystem system;
+
+  purse = semper_purse_new (profile, error);
+  if (purse == NULL)
+    return NULL;
+  buyer = semper_fx_buyer_new (profile, error);
+  if (buyer == NULL)
+    return NULL;
+  ecash = semper_fx_ecash_new_buyer (purse, profile);
+  semper_fx_ecash_get_system (ecash, &system);
+  semper_fx_buyer_add_payment_system (buyer, &system);
+  g_object_set_data_full (G_OBJECT (buyer), "semper-fx-ecash", ecash, g_object_unref);
+  return g_steal_pointer (&buyer);
+}
+
+GPtrArray *
+semper_fx_ecash_resume_profile (SemperProfile  *profile,
+                                GError        **error)
+{
+  g_autoptr(GPtrArray) list = NULL;
+  g_autoptr(SemperFxBuyer) buyer = NULL;
+  gboolean any = FALSE;
+
+  list = semper_archive_exchange_list_unfinished (semper_profile_get_archive (profile), error);
+  if (list == NULL)
+    return NULL;
+  for (guint i = 0; i < list->len && !any; i++)
+    any = g_str_equal (((SemperArchiveExchange *) g_ptr_array_index (list, i))->protocol,
+                       SEMPER_PROTOCOL_FX);
+  if (!any)
+    return g_ptr_array_new_with_free_func ((GDestroyNotify) semper_fx_resumed_free);
+  buyer = semper_fx_ecash_new_wallet_buyer (profile, error);
+  if (buyer == NULL)
+    return NULL;
+  return semper_fx_buyer_resume_all (buyer, error);
+}
+
 GObject *
 semper_fx_ecash_ttp_role_setup (SemperCommServer         *server,
                                 const SemperRoleOptions  *options,

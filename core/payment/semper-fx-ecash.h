@@ -63,6 +63,16 @@ SemperFxEcash *semper_fx_ecash_new_checker  (SemperTrust            *trust);
 void           semper_fx_ecash_get_system   (SemperFxEcash          *self,
                                              SemperFxPaymentSystem  *out);
 
+/* A buyer for @profile paying with its purse (the purse and the e-cash
+ * system live as long as the buyer). Returns: (transfer full) (nullable) */
+SemperFxBuyer *semper_fx_ecash_new_wallet_buyer (SemperProfile          *profile,
+                                                 GError                **error);
+/* `semper resume`: runs every unfinished purchase of @profile; builds the
+ * purse only when there is one. Returns: (transfer full) (element-type
+ * SemperFxResumed) (nullable) */
+GPtrArray     *semper_fx_ecash_resume_profile   (SemperProfile          *profile,
+                                                 GError                **error);
+
 /* The "ttp" role of semperd with the e-cash checker for fair exchanges. */
 GObject       *semper_fx_ecash_ttp_role_setup (SemperCommServer        *server,
                                                const SemperRoleOptions *options,

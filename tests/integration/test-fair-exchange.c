@@ -9,6 +9,8 @@
  */
 #include "config.h"
 
+#include <signal.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -63,6 +65,7 @@ typedef struct {
   GMainContext     *context;
   GMainLoop        *loop;
   char             *merchant_url;
+  char             *base_url;
   GMutex            mutex;
   GCond             cond;
 } Fixture;
@@ -174,20 +177,57 @@ coins_in_state_prefix (Fixture    *fx,
 
 /* ---- the merchant's HTTP server ----------------------------------------------- */
 
+/* Under /withhold the merchant takes the payment but never answers m3. */
+static SemperCommResponse *
+withhold_m1_cb (SemperCommServer  *server,
+                SemperCommRequest *request,
+                gpointer           user_data)
+{
+  Fixture *fx = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) m2 = semper_fx_merchant_handle_m1 (fx->merchant,
+                                                       semper_comm_request_get_body (request),
+                                                       &error);
+
+  if (m2 == NULL)
+    return semper_comm_response_new_error (400, "refused", error->message);
+  return semper_comm_response_new (200, SEMPER_COMM_CONTENT_TYPE_CMS, m2);
+}
+
+static SemperCommResponse *
+withhold_m3_cb (SemperCommServer  *server,
+                SemperCommRequest *request,
+                gpointer           user_data)
+{
+  Fixture *fx = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) m4 = semper_fx_merchant_handle_m3 (fx->merchant,
+                                                       semper_comm_request_get_body (request),
+                                                       &error);
+
+  return semper_comm_response_new_error (503, "withheld", m4 != NULL ? "m4 withheld"
+                                                                     : error->message);
+}
+
 static gpointer
 server_thread (gpointer data)
 {
   Fixture *fx = data;
   g_autoptr(SemperCommServer) server = NULL;
   g_autoptr(GError) error = NULL;
+  g_autofree char *uri = NULL;
 
   g_main_context_push_thread_default (fx->context);
   server = semper_comm_server_new (&error);
   g_assert_no_error (error);
   semper_fx_merchant_add_routes (fx->merchant, server, "/shop");
+  semper_comm_server_add_route (server, "POST", "/withhold/fx/m1", withhold_m1_cb, fx, NULL);
+  semper_comm_server_add_route (server, "POST", "/withhold/fx/m3", withhold_m3_cb, fx, NULL);
   g_assert_true (semper_comm_server_listen (server, "127.0.0.1", 0, &error));
   g_mutex_lock (&fx->mutex);
-  fx->merchant_url = g_strconcat (semper_comm_server_dup_uri (server), "/shop", NULL);
+  uri = semper_comm_server_dup_uri (server);
+  fx->base_url = g_strdup (uri);
+  fx->merchant_url = g_strconcat (uri, "/shop", NULL);
   g_cond_signal (&fx->cond);
   g_mutex_unlock (&fx->mutex);
   g_main_loop_run (fx->loop);
@@ -301,6 +341,7 @@ fixture_tear_down (Fixture       *fx,
       g_main_context_unref (fx->context);
     }
   g_free (fx->merchant_url);
+  g_free (fx->base_url);
   semper_test_stop_semperd (&fx->bank_proc);
   semper_test_stop_semperd (&fx->ttp_proc);
   g_clear_object (&fx->merchant);
@@ -743,6 +784,217 @@ test_race (Fixture       *fx,
     g_bytes_unref (args[i].answer);
 }
 
+/* ---- crash recovery (suite slow) ------------------------------------------------ */
+
+static void
+write_file (const char *path,
+            GBytes     *bytes)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_file_set_contents (path, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), &error);
+  g_assert_no_error (error);
+}
+
+/* The journaled outgoing messages of an exchange, in order. */
+static GPtrArray *
+outgoing_of (SemperProfile *profile,
+             const char    *id)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) entries = semper_archive_journal_list (semper_profile_get_archive (profile),
+                                                              id, &error);
+  GPtrArray *out = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < entries->len; i++)
+    {
+      SemperArchiveJournalEntry *entry = g_ptr_array_index (entries, i);
+
+      if (entry->outgoing != NULL)
+        g_ptr_array_add (out, g_bytes_ref (entry->outgoing));
+    }
+  return out;
+}
+
+/* What the merchant stored for the exchange with @tid (m1 and m3). */
+static void
+merchant_messages (Fixture     *fx,
+                   const char  *tid,
+                   GBytes     **out_m1,
+                   GBytes     **out_m3)
+{
+  g_autofree char *path = g_build_filename (fx->dir, "shop", "fx.db", NULL);
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+
+  *out_m1 = *out_m3 = NULL;
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT m1, m3 FROM fx_exchanges WHERE tid = ?", -1,
+                                       &stmt, NULL), ==, SQLITE_OK);
+  sqlite3_bind_text (stmt, 1, tid, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      *out_m1 = g_bytes_new (sqlite3_column_blob (stmt, 0), sqlite3_column_bytes (stmt, 0));
+      if (sqlite3_column_type (stmt, 1) != SQLITE_NULL)
+        *out_m3 = g_bytes_new (sqlite3_column_blob (stmt, 1), sqlite3_column_bytes (stmt, 1));
+    }
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+}
+
+static char *
+run_helper (Fixture    *fx,
+            const char *point,
+            const char *prefix,
+            const char *offer_path,
+            const char *cert_path)
+{
+  g_autofree char *helper = g_build_filename (g_getenv ("SEMPER_BUILD_ROOT"), "tests",
+                                              "integration", "fx-crash-helper", NULL);
+  g_autofree char *profile = g_build_filename (fx->dir, "alice", NULL);
+  g_autofree char *url = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  url = g_strconcat (fx->base_url, prefix, NULL);
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_subprocess_launcher_setenv (launcher, "SEMPER_TEST_CRASH_AFTER", point, TRUE);
+  proc = g_subprocess_launcher_spawn (launcher, &error, helper, profile, PASSWORD, offer_path,
+                                      url, fx->ttp_url, cert_path, NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (proc, NULL, NULL, &out, NULL, &error);
+  g_assert_no_error (error);
+  /* Every point of the cases is reached: killed right after it. */
+  g_assert_true (g_subprocess_get_if_signaled (proc));
+  g_assert_cmpint (g_subprocess_get_term_sig (proc), ==, SIGKILL);
+  lines = g_strsplit (out, "\n", -1);
+  g_assert_nonnull (lines[0]);
+  g_assert_cmpuint (strlen (lines[0]), ==, 32);
+  return g_strdup (lines[0]);
+}
+
+static void
+semper_resume (Fixture *fx)
+{
+  g_autofree char *semper = g_build_filename (g_getenv ("SEMPER_BUILD_ROOT"), "app", "semper",
+                                              NULL);
+  g_autofree char *profile = g_build_filename (fx->dir, "alice", NULL);
+  g_autofree char *pwfile = g_build_filename (fx->dir, "password", NULL);
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL, *err = NULL;
+
+  proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                           &error, semper, "--profile", profile, "resume", "--password-file",
+                           pwfile, NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (proc, NULL, NULL, &out, &err, &error);
+  g_assert_no_error (error);
+  if (g_subprocess_get_exit_status (proc) != 0)
+    g_printerr ("semper resume: %s%s\n", out, err);
+  g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 0);
+}
+
+/* SIGKILL at every journal point of the buyer, then `semper resume`: the
+ * purchase ends with the goods (or, killed before the order left, aborted);
+ * no coin is lost or spent twice; what was sent before the crash and after
+ * it is the same bytes (the merchant's stored m1 and m3 are the journal's). */
+static void
+test_crash (Fixture       *fx,
+            gconstpointer  data)
+{
+  static const struct {
+    const char *prefix;
+    const char *point;
+    const char *end;
+  } cases[] = {
+    { "/shop", "prepared", SEMPER_FX_ABORTED },
+    { "/shop", "m1-sent", SEMPER_FX_DONE },
+    { "/shop", "m2-received", SEMPER_FX_DONE },
+    { "/shop", "m3-sent", SEMPER_FX_DONE },
+    { "/shop", "done", SEMPER_FX_DONE },
+    { "/withhold", "m3-sent", SEMPER_FX_DONE },
+    { "/withhold", "resolving", SEMPER_FX_DONE },
+    /* No merchant there: the buyer aborts with the TTP. */
+    { "/nowhere", "aborting", SEMPER_FX_ABORTED },
+  };
+  g_autofree char *cert_path = g_build_filename (fx->dir, "ttp.der", NULL);
+  g_autofree char *profile_dir = g_build_filename (fx->dir, "alice", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  SemperAmount amount;
+  gint64 start_balance;
+  guint done = 0;
+
+  start_merchant_server (fx);
+  g_assert_true (semper_amount_init (&amount, 2000, "EUR", &error));
+  g_assert_true (semper_purse_withdraw (fx->purse, &amount, NULL, &error));
+  g_assert_no_error (error);
+  start_balance = purse_balance (fx);
+  write_file (cert_path, fx->ttp_cert);
+  /* The helper and the CLI open the wallet themselves. */
+  g_clear_object (&fx->buyer);
+  g_clear_object (&fx->alice_ecash);
+  g_clear_object (&fx->purse);
+  g_clear_object (&fx->alice);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *offer_id = g_strdup_printf ("crash-%u", i);
+      g_autofree char *offer_path = g_build_filename (fx->dir, "offer.p7m", NULL);
+      g_autoptr(GBytes) offer = make_offer (fx, offer_id, fx->goods);
+      char *id;
+
+      g_test_message ("kill after %s (%s)", cases[i].point, cases[i].prefix);
+      write_file (offer_path, offer);
+      id = run_helper (fx, cases[i].point, cases[i].prefix, offer_path, cert_path);
+      g_ptr_array_add (ids, id);
+      semper_resume (fx);
+    }
+
+  fx->alice = semper_profile_open (profile_dir, SEMPER_PROFILE_OPEN_DEFAULT, password_cb, NULL,
+                                   &error);
+  g_assert_no_error (error);
+  fx->purse = semper_purse_new (fx->alice, &error);
+  g_assert_no_error (error);
+  fx->buyer = semper_fx_buyer_new (fx->alice, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < ids->len; i++)
+    {
+      const char *id = g_ptr_array_index (ids, i);
+      g_autoptr(GPtrArray) sent = outgoing_of (fx->alice, id);
+      g_autoptr(GBytes) merchant_m1 = NULL, merchant_m3 = NULL;
+
+      assert_state (fx, id, cases[i].end);
+      if (g_str_equal (cases[i].end, SEMPER_FX_DONE))
+        {
+          assert_goods (fx, id);
+          done++;
+        }
+      /* Sent once, resent byte for byte: the merchant holds the journal's m1 and m3. */
+      merchant_messages (fx, id, &merchant_m1, &merchant_m3);
+      if (sent->len > 0 && !g_str_equal (cases[i].prefix, "/nowhere"))
+        {
+          g_assert_nonnull (merchant_m1);
+          g_assert_true (g_bytes_equal (merchant_m1, g_ptr_array_index (sent, 0)));
+        }
+      if (merchant_m3 != NULL)
+        {
+          g_assert_cmpuint (sent->len, >=, 2);
+          g_assert_true (g_bytes_equal (merchant_m3, g_ptr_array_index (sent, 1)));
+        }
+    }
+  /* No coin lost, none spent twice, none left reserved. */
+  g_assert_cmpuint (coins_in_state_prefix (fx, "spending:"), ==, 0);
+  g_assert_cmpint (purse_balance (fx), ==, start_balance - (gint64) done * PRICE);
+  g_assert_cmpint (account_balance (fx, fx->shop, "shop"), ==,
+                   (gint64) done * (PRICE - 2 * FEE_DEPOSIT));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -758,6 +1010,8 @@ main (int   argc,
   ADD ("replay", test_replay);
   ADD ("withheld-payment", test_withheld_payment);
   ADD ("abort-races-resolve", test_race);
+  if (g_test_slow ())
+    ADD ("crash", test_crash);
 #undef ADD
   return g_test_run ();
 }
