@@ -83,12 +83,10 @@ int      cli_verify_evidence  (const char      *path,
                                GBytes          *file,
                                GBytes          *root,
                                const char      *crl_path);
-int      cli_export_bundle    (SemperProfile   *profile,
+gboolean cli_export_bundle    (SemperArchive   *archive,
                                const char      *exchange_id,
-                               int              kind,
-                               gint64           record_id,
                                const char      *out,
-                               gboolean         quiet);
+                               GError         **error);
 int      cmd_backup           (int              argc,
                                char           **argv);
 int      cmd_restore          (int              argc,

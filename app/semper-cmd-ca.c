@@ -13,7 +13,9 @@
 
 #include "semper-ca.h"
 #include "semper-ca-client.h"
+#include "semper-archive.h"
 #include "semper-cli.h"
+#include "semper-evidence.h"
 #include "semper-comm-client.h"
 #include "semper-crypto.h"
 #include "semper-trust.h"
@@ -99,6 +101,19 @@ ca_update_crl (int    argc,
   if (!g_file_set_contents_full (path, g_bytes_get_data (crl, NULL), g_bytes_get_size (crl),
                                  G_FILE_SET_CONTENTS_CONSISTENT, 0600, &error))
     return cli_fail (error, EXIT_ERROR);
+
+  /* Evidence (docs/evidence.md): each list as fetched stays in the archive. */
+  g_free (path);
+  path = g_build_filename (dir, "archive.db", NULL);
+  if (g_file_test (path, G_FILE_TEST_EXISTS))
+    {
+      g_autoptr(SemperArchive) archive = semper_archive_open (path, &error);
+
+      if (archive == NULL || !semper_evidence_keep_crl (archive, crl, &error))
+        return cli_fail (error, EXIT_ERROR);
+    }
+  g_free (path);
+  path = g_build_filename (dir, "crl.der", NULL);
 
   if (cli.json)
     {

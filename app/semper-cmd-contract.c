@@ -920,9 +920,12 @@ contract_export (int    argc,
   g_autoptr(GBytes) file = NULL;
   g_auto(Wallet) w = { 0 };
   g_autofree char *state = NULL;
+  g_autofree char *bundle = NULL;
   GOptionEntry entries[] = {
     { "password-file", 0, 0, G_OPTION_ARG_FILENAME, &cli.password_file,
       N_("Read the profile password from FILE"), N_("FILE") },
+    { "bundle", 0, 0, G_OPTION_ARG_FILENAME, &bundle,
+      N_("Also write the contract's evidence bundle to FILE"), N_("FILE") },
     { NULL }
   };
 
@@ -930,11 +933,32 @@ contract_export (int    argc,
   g_option_context_add_main_entries (context, semper_cli_global_entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return cli_usage (context, error->message);
-  if (argc != 3)
+  if (argc != 3 && !(argc == 2 && bundle != NULL))
     return cli_usage (context, _("contract export takes an ID and an OUT file"));
 
   if (!wallet_open (&w, &error))
     return cli_fail (error, EXIT_ERROR);
+  if (bundle != NULL
+      && !cli_export_bundle (semper_profile_get_archive (w.profile), argv[1], bundle, &error))
+    return cli_fail (error, status_for (error));
+  if (argc == 2)
+    {
+      if (cli.json)
+        {
+          g_autoptr(JsonBuilder) b = json_builder_new ();
+
+          json_builder_begin_object (b);
+          json_builder_set_member_name (b, "id");
+          json_builder_add_string_value (b, argv[1]);
+          json_builder_set_member_name (b, "bundle");
+          json_builder_add_string_value (b, bundle);
+          json_builder_end_object (b);
+          cli_print_json (b);
+        }
+      else
+        g_print (_("Wrote the evidence bundle of contract %s to %s\n"), argv[1], bundle);
+      return EXIT_OK;
+    }
   file = semper_contract_signing_dup_contract (w.signing, argv[1], &error);
   if (file == NULL)
     return cli_fail (error, status_for (error));

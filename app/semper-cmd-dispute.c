@@ -92,25 +92,52 @@ print_done (const char *key,
 
 /* ---- semper evidence export TID OUT -------------------------------------------- */
 
-/* Shared with `contract export --bundle` and `receipt export --bundle`. */
-int
-cli_export_bundle (SemperProfile           *profile,
-                   const char              *exchange_id,
-                   int                      kind,
-                   gint64                   record_id,
-                   const char              *out,
-                   gboolean                 quiet)
+/* The profile's archive, opened without unlocking the key database, as for
+ * `semper receipts`: a bundle needs no password (SQLite's locking keeps
+ * this safe while the wallet has the profile open). */
+static SemperArchive *
+open_archive (GError **error)
 {
-  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = cli_profile_dir ();
+  g_autofree char *path = NULL;
+
+  if (!semper_profile_exists (dir))
+    {
+      g_set_error (error, SEMPER_PROFILE_ERROR, SEMPER_PROFILE_ERROR_NOT_FOUND,
+                   _("No wallet profile in %s (create one with “semper init”)"), dir);
+      return NULL;
+    }
+  path = g_build_filename (dir, "archive.db", NULL);
+  return semper_archive_open (path, error);
+}
+
+/* Shared with `contract export --bundle` and `receipt export --bundle`:
+ * keeps the profile's current revocation list in @archive, then writes the
+ * bundle of @exchange_id to @out. */
+gboolean
+cli_export_bundle (SemperArchive  *archive,
+                   const char     *exchange_id,
+                   const char     *out,
+                   GError        **error)
+{
+  g_autofree char *dir = cli_profile_dir ();
+  g_autofree char *root_path = g_build_filename (dir, "trust-root.der", NULL);
+  g_autofree char *crl_path = g_build_filename (dir, "crl.der", NULL);
+  g_autoptr(GBytes) root = NULL;
   g_autoptr(GBytes) bundle = NULL;
 
-  bundle = exchange_id != NULL ? semper_evidence_export (profile, exchange_id, &error)
-                               : semper_evidence_export_record (profile, kind, record_id, &error);
-  if (bundle == NULL || !write_file (out, bundle, &error))
-    return cli_fail (error, status_for (error));
-  if (!quiet && !cli.json)
-    g_print (_("Wrote the evidence bundle to %s; check it with `semper verify %s`.\n"), out, out);
-  return EXIT_OK;
+  root = cli_read_file (root_path, error);
+  if (root == NULL)
+    return FALSE;
+  if (g_file_test (crl_path, G_FILE_TEST_EXISTS))
+    {
+      g_autoptr(GBytes) crl = cli_read_file (crl_path, error);
+
+      if (crl == NULL || !semper_evidence_keep_crl (archive, crl, error))
+        return FALSE;
+    }
+  bundle = semper_evidence_export_archive (archive, root, exchange_id, error);
+  return bundle != NULL && write_file (out, bundle, error);
 }
 
 static int
@@ -120,8 +147,7 @@ evidence_export (int    argc,
   g_autoptr(GOptionContext) context =
     g_option_context_new (_("TID OUT — write the evidence bundle of a transaction"));
   g_autoptr(GError) error = NULL;
-  g_autoptr(SemperProfile) profile = NULL;
-  int status;
+  g_autoptr(SemperArchive) archive = NULL;
 
   g_option_context_add_main_entries (context, semper_cli_global_entries, GETTEXT_PACKAGE);
   g_option_context_add_main_entries (context, password_entries, GETTEXT_PACKAGE);
@@ -129,13 +155,15 @@ evidence_export (int    argc,
     return cli_usage (context, error->message);
   if (argc != 3)
     return cli_usage (context, _("evidence export takes a transaction id and an OUT file"));
-  profile = open_profile (&error);
-  if (profile == NULL)
-    return cli_fail (error, EXIT_ERROR);
-  status = cli_export_bundle (profile, argv[1], 0, 0, argv[2], FALSE);
-  if (status == EXIT_OK && cli.json)
+  archive = open_archive (&error);
+  if (archive == NULL || !cli_export_bundle (archive, argv[1], argv[2], &error))
+    return cli_fail (error, status_for (error));
+  if (cli.json)
     print_done ("id", argv[1], argv[2]);
-  return status;
+  else
+    g_print (_("Wrote the evidence bundle of %s to %s; check it with `semper verify %s`.\n"),
+             argv[1], argv[2], argv[2]);
+  return EXIT_OK;
 }
 
 int

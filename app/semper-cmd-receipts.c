@@ -353,7 +353,14 @@ cmd_receipt (int    argc,
   g_autoptr(SemperTrust) trust = NULL;
   gboolean show;
   gint64 id = 0;
+  g_autofree char *bundle = NULL;
+  GOptionEntry entries[] = {
+    { "bundle", 0, 0, G_OPTION_ARG_FILENAME, &bundle,
+      N_("Also write the evidence bundle of the receipt's transaction to FILE"), N_("FILE") },
+    { NULL }
+  };
 
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   g_option_context_add_main_entries (context, semper_cli_global_entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return cli_usage (context, error->message);
@@ -362,7 +369,8 @@ cmd_receipt (int    argc,
   show = g_str_equal (argv[1], "show");
   if (!show && !g_str_equal (argv[1], "export"))
     return cli_usage (context, _("receipt needs show or export"));
-  if (argc != (show ? 3 : 4) || !parse_id (argv[2], &id))
+  if ((argc != (show ? 3 : 4) && !(!show && bundle != NULL && argc == 3))
+      || !parse_id (argv[2], &id))
     return cli_usage (context, show ? _("receipt show takes one ID")
                                     : _("receipt export takes an ID and a file"));
 
@@ -379,6 +387,37 @@ cmd_receipt (int    argc,
       if (error != NULL)
         return cli_fail (error, EXIT_ERROR);
       return receipt_show (archive, trust, record);
+    }
+
+  if (bundle != NULL)
+    {
+      if (record->exchange_id == NULL)
+        {
+          g_set_error (&error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                       _("Receipt %" G_GINT64_FORMAT " belongs to no archived exchange"), id);
+          return cli_fail (error, EXIT_ERROR);
+        }
+      if (!cli_export_bundle (archive, record->exchange_id, bundle, &error))
+        return cli_fail (error, EXIT_ERROR);
+      if (argc == 3)
+        {
+          if (!cli.json)
+            g_print (_("Wrote the evidence bundle of receipt %" G_GINT64_FORMAT " to %s\n"), id,
+                     bundle);
+          else
+            {
+              g_autoptr(JsonBuilder) b = json_builder_new ();
+
+              json_builder_begin_object (b);
+              json_builder_set_member_name (b, "id");
+              json_builder_add_int_value (b, id);
+              json_builder_set_member_name (b, "bundle");
+              json_builder_add_string_value (b, bundle);
+              json_builder_end_object (b);
+              cli_print_json (b);
+            }
+          return EXIT_OK;
+        }
     }
 
   {

@@ -965,6 +965,26 @@ semper_evidence_verify (GBytes  *bytes,
 
 /* ---- exporting --------------------------------------------------------------- */
 
+gboolean
+semper_evidence_keep_crl (SemperArchive  *archive,
+                          GBytes         *crl,
+                          GError        **error)
+{
+  g_autoptr(GPtrArray) kept = NULL;
+
+  g_return_val_if_fail (SEMPER_IS_ARCHIVE (archive), FALSE);
+  g_return_val_if_fail (crl != NULL, FALSE);
+
+  kept = semper_archive_message_list (archive, NULL, SEMPER_EVIDENCE_CRL_TYPE, error);
+  if (kept == NULL)
+    return FALSE;
+  for (guint i = 0; i < kept->len; i++)
+    if (g_bytes_equal (((SemperArchiveMessage *) kept->pdata[i])->body, crl))
+      return TRUE;
+  return semper_archive_message_store (archive, SEMPER_MESSAGE_IN, NULL, SEMPER_EVIDENCE_CRL_TYPE,
+                                       crl, error) != 0;
+}
+
 /**
  * semper_evidence_archive_crl:
  *
@@ -974,9 +994,7 @@ gboolean
 semper_evidence_archive_crl (SemperProfile  *profile,
                              GError        **error)
 {
-  SemperArchive *archive = semper_profile_get_archive (profile);
   g_autofree char *path = g_build_filename (semper_profile_get_dir (profile), "crl.der", NULL);
-  g_autoptr(GPtrArray) kept = NULL;
   g_autoptr(GBytes) crl = NULL;
   char *data = NULL;
   gsize len = 0;
@@ -984,14 +1002,7 @@ semper_evidence_archive_crl (SemperProfile  *profile,
   if (!g_file_get_contents (path, &data, &len, NULL))
     return TRUE;
   crl = g_bytes_new_take (data, len);
-  kept = semper_archive_message_list (archive, NULL, SEMPER_EVIDENCE_CRL_TYPE, error);
-  if (kept == NULL)
-    return FALSE;
-  for (guint i = 0; i < kept->len; i++)
-    if (g_bytes_equal (((SemperArchiveMessage *) kept->pdata[i])->body, crl))
-      return TRUE;
-  return semper_archive_message_store (archive, SEMPER_MESSAGE_IN, NULL, SEMPER_EVIDENCE_CRL_TYPE,
-                                       crl, error) != 0;
+  return semper_evidence_keep_crl (semper_profile_get_archive (profile), crl, error);
 }
 
 static void
@@ -1008,7 +1019,30 @@ semper_evidence_export (SemperProfile  *profile,
                         const char     *exchange_id,
                         GError        **error)
 {
-  SemperArchive *archive;
+  g_autoptr(GBytes) root = NULL;
+
+  g_return_val_if_fail (SEMPER_IS_PROFILE (profile), NULL);
+  g_return_val_if_fail (exchange_id != NULL, NULL);
+
+  if (!semper_evidence_archive_crl (profile, error))
+    return NULL;
+  root = semper_profile_dup_trust_root (profile);
+  if (root == NULL)
+    {
+      g_set_error_literal (error, SEMPER_EVIDENCE_ERROR, SEMPER_EVIDENCE_ERROR_INVALID,
+                           _("The profile has no pinned root"));
+      return NULL;
+    }
+  return semper_evidence_export_archive (semper_profile_get_archive (profile), root,
+                                         exchange_id, error);
+}
+
+GBytes *
+semper_evidence_export_archive (SemperArchive  *archive,
+                                GBytes         *root,
+                                const char     *exchange_id,
+                                GError        **error)
+{
   g_autoptr(SemperArchiveExchange) exchange = NULL;
   g_autoptr(GPtrArray) messages = NULL;
   g_autoptr(GPtrArray) crls = NULL;
@@ -1017,7 +1051,6 @@ semper_evidence_export (SemperProfile  *profile,
   g_autoptr(GPtrArray) certs = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
   g_autoptr(GHashTable) cert_seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                                            NULL);
-  g_autoptr(GBytes) root = NULL;
   g_autoptr(SemperTrust) trust = NULL;
   g_autoptr(JsonBuilder) b = json_builder_new ();
   g_autoptr(JsonGenerator) gen = json_generator_new ();
@@ -1029,10 +1062,10 @@ semper_evidence_export (SemperProfile  *profile,
   gsize len = 0;
   guint first_crl;
 
-  g_return_val_if_fail (SEMPER_IS_PROFILE (profile), NULL);
+  g_return_val_if_fail (SEMPER_IS_ARCHIVE (archive), NULL);
+  g_return_val_if_fail (root != NULL, NULL);
   g_return_val_if_fail (exchange_id != NULL, NULL);
 
-  archive = semper_profile_get_archive (profile);
   exchange = semper_archive_exchange_get (archive, exchange_id, &local);
   if (exchange == NULL)
     {
@@ -1048,15 +1081,6 @@ semper_evidence_export (SemperProfile  *profile,
     {
       g_set_error (error, SEMPER_EVIDENCE_ERROR, SEMPER_EVIDENCE_ERROR_INVALID,
                    _("Transaction “%s” cannot be put in a bundle"), exchange_id);
-      return NULL;
-    }
-  if (!semper_evidence_archive_crl (profile, error))
-    return NULL;
-  root = semper_profile_dup_trust_root (profile);
-  if (root == NULL)
-    {
-      g_set_error_literal (error, SEMPER_EVIDENCE_ERROR, SEMPER_EVIDENCE_ERROR_INVALID,
-                           _("The profile has no pinned root"));
       return NULL;
     }
   messages = semper_archive_message_list (archive, exchange_id, NULL, error);

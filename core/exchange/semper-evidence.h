@@ -77,14 +77,20 @@ void semper_evidence_info_free      (SemperEvidenceInfo      *info);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SemperEvidenceStatement, semper_evidence_statement_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SemperEvidenceInfo, semper_evidence_info_free)
 
-/* Keeps the profile's current revocation list (PROFILE/crl.der) in the
- * archive, as a raw message of type SEMPER_EVIDENCE_CRL_TYPE, if that exact
- * list is not there yet. Called by export and by `semper ca update-crl`. */
+/* Keeps @crl (a revocation list as just fetched) in @archive, as a raw
+ * message of type SEMPER_EVIDENCE_CRL_TYPE archived now, unless that exact
+ * list is there already. `semper ca update-crl` calls it. */
+gboolean            semper_evidence_keep_crl       (SemperArchive            *archive,
+                                                    GBytes                   *crl,
+                                                    GError                  **error);
+/* The same for the profile's current list (PROFILE/crl.der), if it has one.
+ * Export and disputes call it first. */
 gboolean            semper_evidence_archive_crl    (SemperProfile            *profile,
                                                     GError                  **error);
 
 /* The bundle of an archive exchange (@exchange_id: a tid), or of the
- * exchange behind a receipt or contract record.
+ * exchange behind a receipt or contract record. The _archive form needs no
+ * unlocked key: @root_der is the profile's pinned root.
  * Returns: (transfer full) (nullable): the bundle's bytes */
 GBytes             *semper_evidence_export         (SemperProfile            *profile,
                                                     const char               *exchange_id,
@@ -92,6 +98,10 @@ GBytes             *semper_evidence_export         (SemperProfile            *pr
 GBytes             *semper_evidence_export_record  (SemperProfile            *profile,
                                                     SemperArchiveRecordKind   kind,
                                                     gint64                    id,
+                                                    GError                  **error);
+GBytes             *semper_evidence_export_archive (SemperArchive            *archive,
+                                                    GBytes                   *root_der,
+                                                    const char               *exchange_id,
                                                     GError                  **error);
 
 /* Checks @bundle offline against @root_der (the pinned root; the bundle's

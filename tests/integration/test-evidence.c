@@ -380,6 +380,117 @@ test_dispute (Fixture       *fx,
   (void) alice_later;
 }
 
+/* Signs @document in @profile with `semper document sign --yes`. */
+static GBytes *
+sign_document (Fixture    *fx,
+               const char *profile,
+               const char *document)
+{
+  g_autofree char *in = write_tmp (fx, "claim.txt", document);
+  g_autofree char *out = g_build_filename (fx->dir, "claim.p7m", NULL);
+  g_autoptr(GError) error = NULL;
+  char *data = NULL;
+  gsize len = 0;
+
+  g_assert_cmpint (SEMPER (fx, profile, NULL, "document", "sign", in, "--out", out, "--yes",
+                           "--password-file", fx->password), ==, 0);
+  g_file_get_contents (out, &data, &len, &error);
+  g_assert_no_error (error);
+  return g_bytes_new_take (data, len);
+}
+
+static GBytes *
+post_claim (Fixture  *fx,
+            GBytes   *claim,
+            GBytes   *bundle,
+            GError  **error)
+{
+  g_autoptr(SemperCommClient) client = semper_comm_client_new ();
+  g_autofree char *c = g_base64_encode (g_bytes_get_data (claim, NULL), g_bytes_get_size (claim));
+  g_autofree char *b = g_base64_encode (g_bytes_get_data (bundle, NULL),
+                                        g_bytes_get_size (bundle));
+  g_autofree char *text = g_strdup_printf ("{\"claim\":\"%s\",\"bundle\":\"%s\"}", c, b);
+  g_autoptr(GBytes) body = g_bytes_new (text, strlen (text));
+  g_autofree char *url = g_strdup_printf ("%s/dispute", fx->ttp_url);
+
+  return semper_comm_client_post_sync (client, url, "application/json", body, NULL, NULL, error);
+}
+
+/* The TTP answers only a party to the transaction, and only about the
+ * bundle the claim names; every answer is signed by the TTP. */
+static void
+test_arbiter (Fixture       *fx,
+              gconstpointer  data)
+{
+  g_autoptr(JsonObject) ver = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bundle = NULL;
+  g_autoptr(GBytes) other = NULL;
+  g_autoptr(GBytes) claim = NULL;
+  g_autoptr(GBytes) answer = NULL;
+  g_autoptr(SemperSignerInfo) signer = NULL;
+  g_autoptr(GBytes) content = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *carol = g_build_filename (fx->dir, "carol", NULL);
+  g_autofree char *path = g_build_filename (fx->dir, "c.evidence", NULL);
+  g_autofree char *p7m = g_build_filename (fx->dir, "c.p7m", NULL);
+  g_autofree char *again = g_build_filename (fx->dir, "again.evidence", NULL);
+  g_autofree char *doc = NULL;
+  g_autofree char *hash = NULL;
+  g_autofree char *text = NULL;
+  char *raw = NULL;
+  gsize len = 0;
+
+  update_crl (fx);
+  id = sign_contract (fx);
+  init_wallet (fx, carol, "Carol");
+
+  /* contract export --bundle and receipt export --bundle write bundles too */
+  g_assert_cmpint (SEMPER (fx, fx->alice, NULL, "contract", "export", id, p7m, "--bundle", path,
+                           "--password-file", fx->password), ==, 0);
+  g_assert_cmpint (SEMPER (fx, fx->alice, NULL, "contract", "export", id, "--bundle", again,
+                           "--password-file", fx->password), ==, 0);
+  ver = verify (fx, again, 0, NULL);
+  g_assert_cmpstr (json_object_get_string_member (ver, "state"), ==, "signed");
+  g_assert_cmpint (SEMPER (fx, fx->alice, NULL, "receipt", "export", "1", "--bundle", again),
+                   ==, 1);  /* no receipts in this archive */
+
+  g_assert_true (g_file_get_contents (path, &raw, &len, NULL));
+  bundle = g_bytes_new_take (raw, len);
+  hash = semper_sha256_hex (bundle);
+  doc = g_strdup_printf ("Semper-Document: dispute/1\nTitle: Not delivered\n"
+                         "Claim: not-delivered\nExchange: %s\nTransaction: %s\n"
+                         "Evidence: %s\nDate: 2026-11-25T10:00:00Z\n\nNothing came.\n",
+                         id, json_object_get_string_member (ver, "transaction"), hash);
+
+  /* Carol signed nothing in Alice and Bob's contract. */
+  claim = sign_document (fx, carol, doc);
+  answer = post_claim (fx, claim, bundle, &error);
+  g_assert_null (answer);
+  g_assert_nonnull (error);
+  g_assert_nonnull (strstr (error->message, "not a party"));
+  g_clear_error (&error);
+  g_clear_pointer (&claim, g_bytes_unref);
+
+  /* Alice's claim with another bundle than the one it names */
+  claim = sign_document (fx, fx->alice, doc);
+  other = g_bytes_new_take (g_strndup (g_bytes_get_data (bundle, NULL), len - 1), len - 1);
+  answer = post_claim (fx, claim, other, &error);
+  g_assert_null (answer);
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+
+  /* …and with the right one: a signed answer from the TTP */
+  answer = post_claim (fx, claim, bundle, &error);
+  g_assert_no_error (error);
+  content = semper_cms_verify (answer, NULL, &signer, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (signer->role, ==, SEMPER_ROLE_TTP);
+  text = g_strndup (g_bytes_get_data (content, NULL), g_bytes_get_size (content));
+  g_assert_nonnull (strstr (text, "\"decision\":\"referred\""));
+  semper_test_stop_semperd (&fx->ca);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -391,6 +502,8 @@ main (int    argc,
   g_test_add ("/semper/evidence/revoked", Fixture, NULL, fixture_set_up, test_revoked,
               fixture_tear_down);
   g_test_add ("/semper/evidence/dispute", Fixture, NULL, fixture_set_up, test_dispute,
+              fixture_tear_down);
+  g_test_add ("/semper/evidence/arbiter", Fixture, NULL, fixture_set_up, test_arbiter,
               fixture_tear_down);
   return g_test_run ();
 }
