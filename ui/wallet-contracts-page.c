@@ -1,7 +1,9 @@
 /* wallet-contracts-page.c: the Contracts page
  *
- * The same browser as Receipts (search, filters, sort, live verification of
- * the stored contract file, labels, export), over the contracts table.
+ * On top, the contracts in progress with Propose and Check for Proposals
+ * (a contracts-only WalletActivityPage); below, the same browser as Receipts
+ * (search, filters, sort, live verification of the stored contract file,
+ * labels, export), over the contracts table.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -13,6 +15,7 @@ struct _WalletContractsPage
 {
   AdwBin              parent_instance;
 
+  WalletActivityPage *in_progress;
   WalletReceiptsPage *browser;
 };
 
@@ -26,8 +29,15 @@ wallet_contracts_page_class_init (WalletContractsPageClass *klass)
 static void
 wallet_contracts_page_init (WalletContractsPage *self)
 {
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+
+  self->in_progress = wallet_activity_page_new (TRUE);
   self->browser = wallet_receipts_page_new (SEMPER_ARCHIVE_CONTRACTS);
-  adw_bin_set_child (ADW_BIN (self), GTK_WIDGET (self->browser));
+  gtk_widget_set_vexpand (GTK_WIDGET (self->browser), TRUE);
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->in_progress));
+  gtk_box_append (GTK_BOX (box), gtk_separator_new (GTK_ORIENTATION_HORIZONTAL));
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->browser));
+  adw_bin_set_child (ADW_BIN (self), box);
 }
 
 WalletContractsPage *
@@ -58,4 +68,25 @@ wallet_contracts_page_get_browser (WalletContractsPage *self)
 {
   g_return_val_if_fail (WALLET_IS_CONTRACTS_PAGE (self), NULL);
   return self->browser;
+}
+
+/**
+ * wallet_contracts_page_set_exchanges:
+ * @exchanges: (nullable): the open profile's exchanges
+ */
+void
+wallet_contracts_page_set_exchanges (WalletContractsPage *self,
+                                     WalletExchanges     *exchanges)
+{
+  g_return_if_fail (WALLET_IS_CONTRACTS_PAGE (self));
+
+  wallet_activity_page_set_exchanges (self->in_progress, exchanges, FALSE);
+}
+
+/* Returns: (transfer none) */
+WalletActivityPage *
+wallet_contracts_page_get_in_progress (WalletContractsPage *self)
+{
+  g_return_val_if_fail (WALLET_IS_CONTRACTS_PAGE (self), NULL);
+  return self->in_progress;
 }

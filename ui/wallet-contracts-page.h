@@ -8,6 +8,7 @@
 #include <adwaita.h>
 
 #include "semper-archive.h"
+#include "wallet-activity-page.h"
 #include "wallet-receipts-page.h"
 
 G_BEGIN_DECLS
@@ -21,5 +22,8 @@ gboolean             wallet_contracts_page_set_archive  (WalletContractsPage  *s
                                                          GBytes               *trust_root,
                                                          GError              **error);
 WalletReceiptsPage  *wallet_contracts_page_get_browser  (WalletContractsPage  *self);
+void                 wallet_contracts_page_set_exchanges (WalletContractsPage *self,
+                                                          WalletExchanges     *exchanges);
+WalletActivityPage  *wallet_contracts_page_get_in_progress (WalletContractsPage *self);
 
 G_END_DECLS

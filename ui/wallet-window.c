@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 
 #include "semper-profile.h"
+#include "wallet-activity-page.h"
 #include "wallet-contracts-page.h"
 #include "wallet-receipts-page.h"
 #include "wallet-shop-page.h"
@@ -28,6 +29,13 @@ struct _WalletWindow
   WalletReceiptsPage   *receipts_page;
   WalletContractsPage  *contracts_page;
   WalletShopPage       *shop_page;
+  WalletActivityPage   *activity_page;
+
+  /* The Activity and Contracts pages' exchanges run core calls in a worker
+   * thread on the profile's archive; the browsers read their own connection
+   * to the same file on the main thread (SemperArchive is not thread-safe). */
+  WalletExchanges      *exchanges;
+  SemperArchive        *view_archive;
 };
 
 G_DEFINE_FINAL_TYPE (WalletWindow, wallet_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -162,6 +170,40 @@ wallet_window_set_archive (WalletWindow  *self,
     }
 }
 
+/* The exchanges of @profile for the Activity and Contracts pages, and a
+ * connection of the main thread's own to its archive. On a new profile the
+ * Activity page resumes the interrupted exchanges, visibly. */
+static void
+set_exchanges (WalletWindow  *self,
+               SemperProfile *profile)
+{
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+  g_autoptr(GError) error = NULL;
+
+  if (self->exchanges != NULL && profile != NULL
+      && wallet_exchanges_get_profile (self->exchanges) == profile)
+    return;
+  g_clear_object (&self->exchanges);
+  g_clear_object (&self->view_archive);
+  if (profile != NULL && WALLET_IS_APPLICATION (app))
+    {
+      const char *path = semper_archive_get_path (semper_profile_get_archive (profile));
+
+      self->exchanges = wallet_exchanges_new (profile, wallet_application_get_consent_port (
+                                                         WALLET_APPLICATION (app)));
+      self->view_archive = semper_archive_open (path, &error);
+      if (self->view_archive == NULL)
+        {
+          g_autofree char *text = g_strdup_printf (_("Could not read the archive: %s"),
+                                                   error->message);
+
+          adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (text));
+        }
+    }
+  wallet_activity_page_set_exchanges (self->activity_page, self->exchanges, TRUE);
+  wallet_contracts_page_set_exchanges (self->contracts_page, self->exchanges);
+}
+
 /* The application opens the profile (maybe after the window exists) and
  * notifies its "profile" property. */
 static void
@@ -176,8 +218,8 @@ application_profile_cb (WalletWindow *self)
   g_object_get (app, "profile", &profile, NULL);
   if (profile != NULL)
     root = semper_profile_dup_trust_root (profile);
-  wallet_window_set_archive (self, profile != NULL ? semper_profile_get_archive (profile) : NULL,
-                             root);
+  set_exchanges (self, profile);
+  wallet_window_set_archive (self, self->view_archive, root);
   wallet_shop_page_set_profile (self->shop_page, profile);
 }
 
@@ -256,6 +298,8 @@ wallet_window_class_init (WalletWindowClass *klass)
   for (guint i = 0; i < G_N_ELEMENTS (page_names); i++)
     gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1 + i, GDK_ALT_MASK,
                                          "win.show-page", "s", page_names[i]);
+  g_clear_object (&self->exchanges);
+  g_clear_object (&self->view_archive);
 }
 
 static void
@@ -272,6 +316,7 @@ wallet_window_init (WalletWindow *self)
                            G_CONNECT_SWAPPED);
 }
 
+  g_type_ensure (WALLET_TYPE_ACTIVITY_PAGE);
 WalletWindow *
 wallet_window_new (WalletApplication *application)
 {
@@ -281,3 +326,4 @@ wallet_window_new (WalletApplication *application)
                        "application", application,
                        NULL);
 }
+  gtk_widget_class_bind_template_child (widget_class, WalletWindow, activity_page);
