@@ -32,6 +32,7 @@
 static const char schema[] =
   "CREATE TABLE IF NOT EXISTS holds ("
   "  common         TEXT PRIMARY KEY,"
+  "  tid            TEXT NOT NULL DEFAULT '',"
   "  buyer_account  TEXT NOT NULL,"
   "  merchant       TEXT NOT NULL,"
   "  currency       TEXT NOT NULL,"
@@ -46,6 +47,7 @@ typedef struct {
   char   *buyer_account;
   char   *merchant;
   char   *state;
+  char   *tid;
   SemperAmount amount;
   gint64  refunded;
 } Hold;
@@ -56,6 +58,7 @@ hold_clear (Hold *hold)
   g_free (hold->buyer_account);
   g_free (hold->merchant);
   g_free (hold->state);
+  g_free (hold->tid);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Hold, hold_clear)
@@ -76,13 +79,36 @@ db_error (SemperBank  *self,
   return refuse (error, SEMPER_BANK_ERROR_FAILED, sqlite3_errmsg (_semper_bank_get_db (self)));
 }
 
+static sqlite3_stmt *prepare (SemperBank  *self,
+                              const char  *sql,
+                              GError     **error);
+
+static int
+has_column_cb (void  *data,
+               int    n,
+               char **values,
+               char **names)
+{
+  for (int i = 0; i < n; i++)
+    if (g_strcmp0 (names[i], "name") == 0 && g_strcmp0 (values[i], "tid") == 0)
+      *(gboolean *) data = TRUE;
+  return 0;
+}
+
 gboolean
 _semper_bank_account_setup (SemperBank  *self,
                             GError     **error)
 {
+  sqlite3 *db = _semper_bank_get_db (self);
+  gboolean has_tid = FALSE;
   char *message = NULL;
 
-  if (sqlite3_exec (_semper_bank_get_db (self), schema, NULL, NULL, &message) != SQLITE_OK)
+  if (sqlite3_exec (db, schema, NULL, NULL, &message) != SQLITE_OK
+      || sqlite3_exec (db, "PRAGMA table_info (holds)", has_column_cb, &has_tid,
+                       &message) != SQLITE_OK
+      /* A store from before holds named their exchange. */
+      || (!has_tid && sqlite3_exec (db, "ALTER TABLE holds ADD COLUMN tid TEXT NOT NULL "
+                                    "DEFAULT ''", NULL, NULL, &message) != SQLITE_OK))
     {
       g_set_error (error, SEMPER_BANK_ERROR, SEMPER_BANK_ERROR_FAILED,
                    _("Cannot set up the bank's holds: %s"), message);
@@ -90,6 +116,25 @@ _semper_bank_account_setup (SemperBank  *self,
       return FALSE;
     }
   return TRUE;
+}
+
+/* The TTP revoked the fair exchange @tid (fx_revoked, semper-bank.c). */
+static gboolean
+is_revoked (SemperBank  *self,
+            const char  *tid,
+            gboolean    *failed,
+            GError     **error)
+{
+  sqlite3_stmt *stmt = prepare (self, "SELECT 1 FROM fx_revoked WHERE tid = ?", error);
+  gboolean found;
+
+  *failed = stmt == NULL;
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, tid, -1, SQLITE_TRANSIENT);
+  found = sqlite3_step (stmt) == SQLITE_ROW;
+  sqlite3_finalize (stmt);
+  return found;
 }
 
 static sqlite3_stmt *
@@ -127,7 +172,7 @@ get_hold (SemperBank  *self,
           GError     **error)
 {
   sqlite3_stmt *stmt = prepare (self, "SELECT buyer_account, merchant, currency, amount, "
-                                "refunded, state FROM holds WHERE common = ?", error);
+                                "refunded, state, tid FROM holds WHERE common = ?", error);
   gboolean found = FALSE;
 
   *failed = stmt == NULL;
@@ -144,6 +189,7 @@ get_hold (SemperBank  *self,
       out->amount.minor = sqlite3_column_int64 (stmt, 3);
       out->refunded = sqlite3_column_int64 (stmt, 4);
       out->state = g_strdup ((const char *) sqlite3_column_text (stmt, 5));
+      out->tid = g_strdup ((const char *) sqlite3_column_text (stmt, 6));
     }
   sqlite3_finalize (stmt);
   return found;
@@ -317,6 +363,9 @@ op_authorise (SemperBank  *self,
                    _("This invoice was authorised before, under another key"));
   if (failed)
     return FALSE;
+  if (is_revoked (self, invoice->tid, &failed, error) || failed)
+    return failed ? FALSE : refuse (error, SEMPER_BANK_ERROR_UNAUTHORISED,
+                                    _("The TTP revoked this exchange; it cannot be paid"));
 
   if (!_semper_bank_move (self, ctx->requester, ctx->request->key, buyer,
                           invoice->price.currency, -invoice->price.minor, &local))
@@ -333,7 +382,7 @@ op_authorise (SemperBank  *self,
                           invoice->price.currency, invoice->price.minor, error))
     return FALSE;
   stmt = prepare (self, "INSERT INTO holds (common, buyer_account, merchant, currency, amount, "
-                  "state, created) VALUES (?, ?, ?, ?, ?, 'held', ?)", error);
+                  "state, created, tid) VALUES (?, ?, ?, ?, ?, 'held', ?, ?)", error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_text (stmt, 1, common, -1, SQLITE_TRANSIENT);
@@ -342,6 +391,7 @@ op_authorise (SemperBank  *self,
   sqlite3_bind_text (stmt, 4, invoice->price.currency, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64 (stmt, 5, invoice->price.minor);
   sqlite3_bind_int64 (stmt, 6, g_get_real_time () / G_USEC_PER_SEC);
+  sqlite3_bind_text (stmt, 7, invoice->tid, -1, SQLITE_TRANSIENT);
   if (!step_done (self, stmt, error))
     return FALSE;
   answer (ctx, TRUE, common, &invoice->price, NULL);
@@ -376,6 +426,10 @@ op_settle (SemperBank  *self,
     {
     case SEMPER_ACCOUNT_OP_CAPTURE:
     case SEMPER_ACCOUNT_OP_RELEASE:
+      if (r->op == SEMPER_ACCOUNT_OP_CAPTURE && hold.tid[0] != '\0'
+          && (is_revoked (self, hold.tid, &failed, error) || failed))
+        return failed ? FALSE : refuse (error, SEMPER_BANK_ERROR_UNAUTHORISED,
+                                        _("The TTP revoked this exchange; it cannot be paid"));
       if (!g_str_equal (hold.state, "held"))
         return refuse (error, SEMPER_BANK_ERROR_INVALID,
                        g_str_equal (hold.state, "captured")
@@ -413,6 +467,75 @@ op_settle (SemperBank  *self,
     default:
       g_assert_not_reached ();
     }
+}
+
+gboolean
+_semper_bank_account_revoke (SemperBank  *self,
+                             const char  *requester,
+                             const char  *op_key,
+                             const char  *tid,
+                             const char  *buyer_account,
+                             char        *currency,
+                             gint64      *total,
+                             GError     **error)
+{
+  g_autoptr(GPtrArray) commons = g_ptr_array_new_with_free_func (g_free);
+  sqlite3_stmt *stmt;
+
+  stmt = prepare (self, "SELECT common FROM holds WHERE tid = ? AND buyer_account = ? "
+                  "ORDER BY common", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, tid, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, buyer_account, -1, SQLITE_TRANSIENT);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    g_ptr_array_add (commons, g_strdup ((const char *) sqlite3_column_text (stmt, 0)));
+  sqlite3_finalize (stmt);
+
+  for (guint i = 0; i < commons->len; i++)
+    {
+      const char *common = commons->pdata[i];
+      g_auto(Hold) hold = { 0 };
+      g_autofree char *merchant_account = NULL;
+      gboolean failed;
+      gint64 back;
+
+      if (!get_hold (self, common, &hold, &failed, error))
+        return FALSE;
+      if (currency[0] == '\0')
+        g_strlcpy (currency, hold.amount.currency, 4);
+      else if (!g_str_equal (currency, hold.amount.currency))
+        return refuse (error, SEMPER_BANK_ERROR_INVALID,
+                       _("The exchange was paid in two currencies"));
+      if (g_str_equal (hold.state, "held"))
+        {
+          if (!_semper_bank_move (self, requester, op_key, ACCOUNT_HELD, currency,
+                                  -hold.amount.minor, error)
+              || !_semper_bank_move (self, requester, op_key, buyer_account, currency,
+                                     hold.amount.minor, error)
+              || !set_hold (self, common, "released", 0, error))
+            return FALSE;
+          *total += hold.amount.minor;
+        }
+      else if (g_str_equal (hold.state, "captured") && hold.refunded < hold.amount.minor)
+        {
+          back = hold.amount.minor - hold.refunded;
+          merchant_account = _semper_bank_account_of_owner (self, hold.merchant);
+          if (merchant_account == NULL)
+            return refuse (error, SEMPER_BANK_ERROR_NO_ACCOUNT, _("The merchant has no account"));
+          /* When the merchant's account no longer holds the money, the whole
+           * refund request is refused (insufficient funds) and can be sent
+           * again later: nothing is paid back in part. */
+          if (!_semper_bank_move (self, requester, op_key, merchant_account, currency, -back,
+                                  error)
+              || !_semper_bank_move (self, requester, op_key, buyer_account, currency, back,
+                                     error)
+              || !set_hold (self, common, "captured", hold.amount.minor, error))
+            return FALSE;
+          *total += back;
+        }
+    }
+  return TRUE;
 }
 
 static GBytes *

@@ -38,6 +38,19 @@ char         *_semper_bank_account_owner    (SemperBank   *self,
  * GET /bank/certificate. */
 gboolean      _semper_bank_account_setup    (SemperBank        *self,
                                              GError           **error);
+/* The TTP revoked the exchange @tid (fx's refund op, lock held, inside its
+ * transaction): every account payment of @buyer_account under @tid is undone
+ * (a hold released, captured money not yet refunded paid back from the
+ * merchant's account). Adds the amount to *@total; @currency (4 bytes) is
+ * set when it was empty and must match otherwise. */
+gboolean      _semper_bank_account_revoke   (SemperBank        *self,
+                                             const char        *requester,
+                                             const char        *op_key,
+                                             const char        *tid,
+                                             const char        *buyer_account,
+                                             char              *currency,
+                                             gint64            *total,
+                                             GError           **error);
 /* Handles one signed account request (semper-account-payment.h). Returns
  * (transfer full): the bank's signed answer (the stored one for a repeat),
  * or NULL with @error when refused. */

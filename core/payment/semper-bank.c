@@ -1416,6 +1416,11 @@ op_refund (SemperBank  *self,
       total += value;
     }
 
+  /* An account payment under the tid: its hold or captured money goes back. */
+  if (!_semper_bank_account_revoke (self, ctx->requester, ctx->request->key, tid, account,
+                                    currency, &total, error))
+    return FALSE;
+
   begin_answer (ctx, "ok");
   add_string (ctx->answer, "account", account);
   if (total > 0)

@@ -28,6 +28,7 @@
 #include "semper-money.h"
 #include "semper-payment-system.h"
 #include "semper-profile.h"
+#include "semper-protocol-message.h"
 #include "semper-purse.h"
 #include "semper-test-semperd.h"
 
@@ -830,6 +831,78 @@ test_ecash_system (Fixture       *fx,
   g_assert_no_error (error);
 }
 
+/* The TTP's fx/revoke of an exchange paid from an account: the buyer's
+ * refund request gives back a captured payment, once (a hold it releases);
+ * nothing more can be authorised or captured under the revoked tid. */
+static void
+test_revoke (Fixture       *fx,
+             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *tid = next_tid (fx);
+  g_autoptr(GBytes) invoice = make_invoice (fx, fx->shop, tid, 800);
+  g_autoptr(GBytes) proof = buyer_pay (fx, fx->alice_pay, fx->shop, tid, invoice, 800, NULL);
+  g_autofree char *common = common_of (fx, invoice);
+  g_autoptr(SemperAccountAnswer) auth = NULL;
+  g_autoptr(SemperAccountAnswer) cap = NULL;
+  g_autoptr(SemperProfile) ttp = make_profile (fx, "ttp", SEMPER_ROLE_TTP);
+  g_autofree char *ttp_fp = fingerprint_of (ttp);
+  g_autofree char *alice_fp = fingerprint_of (fx->alice);
+  g_autofree char *shop_fp = fingerprint_of (fx->shop);
+  g_autoptr(JsonObject) fields = json_object_new ();
+  g_autoptr(SemperProtocolMessage) revoke = NULL;
+  g_autoptr(GBytes) token = NULL;
+  g_autoptr(SemperBankRequest) request = NULL;
+  g_autoptr(SemperBankAnswer) answer = NULL;
+  g_autoptr(SemperBankAnswer) again = NULL;
+  g_autoptr(SemperCommClient) client = semper_comm_client_new ();
+  g_autoptr(GBytes) raw = NULL;
+  g_autoptr(GBytes) raw_again = NULL;
+  g_autoptr(GBytes) later = NULL;
+  g_autoptr(GBytes) later_proof = NULL;
+
+  auth = authorise (fx, fx->shop, "v-auth", invoice, proof, NULL, &error);
+  g_assert_no_error (error);
+  cap = settle (fx, fx->shop, SEMPER_ACCOUNT_OP_CAPTURE, "v-cap", common, 0, NULL, &error);
+  g_assert_no_error (error);
+  assert_balances (fx, 10000 - 800, 0, 800);
+
+  json_object_set_string_member (fields, "m1_hash", tid);
+  revoke = semper_protocol_message_new_for (SEMPER_PROTOCOL_FX, "revoke",
+                                            "00112233445566778899aabbccddeeff", alice_fp,
+                                            shop_fp, ttp_fp, fields);
+  token = semper_protocol_message_sign (revoke, semper_profile_get_crypto (ttp), &error);
+  g_assert_no_error (error);
+
+  request = semper_bank_request_new (SEMPER_BANK_OP_REFUND, "v-refund");
+  request->token = g_bytes_ref (token);
+  answer = semper_bank_request_send (request, client, semper_profile_get_crypto (fx->alice),
+                                     fx->trust, fx->bank_url, fx->bank_fp, &raw, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (answer->result, ==, "ok");
+  g_assert_cmpint (answer->amount.minor, ==, 800);
+  assert_balances (fx, 10000, 0, 0);
+  again = semper_bank_request_send (request, client, semper_profile_get_crypto (fx->alice),
+                                    fx->trust, fx->bank_url, fx->bank_fp, &raw_again, &error);
+  g_assert_no_error (error);
+  g_assert_true (bytes_equal (raw, raw_again));
+  assert_balances (fx, 10000, 0, 0);
+
+  /* The buyer's wallet forgets the payment; nothing more is paid under the
+   * revoked exchange, whoever pays. */
+  g_assert_true (semper_payment_system_reclaim (SEMPER_PAYMENT_SYSTEM (fx->alice_pay), tid, NULL,
+                                                &error));
+  g_assert_no_error (error);
+  later = make_invoice (fx, fx->shop, tid, 100);
+  later_proof = buyer_pay (fx, fx->mallory_pay, fx->shop, tid, later, 100, NULL);
+  assert_refused (fx, fx->shop, "v-auth-2", later, later_proof, "revoked");
+  g_assert_null (settle (fx, fx->shop, SEMPER_ACCOUNT_OP_CAPTURE, "v-cap-2", common, 0, NULL,
+                         &error));
+  g_assert_nonnull (error);
+  assert_balances (fx, 10000, 0, 0);
+  g_assert_cmpint (balance (fx, "mallory"), ==, 500);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -856,6 +929,7 @@ main (int    argc,
   ADD ("/semper/account/privacy", test_privacy);
   ADD ("/semper/account/wallet-checks", test_wallet_checks);
   ADD ("/semper/payment/ecash-system", test_ecash_system);
+  ADD ("/semper/account/revoke", test_revoke);
 #undef ADD
 
   status = g_test_run ();
