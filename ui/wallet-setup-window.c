@@ -24,6 +24,10 @@
 #include "semper-trust.h"
 #include "wallet-password-strength.h"
 
+#ifdef GDK_WINDOWING_X11
+#include <gdk/x11/gdkx.h>
+#endif
+
 #define MAX_NAME_CHARS 64
 
 static const char * const pages[] = {
@@ -44,6 +48,7 @@ struct _WalletSetupWindow
   GtkWidget      *repeat_entry;
   GtkLevelBar    *strength_bar;
   GtkLabel       *strength_label;
+  GtkLabel       *x11_label;
   GtkCheckButton *ca_check;
   GtkWidget      *ca_url_row;
   GtkWidget      *fetch_button;
@@ -631,6 +636,19 @@ wallet_setup_window_finalize (GObject *object)
   G_OBJECT_CLASS (wallet_setup_window_parent_class)->finalize (object);
 }
 
+/* As in the trusted display: on X11 any client can read the keystrokes
+ * typed here, the new password included. */
+static void
+wallet_setup_window_realize (GtkWidget *widget)
+{
+  GTK_WIDGET_CLASS (wallet_setup_window_parent_class)->realize (widget);
+
+#ifdef GDK_WINDOWING_X11
+  if (GDK_IS_X11_DISPLAY (gtk_widget_get_display (widget)))
+    gtk_widget_set_visible (GTK_WIDGET (WALLET_SETUP_WINDOW (widget)->x11_label), TRUE);
+#endif
+}
+
 static void
 wallet_setup_window_class_init (WalletSetupWindowClass *klass)
 {
@@ -641,6 +659,7 @@ wallet_setup_window_class_init (WalletSetupWindowClass *klass)
   object_class->dispose = wallet_setup_window_dispose;
   object_class->finalize = wallet_setup_window_finalize;
   window_class->close_request = close_request_cb;
+  widget_class->realize = wallet_setup_window_realize;
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/semper/Wallet/wallet-setup-window.ui");
@@ -653,6 +672,7 @@ wallet_setup_window_class_init (WalletSetupWindowClass *klass)
   BIND (repeat_entry);
   BIND (strength_bar);
   BIND (strength_label);
+  BIND (x11_label);
   BIND (ca_check);
   BIND (ca_url_row);
   BIND (fetch_button);
@@ -735,6 +755,7 @@ _wallet_setup_window_get_widget (WalletSetupWindow *self,
     { "next", self->next_button }, { "back", self->back_button },
     { "name", self->name_row }, { "password", self->password_entry },
     { "repeat", self->repeat_entry }, { "strength", self->strength_label },
+    { "x11", self->x11_label },
     { "ca", self->ca_check }, { "ca-url", self->ca_url_row },
     { "fetch", self->fetch_button }, { "root", self->root_row },
     { "confirm", self->confirm_check }, { "later", self->later_check },

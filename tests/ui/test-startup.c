@@ -352,6 +352,8 @@ drive_setup (Setup             *s,
 
   /* Password: strength feedback; weak or mismatched ones cannot go on. */
   g_assert_cmpstr (_wallet_setup_window_get_page (setup), ==, "password");
+  /* Xvfb is X11: the keystroke warning of the trusted display is here too. */
+  g_assert_true (gtk_widget_get_visible (w (setup, "x11")));
   gtk_editable_set_text (password, "password");
   gtk_editable_set_text (repeat, "password");
   g_assert_false (gtk_widget_get_sensitive (next));
