@@ -45,14 +45,33 @@ load_trust (GError **error)
 {
   g_autofree char *dir = cli_profile_dir ();
   g_autofree char *path = g_build_filename (dir, "trust-root.der", NULL);
+  g_autofree char *crl_path = NULL;
   g_autoptr(GBytes) root = NULL;
+  g_autoptr(SemperTrust) trust = NULL;
 
   if (!g_file_test (path, G_FILE_TEST_EXISTS))
     return NULL;
   root = cli_read_file (path, error);
   if (root == NULL)
     return NULL;
-  return semper_trust_new (root, error);
+  trust = semper_trust_new (root, error);
+  if (trust == NULL)
+    return NULL;
+  /* With the profile's revocation list, as the exchange layer checks
+   * (semper_profile_dup_trust() needs the open profile; this reads only). */
+  crl_path = g_build_filename (dir, "crl.der", NULL);
+  if (g_file_test (crl_path, G_FILE_TEST_EXISTS))
+    {
+      g_autoptr(GBytes) crl = cli_read_file (crl_path, error);
+
+      if (crl == NULL || !semper_trust_set_crl (trust, crl, error))
+        {
+          g_prefix_error (error, _("The profile’s revocation list %s is not usable: "),
+                          crl_path);
+          return NULL;
+        }
+    }
+  return g_steal_pointer (&trust);
 }
 
 /* "YYYY-MM-DD" (a UTC day) or an RFC 3339 time -> unix seconds. */

@@ -632,7 +632,6 @@ wallet_receipts_page_set_archive (WalletReceiptsPage  *self,
   g_autoptr(SemperTrust) trust = NULL;
 
   g_return_val_if_fail (WALLET_IS_RECEIPTS_PAGE (self), FALSE);
-  g_return_val_if_fail (archive == NULL || SEMPER_IS_ARCHIVE (archive), FALSE);
 
   if (trust_root != NULL)
     {
@@ -640,6 +639,23 @@ wallet_receipts_page_set_archive (WalletReceiptsPage  *self,
       if (trust == NULL)
         return FALSE;
     }
+  return wallet_receipts_page_set_archive_with_trust (self, archive, trust, error);
+}
+
+/**
+ * wallet_receipts_page_set_archive_with_trust:
+ * @archive: (nullable): the profile's archive; %NULL shows the empty state
+ * @trust: (nullable): the profile's trust with its revocation list
+ *   (semper_profile_dup_trust()), so that a revoked signer shows as such
+ */
+gboolean
+wallet_receipts_page_set_archive_with_trust (WalletReceiptsPage  *self,
+                                             SemperArchive       *archive,
+                                             SemperTrust         *trust,
+                                             GError             **error)
+{
+  g_return_val_if_fail (WALLET_IS_RECEIPTS_PAGE (self), FALSE);
+  g_return_val_if_fail (archive == NULL || SEMPER_IS_ARCHIVE (archive), FALSE);
 
   g_set_object (&self->archive, archive);
   g_set_object (&self->trust, trust);

@@ -28,6 +28,10 @@ gboolean            wallet_receipts_page_set_archive (WalletReceiptsPage       *
                                                       SemperArchive            *archive,
                                                       GBytes                   *trust_root,
                                                       GError                  **error);
+gboolean            wallet_receipts_page_set_archive_with_trust (WalletReceiptsPage *self,
+                                                                 SemperArchive      *archive,
+                                                                 SemperTrust        *trust,
+                                                                 GError            **error);
 gboolean            wallet_receipts_page_reload     (WalletReceiptsPage        *self,
                                                      GError                   **error);
 WalletRecordModel  *wallet_receipts_page_get_model  (WalletReceiptsPage        *self);

@@ -211,15 +211,30 @@ application_profile_cb (WalletWindow *self)
 {
   GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
   g_autoptr(SemperProfile) profile = NULL;
+  g_autoptr(SemperTrust) trust = NULL;
   g_autoptr(GBytes) root = NULL;
+  g_autoptr(GError) error = NULL;
 
   if (app == NULL || g_object_class_find_property (G_OBJECT_GET_CLASS (app), "profile") == NULL)
     return;
   g_object_get (app, "profile", &profile, NULL);
-  if (profile != NULL)
-    root = semper_profile_dup_trust_root (profile);
   set_exchanges (self, profile);
-  wallet_window_set_archive (self, self->view_archive, root);
+  /* The browsers verify against the profile's root and its revocation list,
+   * as the exchange layer does. */
+  root = profile != NULL ? semper_profile_dup_trust_root (profile) : NULL;
+  if (root != NULL)
+    trust = semper_profile_dup_trust (profile, &error);
+  if (error != NULL
+      || !wallet_receipts_page_set_archive_with_trust (self->receipts_page, self->view_archive,
+                                                       trust, &error)
+      || !wallet_receipts_page_set_archive_with_trust (
+            wallet_contracts_page_get_browser (self->contracts_page), self->view_archive, trust,
+            &error))
+    {
+      g_autofree char *text = g_strdup_printf (_("Could not read the archive: %s"),
+                                               error->message);
+      adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (text));
+    }
   wallet_shop_page_set_profile (self->shop_page, profile);
 }
 
@@ -265,6 +280,8 @@ wallet_window_dispose (GObject *object)
 
   gtk_widget_dispose_template (GTK_WIDGET (self), WALLET_TYPE_WINDOW);
   g_clear_object (&self->settings);
+  g_clear_object (&self->exchanges);
+  g_clear_object (&self->view_archive);
 
   G_OBJECT_CLASS (wallet_window_parent_class)->dispose (object);
 }
@@ -281,6 +298,7 @@ wallet_window_class_init (WalletWindowClass *klass)
 
   g_type_ensure (WALLET_TYPE_RECEIPTS_PAGE);
   g_type_ensure (WALLET_TYPE_CONTRACTS_PAGE);
+  g_type_ensure (WALLET_TYPE_ACTIVITY_PAGE);
   g_type_ensure (WALLET_TYPE_SHOP_PAGE);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/semper/Wallet/wallet-window.ui");
@@ -290,6 +308,7 @@ wallet_window_class_init (WalletWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, WalletWindow, switcher_bar);
   gtk_widget_class_bind_template_child (widget_class, WalletWindow, receipts_page);
   gtk_widget_class_bind_template_child (widget_class, WalletWindow, contracts_page);
+  gtk_widget_class_bind_template_child (widget_class, WalletWindow, activity_page);
   gtk_widget_class_bind_template_child (widget_class, WalletWindow, shop_page);
 
   gtk_widget_class_install_action (widget_class, "win.show-page", "s", show_page_action);
@@ -298,8 +317,6 @@ wallet_window_class_init (WalletWindowClass *klass)
   for (guint i = 0; i < G_N_ELEMENTS (page_names); i++)
     gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1 + i, GDK_ALT_MASK,
                                          "win.show-page", "s", page_names[i]);
-  g_clear_object (&self->exchanges);
-  g_clear_object (&self->view_archive);
 }
 
 static void
@@ -316,7 +333,6 @@ wallet_window_init (WalletWindow *self)
                            G_CONNECT_SWAPPED);
 }
 
-  g_type_ensure (WALLET_TYPE_ACTIVITY_PAGE);
 WalletWindow *
 wallet_window_new (WalletApplication *application)
 {
@@ -326,4 +342,3 @@ wallet_window_new (WalletApplication *application)
                        "application", application,
                        NULL);
 }
-  gtk_widget_class_bind_template_child (widget_class, WalletWindow, activity_page);

@@ -11,6 +11,7 @@
 #include <json-glib/json-glib.h>
 
 #include "semper-archive.h"
+#include "semper-ca.h"
 #include "semper-cms.h"
 #include "semper-crypto.h"
 #include "semper-profile.h"
@@ -342,6 +343,72 @@ test_export (Fixture       *fx,
   g_assert_cmpint (run_semper (fx, NULL, "receipt", "export", plain, out, NULL), ==, 1);
 }
 
+/* A merchant whose certificate the CA revoked: `receipt show` says so once
+ * the profile holds the CA's revocation list (crl.der), as the exchange
+ * layer checks (semper_profile_dup_trust()). */
+static void
+test_revoked (Fixture       *fx,
+              gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SemperCa) ca = NULL;
+  g_autoptr(SemperCrypto) merchant = NULL;
+  g_autoptr(SemperProfile) profile = NULL;
+  g_autoptr(GBytes) csr = NULL;
+  g_autoptr(GBytes) cert = NULL;
+  g_autoptr(GBytes) crl = NULL;
+  g_autofree char *ca_dir = g_build_filename (fx->dir, "revoking-ca", NULL);
+  g_autofree char *ca_conf = g_build_filename (fx->dir, "revoking-ca.conf", NULL);
+  g_autofree char *crl_path = g_build_filename (fx->profile, "crl.der", NULL);
+  g_autofree char *fingerprint = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *out = NULL, *out2 = NULL;
+  g_autoptr(JsonObject) obj = NULL, obj2 = NULL;
+  JsonObject *v;
+
+  g_file_set_contents (ca_conf, "[ca]\nname=Revoking CA\nroles=wallet;merchant\n", -1, &error);
+  g_assert_no_error (error);
+  ca = semper_ca_open (ca_dir, ca_conf, password_cb, NULL, &error);
+  g_assert_no_error (error);
+  merchant = new_crypto (fx, "revoked-merchant");
+  csr = semper_crypto_create_csr (merchant, "Revoked Records", SEMPER_ROLE_MERCHANT, &error);
+  g_assert_no_error (error);
+  cert = semper_ca_issue (ca, csr, SEMPER_ROLE_MERCHANT, &error);
+  g_assert_no_error (error);
+  g_assert_true (semper_crypto_import_certificate (merchant, cert, &error));
+  g_assert_no_error (error);
+
+  profile = semper_profile_open (fx->profile, SEMPER_PROFILE_OPEN_DEFAULT, password_cb, NULL,
+                                 &error);
+  g_assert_no_error (error);
+  g_assert_true (semper_profile_set_trust_root (profile, semper_ca_get_root (ca), &error));
+  g_assert_no_error (error);
+  id = g_strdup_printf ("%" G_GINT64_FORMAT,
+                        insert (semper_profile_get_archive (profile), merchant,
+                                "Revoked Records", "Vinyl", 1767225600, NULL));
+  g_clear_object (&profile);
+
+  /* Before the CA revoked it: trusted. */
+  g_assert_cmpint (run_semper (fx, &out, "--json", "receipt", "show", id, NULL), ==, 0);
+  obj = parse_json (out);
+  v = json_object_get_object_member (obj, "verification");
+  g_assert_true (json_object_get_boolean_member (v, "trusted"));
+
+  fingerprint = semper_sha256_hex (cert);
+  g_assert_true (semper_ca_revoke (ca, fingerprint, "keyCompromise", &error));
+  g_assert_no_error (error);
+  crl = semper_ca_dup_crl (ca, &error);
+  g_assert_no_error (error);
+  g_file_set_contents (crl_path, g_bytes_get_data (crl, NULL), g_bytes_get_size (crl), &error);
+  g_assert_no_error (error);
+
+  /* With the profile's revocation list: refused (3). */
+  g_assert_cmpint (run_semper (fx, &out2, "--json", "receipt", "show", id, NULL), ==, 3);
+  obj2 = parse_json (out2);
+  v = json_object_get_object_member (obj2, "verification");
+  g_assert_false (json_object_get_boolean_member (v, "trusted"));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -349,6 +416,8 @@ main (int    argc,
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
   g_test_add ("/semper/cli/receipts/list", Fixture, NULL, fixture_set_up, test_list,
+              fixture_tear_down);
+  g_test_add ("/semper/cli/receipts/revoked", Fixture, NULL, fixture_set_up, test_revoked,
               fixture_tear_down);
   g_test_add ("/semper/cli/receipts/show", Fixture, NULL, fixture_set_up, test_show,
               fixture_tear_down);
