@@ -8,6 +8,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "semper-ecash-refund.h"
 #include "semper-money.h"
 #include "semper-payment-json-private.h"
 
@@ -16,9 +17,10 @@
 
 struct _SemperEcashSystem
 {
-  GObject      parent_instance;
+  GObject        parent_instance;
 
-  SemperPurse *purse;
+  SemperProfile *profile;
+  SemperPurse   *purse;
 };
 
 static void payment_system_iface_init (SemperPaymentSystemInterface *iface);
@@ -31,6 +33,7 @@ static void
 semper_ecash_system_dispose (GObject *object)
 {
   g_clear_object (&SEMPER_ECASH_SYSTEM (object)->purse);
+  g_clear_object (&SEMPER_ECASH_SYSTEM (object)->profile);
   G_OBJECT_CLASS (semper_ecash_system_parent_class)->dispose (object);
 }
 
@@ -46,14 +49,18 @@ semper_ecash_system_init (SemperEcashSystem *self)
 }
 
 SemperEcashSystem *
-semper_ecash_system_new (SemperPurse *purse)
+semper_ecash_system_new (SemperProfile  *profile,
+                         GError        **error)
 {
-  SemperEcashSystem *self;
+  g_autoptr(SemperEcashSystem) self = NULL;
 
-  g_return_val_if_fail (SEMPER_IS_PURSE (purse), NULL);
+  g_return_val_if_fail (SEMPER_IS_PROFILE (profile), NULL);
   self = g_object_new (SEMPER_TYPE_ECASH_SYSTEM, NULL);
-  self->purse = g_object_ref (purse);
-  return self;
+  self->profile = g_object_ref (profile);
+  self->purse = semper_purse_new (profile, error);
+  if (self->purse == NULL)
+    return NULL;
+  return g_steal_pointer (&self);
 }
 
 SemperPurse *
@@ -206,6 +213,16 @@ ecash_reclaim (SemperPaymentSystem  *system,
   return TRUE;
 }
 
+static gboolean
+ecash_refund (SemperPaymentSystem  *system,
+              const char           *tid,
+              GBytes               *refund,
+              GError              **error)
+{
+  return semper_ecash_refund_finish (SEMPER_ECASH_SYSTEM (system)->profile, tid, refund, NULL,
+                                     error);
+}
+
 static int
 ecash_recover (SemperPaymentSystem  *system,
                GError              **error)
@@ -228,6 +245,7 @@ payment_system_iface_init (SemperPaymentSystemInterface *iface)
   iface->pay = ecash_pay;
   iface->commit = ecash_commit;
   iface->reclaim = ecash_reclaim;
+  iface->refund = ecash_refund;
   iface->recover = ecash_recover;
 }
 

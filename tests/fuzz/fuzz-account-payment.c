@@ -2,7 +2,8 @@
  * messages from peers: the merchant's invoice (wallet and bank side), the
  * payment slip (bank side, after decryption), the buyer's proof (merchant and
  * bank), the merchant's account request (bank), the bank's answer (merchant
- * and wallet), and the e-cash proof of payment (merchant, TTP).
+ * and wallet), the e-cash proof of payment (merchant, TTP) and the buyer's
+ * request for an e-cash refund (merchant).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -12,6 +13,7 @@
 #include <stdint.h>
 
 #include "semper-account-payment.h"
+#include "semper-ecash-refund.h"
 #include "semper-ecash-system.h"
 
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
@@ -28,6 +30,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   g_autoptr(SemperAccountRequest) request = NULL;
   g_autoptr(SemperAccountAnswer) answer = NULL;
   g_autoptr(GPtrArray) coins = NULL;
+  g_autoptr(SemperEcashRefundRequest) refund = NULL;
 
   invoice = semper_invoice_parse (bytes, &error);
   g_assert_true ((invoice == NULL) != (error == NULL));
@@ -81,5 +84,20 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
 
   coins = semper_ecash_proof_parse (bytes, &error);
   g_assert_true ((coins == NULL) != (error == NULL));
+  g_clear_error (&error);
+
+  refund = semper_ecash_refund_request_parse (bytes, &error);
+  g_assert_true ((refund == NULL) != (error == NULL));
+  if (refund != NULL)
+    {
+      g_autoptr(GBytes) again = semper_ecash_refund_request_to_json (refund);
+      g_autoptr(SemperEcashRefundRequest) refund2 = semper_ecash_refund_request_parse (again,
+                                                                                      NULL);
+      g_autoptr(GBytes) again2 = NULL;
+
+      g_assert_nonnull (refund2);
+      again2 = semper_ecash_refund_request_to_json (refund2);
+      g_assert_true (g_bytes_equal (again, again2));
+    }
   return 0;
 }

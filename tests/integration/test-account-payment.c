@@ -22,6 +22,7 @@
 #include "semper-archive.h"
 #include "semper-bank-request.h"
 #include "semper-cms.h"
+#include "semper-ecash-refund.h"
 #include "semper-ecash-system.h"
 #include "semper-comm-client.h"
 #include "semper-headless-consent.h"
@@ -754,14 +755,15 @@ test_wallet_checks (Fixture       *fx,
 
 /* E-cash through the same interface: can_pay follows the purse, prepare needs
  * no document, the proof's coins deposit at the bank for the merchant, and a
- * reclaimed reservation comes back to the purse. */
+ * reclaimed reservation comes back to the purse, and a merchant's refund
+ * arrives as fresh coins without the merchant learning who the buyer is. */
 static void
 test_ecash_system (Fixture       *fx,
                    gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(SemperPurse) purse = semper_purse_new (fx->alice, &error);
-  g_autoptr(SemperEcashSystem) ecash = NULL;
+  g_autoptr(SemperEcashSystem) ecash = semper_ecash_system_new (fx->alice, &error);
+  SemperPurse *purse;
   g_autoptr(GBytes) doc = NULL;
   g_autoptr(GBytes) proof = NULL;
   g_autoptr(GPtrArray) coins = NULL;
@@ -772,7 +774,7 @@ test_ecash_system (Fixture       *fx,
   SemperAmount amount = { 300, "EUR" }, balance_now;
 
   g_assert_no_error (error);
-  ecash = semper_ecash_system_new (purse);
+  purse = semper_ecash_system_get_purse (ecash);
   system = SEMPER_PAYMENT_SYSTEM (ecash);
   g_assert_cmpstr (semper_payment_system_get_id (system), ==, "ecash");
   g_assert_cmpint (semper_payment_system_get_kind (system), ==, SEMPER_PAYMENT_KIND_CASH_LIKE);
@@ -829,6 +831,42 @@ test_ecash_system (Fixture       *fx,
   g_assert_cmpint (balance_now.minor, ==, 200);
   g_assert_cmpint (semper_payment_system_recover (system, &error), >=, 0);
   g_assert_no_error (error);
+
+  /* The merchant refunds 2.00 EUR of the first payment as fresh coins it
+   * withdraws from its account for the buyer's blinded requests. */
+  {
+    SemperAmount back = { 200, "EUR" };
+    g_autoptr(GBytes) ask = semper_ecash_refund_ask (fx->alice, tid, &back, &error);
+    g_autoptr(GBytes) ask_again = NULL;
+    g_autoptr(GBytes) answer = NULL;
+    g_autoptr(GBytes) answer_again = NULL;
+    g_autoptr(SemperCommClient) client = semper_comm_client_new ();
+    g_autofree char *ask_text = NULL;
+
+    g_assert_no_error (error);
+    ask_again = semper_ecash_refund_ask (fx->alice, tid, &back, &error);
+    g_assert_no_error (error);
+    g_assert_true (bytes_equal (ask, ask_again));
+    ask_text = g_strndup (g_bytes_get_data (ask, NULL), g_bytes_get_size (ask));
+    g_assert_null (strstr (ask_text, "alice"));
+    answer = semper_ecash_refund_pay (ask, client, semper_profile_get_crypto (fx->shop),
+                                      fx->trust, fx->bank_url, fx->bank_fp, "shop", "refund-1",
+                                      &error);
+    g_assert_no_error (error);
+    answer_again = semper_ecash_refund_pay (ask, client, semper_profile_get_crypto (fx->shop),
+                                            fx->trust, fx->bank_url, fx->bank_fp, "shop",
+                                            "refund-1", &error);
+    g_assert_no_error (error);
+    g_assert_true (bytes_equal (answer, answer_again));
+    /* 2 coins of 1.00 EUR, 0.01 EUR withdraw fee each, from the merchant. */
+    g_assert_cmpint (balance (fx, "shop"), ==, 3 * (100 - 2) - 200 - 2);
+    g_assert_true (semper_payment_system_refund (system, tid, answer, &error));
+    g_assert_no_error (error);
+    g_assert_true (semper_payment_system_refund (system, tid, answer, &error));
+    g_assert_no_error (error);
+    g_assert_true (semper_purse_get_balance (purse, "EUR", &balance_now, &error));
+    g_assert_cmpint (balance_now.minor, ==, 400);
+  }
 }
 
 /* The TTP's fx/revoke of an exchange paid from an account: the buyer's
