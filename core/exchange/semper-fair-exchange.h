@@ -312,6 +312,13 @@ GBytes           *semper_fx_merchant_handle_m1          (SemperFxMerchant       
 GBytes           *semper_fx_merchant_handle_m3          (SemperFxMerchant            *self,
                                                          GBytes                      *m3,
                                                          GError                     **error);
+/* For every exchange that sent m2 but never got m3: asks the TTP at
+ * @ttp_url whether the buyer resolved it, and if so collects the payment
+ * from the buyer's m3 that T kept (GET /fx/payment). Returns the number of
+ * exchanges paid that way, or -1 with @error. */
+int               semper_fx_merchant_recover            (SemperFxMerchant            *self,
+                                                         const char                  *ttp_url,
+                                                         GError                     **error);
 /* POST PREFIX/fx/m1 and PREFIX/fx/m3 (@prefix "" or "/merchant"). */
 void              semper_fx_merchant_add_routes         (SemperFxMerchant            *self,
                                                          SemperCommServer            *server,

@@ -16,6 +16,7 @@
 
 #include "semper-cms.h"
 #include "semper-comm.h"
+#include "semper-comm-client.h"
 
 struct _SemperFxMerchant
 {
@@ -477,6 +478,56 @@ semper_fx_merchant_handle_m3 (SemperFxMerchant  *self,
                   "WHERE key = ?", error, 'b', m4, 't', hash, 0))
     return NULL;
   return g_steal_pointer (&m4);
+}
+
+int
+semper_fx_merchant_recover (SemperFxMerchant  *self,
+                            const char        *ttp_url,
+                            GError           **error)
+{
+  g_autoptr(GPtrArray) keys = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(SemperCommClient) client = semper_comm_client_new ();
+  sqlite3_stmt *stmt = NULL;
+  int paid = 0;
+
+  g_return_val_if_fail (SEMPER_IS_FX_MERCHANT (self), -1);
+
+  {
+    g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+
+    if (sqlite3_prepare_v2 (self->db, "SELECT key FROM fx_exchanges WHERE m4 IS NULL", -1,
+                            &stmt, NULL) != SQLITE_OK)
+      {
+        db_error (self, error);
+        return -1;
+      }
+    while (sqlite3_step (stmt) == SQLITE_ROW)
+      g_ptr_array_add (keys, g_strdup ((const char *) sqlite3_column_text (stmt, 0)));
+    sqlite3_finalize (stmt);
+  }
+  for (guint i = 0; i < keys->len; i++)
+    {
+      g_autofree char *url = g_strdup_printf ("%s/fx/payment?key=%s", ttp_url,
+                                              (const char *) g_ptr_array_index (keys, i));
+      g_autoptr(GError) local = NULL;
+      g_autoptr(GBytes) m3 = semper_comm_client_get_sync (client, url, NULL, NULL, &local);
+      g_autoptr(GBytes) m4 = NULL;
+
+      if (m3 == NULL)
+        {
+          /* 404: the buyer did not resolve (yet); nothing is owed. */
+          if (g_error_matches (local, SEMPER_COMM_ERROR, SEMPER_COMM_ERROR_HTTP_STATUS)
+              && semper_comm_error_get_status (local) == 404)
+            continue;
+          g_propagate_error (error, g_steal_pointer (&local));
+          return -1;
+        }
+      m4 = semper_fx_merchant_handle_m3 (self, m3, error);
+      if (m4 == NULL)
+        return -1;
+      paid++;
+    }
+  return paid;
 }
 
 /* HTTP */

@@ -52,7 +52,12 @@ static const char schema[] =
   "  hash TEXT NOT NULL UNIQUE,"
   "  message BLOB NOT NULL,"
   "  received INTEGER NOT NULL);"
-  "CREATE INDEX IF NOT EXISTS mailbox_recipient ON mailbox (recipient, seq);";
+  "CREATE INDEX IF NOT EXISTS mailbox_recipient ON mailbox (recipient, seq);"
+  /* Fair exchange: the buyer's m3 (its payment) of every exchange resolved
+   * with a receipt, for the merchant that never got it (docs/fair-exchange.md). */
+  "CREATE TABLE IF NOT EXISTS fx_payments ("
+  "  key TEXT PRIMARY KEY,"
+  "  m3 BLOB NOT NULL);";
 
 static void
 semper_ttp_dispose (GObject *object)
@@ -473,6 +478,36 @@ find_fx_system (SemperTtp  *self,
   return NULL;
 }
 
+/* Keeps the m3 of a key decided with a receipt (the stored token decides,
+ * not this request's own outcome). */
+static gboolean
+keep_fx_payment (SemperTtp              *self,
+                 const char             *key,
+                 SemperProtocolMessage  *m3,
+                 GBytes                 *stored,
+                 GError                **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(SemperProtocolMessage) token = NULL;
+  sqlite3_stmt *stmt = NULL;
+  GBytes *raw = semper_protocol_message_get_raw (m3);
+  int rc;
+
+  token = semper_protocol_message_verify (stored, self->trust, NULL);
+  if (token == NULL || !g_str_equal (semper_protocol_message_get_step (token), "receipt"))
+    return TRUE;
+  locker = g_mutex_locker_new (&self->lock);
+  if (sqlite3_prepare_v2 (self->db, "INSERT OR IGNORE INTO fx_payments (key, m3) VALUES (?, ?)",
+                          -1, &stmt, NULL) != SQLITE_OK)
+    return db_error (self, error);
+  sqlite3_bind_text (stmt, 1, key, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_blob (stmt, 2, g_bytes_get_data (raw, NULL), (int) g_bytes_get_size (raw),
+                     SQLITE_TRANSIENT);
+  rc = sqlite3_step (stmt);
+  sqlite3_finalize (stmt);
+  return rc == SQLITE_DONE || db_error (self, error);
+}
+
 /**
  * semper_ttp_fx_resolve:
  * @request: Sig_B("fx/resolve", offer, m1, m2, m3)
@@ -556,7 +591,38 @@ semper_ttp_fx_resolve (SemperTtp  *self,
       g_debug ("fx %s: revoking: %s", key, local->message);
       token = fx_token (m1, "revoke", key, NULL, NULL);
     }
-  return decide (self, key, "resolved", token, error);
+  stored = decide (self, key, "resolved", token, error);
+  if (stored != NULL && goods_key != NULL && !keep_fx_payment (self, key, m3, stored, error))
+    return NULL;
+  return g_steal_pointer (&stored);
+}
+
+/**
+ * semper_ttp_fx_dup_payment:
+ * @key: H(m1)
+ *
+ * Returns: (transfer full) (nullable): the buyer's m3 of an exchange the TTP
+ *   resolved with a receipt (the merchant's payment), %NULL otherwise
+ */
+GBytes *
+semper_ttp_fx_dup_payment (SemperTtp  *self,
+                           const char *key)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  sqlite3_stmt *stmt = NULL;
+  GBytes *m3 = NULL;
+
+  g_return_val_if_fail (SEMPER_IS_TTP (self), NULL);
+
+  locker = g_mutex_locker_new (&self->lock);
+  if (sqlite3_prepare_v2 (self->db, "SELECT m3 FROM fx_payments WHERE key = ?", -1, &stmt,
+                          NULL) != SQLITE_OK)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, key, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    m3 = g_bytes_new (sqlite3_column_blob (stmt, 0), sqlite3_column_bytes (stmt, 0));
+  sqlite3_finalize (stmt);
+  return m3;
 }
 
 gint64
@@ -773,6 +839,28 @@ fx_route_cb (SemperCommServer  *server,
 }
 
 static SemperCommResponse *
+fx_payment_cb (SemperCommServer  *server,
+               SemperCommRequest *request,
+               gpointer           user_data)
+{
+  SemperTtp *self = user_data;
+  g_autoptr(GHashTable) params = NULL;
+  g_autoptr(GBytes) m3 = NULL;
+  const char *query = semper_comm_request_get_query (request);
+  const char *key;
+
+  params = g_uri_parse_params (query != NULL ? query : "", -1, "&", G_URI_PARAMS_NONE, NULL);
+  key = params != NULL ? g_hash_table_lookup (params, "key") : NULL;
+  if (!semper_protocol_is_hex (key, 64))
+    return semper_comm_response_new_error (400, "bad-query", _("“key” must be H(m1)"));
+  m3 = semper_ttp_fx_dup_payment (self, key);
+  if (m3 == NULL)
+    return semper_comm_response_new_error (404, "not-found",
+                                           _("No payment for this exchange at the TTP"));
+  return semper_comm_response_new (200, SEMPER_COMM_CONTENT_TYPE_CMS, m3);
+}
+
+static SemperCommResponse *
 fx_abort_cb (SemperCommServer  *server,
              SemperCommRequest *request,
              gpointer           user_data)
@@ -931,6 +1019,8 @@ semper_ttp_add_routes (SemperTtp        *self,
   semper_comm_server_add_route (server, "POST", "/fx/abort", fx_abort_cb,
                                 g_object_ref (self), g_object_unref);
   semper_comm_server_add_route (server, "POST", "/fx/resolve", fx_resolve_cb,
+                                g_object_ref (self), g_object_unref);
+  semper_comm_server_add_route (server, "GET", "/fx/payment", fx_payment_cb,
                                 g_object_ref (self), g_object_unref);
 }
 

@@ -73,6 +73,10 @@ GBytes    *semper_ttp_fx_abort        (SemperTtp         *self,
 GBytes    *semper_ttp_fx_resolve      (SemperTtp         *self,
                                        GBytes            *request,
                                        GError           **error);
+/* The buyer's m3 of a key resolved with a receipt, for the merchant
+ * (GET /fx/payment?key=H(m1)). Returns: (transfer full) (nullable) */
+GBytes    *semper_ttp_fx_dup_payment  (SemperTtp         *self,
+                                       const char        *key);
 
 void       semper_ttp_add_routes      (SemperTtp         *self,
                                        SemperCommServer  *server);

@@ -660,7 +660,8 @@ test_replay (Fixture       *fx,
 }
 
 /* The buyer withholds m3: the merchant has no payment (nothing deposited)
- * and has given nothing but c, which it cannot open without k. */
+ * and has given nothing but c, which the buyer cannot open without k. If the
+ * buyer then gets k from the TTP, the TTP hands the merchant the payment. */
 static void
 test_withheld_payment (Fixture       *fx,
                        gconstpointer  data)
@@ -669,6 +670,7 @@ test_withheld_payment (Fixture       *fx,
   g_autoptr(GBytes) m1 = NULL, m2 = NULL, m3 = NULL;
   g_autofree char *id = order (fx, "offer-6", &m1);
   g_autoptr(GBytes) again = NULL;
+  g_autofree char *state = NULL;
 
   m2 = semper_fx_merchant_handle_m1 (fx->merchant, m1, &error);
   g_assert_no_error (error);
@@ -680,9 +682,25 @@ test_withheld_payment (Fixture       *fx,
   again = semper_fx_merchant_handle_m1 (fx->merchant, m1, &error);
   g_assert_no_error (error);
   g_assert_true (g_bytes_equal (again, m2));
+  g_assert_cmpint (semper_fx_merchant_recover (fx->merchant, fx->ttp_url, &error), ==, 0);
+  g_assert_no_error (error);
+  g_assert_cmpint (account_balance (fx, fx->shop, "shop"), ==, 0);
   /* Having paid, the buyer may no longer abort. */
   g_assert_null (semper_fx_buyer_abort (fx->buyer, id, &error));
   g_assert_error (error, SEMPER_FX_ERROR, SEMPER_FX_ERROR_WRONG_STATE);
+  g_clear_error (&error);
+
+  /* The buyer goes to the TTP instead of the merchant: goods for the buyer,
+   * and the payment for the merchant, from T. */
+  state = semper_fx_buyer_resolve (fx->buyer, id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (state, ==, SEMPER_FX_DONE);
+  assert_goods (fx, id);
+  g_assert_cmpint (semper_fx_merchant_recover (fx->merchant, fx->ttp_url, &error), ==, 1);
+  g_assert_no_error (error);
+  g_assert_cmpint (account_balance (fx, fx->shop, "shop"), ==, PRICE - 2 * FEE_DEPOSIT);
+  g_assert_cmpint (semper_fx_merchant_recover (fx->merchant, fx->ttp_url, &error), ==, 0);
+  g_assert_cmpint (purse_balance (fx), ==, 1000 - PRICE);
 }
 
 static void
