@@ -88,6 +88,8 @@ merchant_service_free (gpointer data)
   g_free (s);
 }
 
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (MerchantService, merchant_service_free)
+
 static void
 session_free (gpointer data)
 {
@@ -286,7 +288,7 @@ load_service (SemperMerchant *self,
   static const char * const members[] = {
     "description", "certification", "goods", "member_items", NULL
   };
-  g_autofree MerchantService *svc = g_new0 (MerchantService, 1);
+  g_autoptr(MerchantService) svc = g_new0 (MerchantService, 1);
   g_autoptr(GBytes) description = NULL;
   g_autoptr(SemperService) verified = NULL;
   g_autoptr(GError) local = NULL;
