@@ -399,6 +399,8 @@ make_offer (Fixture    *fx,
   return offer;
 }
 
+static char *order_offer (Fixture *fx, GBytes *offer, GBytes **out_m1);
+
 /* Prepares and signs an order for a fresh offer; returns the exchange id. */
 static char *
 order (Fixture     *fx,
@@ -406,6 +408,15 @@ order (Fixture     *fx,
        GBytes     **out_m1)
 {
   g_autoptr(GBytes) offer = make_offer (fx, offer_id, fx->goods);
+
+  return order_offer (fx, offer, out_m1);
+}
+
+static char *
+order_offer (Fixture     *fx,
+             GBytes      *offer,
+             GBytes     **out_m1)
+{
   g_autoptr(GBytes) document = NULL;
   g_autoptr(SemperConsent) consent = NULL;
   g_autoptr(GError) error = NULL;
@@ -555,6 +566,50 @@ test_withheld_key (Fixture       *fx,
   g_assert_cmpstr (step, ==, "receipt");
   g_assert_cmpint (purse_balance (fx), ==, 1000 - PRICE);
   g_assert_cmpuint (coins_in_state_prefix (fx, "spending:"), ==, 0);
+}
+
+/* Physical goods: what is exchanged for the payment is the merchant's signed
+ * order confirmation; the TTP can stand in for it as for digital goods. */
+static void
+test_physical (Fixture       *fx,
+               gconstpointer  data)
+{
+  static const char confirmation[] =
+    "{\"type\":\"order-confirmation\",\"item\":\"Router X2\",\"quantity\":1,"
+    "\"delivery\":\"within 5 working days\"}";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) content = g_bytes_new_static (confirmation, strlen (confirmation));
+  g_autoptr(GBytes) signed_confirmation = NULL;
+  g_autoptr(GBytes) offer = NULL;
+  g_autoptr(GBytes) m1 = NULL, m2 = NULL, m3 = NULL, m4 = NULL, goods = NULL, shown = NULL;
+  g_autoptr(GBytes) shop_cert = NULL;
+  g_autoptr(SemperSignerInfo) signer = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *state = NULL;
+  g_autofree char *shop_fp = NULL;
+
+  signed_confirmation = semper_cms_sign_message (semper_profile_get_crypto (fx->shop), content,
+                                                 &error);
+  g_assert_no_error (error);
+  offer = make_offer (fx, "router", signed_confirmation);
+  id = order_offer (fx, offer, &m1);
+  m2 = semper_fx_merchant_handle_m1 (fx->merchant, m1, &error);
+  g_assert_no_error (error);
+  m3 = semper_fx_buyer_receive_m2 (fx->buyer, id, m2, &error);
+  g_assert_no_error (error);
+  m4 = semper_fx_merchant_handle_m3 (fx->merchant, m3, &error);  /* withheld */
+  g_assert_no_error (error);
+  state = semper_fx_buyer_resolve (fx->buyer, id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (state, ==, SEMPER_FX_DONE);
+  goods = semper_fx_buyer_dup_goods (fx->buyer, id, &error);
+  g_assert_no_error (error);
+  shown = semper_cms_verify (goods, fx->trust, &signer, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_bytes_equal (shown, content));
+  shop_cert = semper_crypto_dup_certificate (semper_profile_get_crypto (fx->shop));
+  shop_fp = semper_sha256_hex (shop_cert);
+  g_assert_cmpstr (signer->fingerprint, ==, shop_fp);
 }
 
 /* The merchant sends other goods than it offered and deposits the payment:
@@ -1025,6 +1080,7 @@ main (int   argc,
   ADD ("abort", test_abort);
   ADD ("withheld-key", test_withheld_key);
   ADD ("wrong-goods", test_wrong_goods);
+  ADD ("physical-goods", test_physical);
   ADD ("replay", test_replay);
   ADD ("withheld-payment", test_withheld_payment);
   ADD ("abort-races-resolve", test_race);
