@@ -12,6 +12,7 @@
 #include "semper-crypto.h"
 #include "wallet-application-private.h"
 #include "wallet-password-prompt.h"
+#include "wallet-obligations.h"
 #include "wallet-preferences-window.h"
 #include "wallet-setup-window.h"
 #include "wallet-window.h"
@@ -425,6 +426,7 @@ wallet_application_startup (GApplication *application)
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions,
                                    G_N_ELEMENTS (app_actions), self);
+  wallet_obligations_attach (GTK_APPLICATION (self));
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.preferences",
                                          preferences_accels);
