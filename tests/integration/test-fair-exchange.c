@@ -66,6 +66,7 @@ typedef struct {
   GMainLoop        *loop;
   char             *merchant_url;
   char             *base_url;
+  GHashTable       *wrong_m2;  /* H(m1) -> m2 with other goods, under /wrong */
   GMutex            mutex;
   GCond             cond;
 } Fixture;
@@ -194,6 +195,70 @@ withhold_m1_cb (SemperCommServer  *server,
   return semper_comm_response_new (200, SEMPER_COMM_CONTENT_TYPE_CMS, m2);
 }
 
+/* Under /wrong the merchant sends other goods than it offered, takes the
+ * payment and never answers m3 (the same m2 again for a resent m1). */
+static SemperCommResponse *
+wrong_m1_cb (SemperCommServer  *server,
+             SemperCommRequest *request,
+             gpointer           user_data)
+{
+  Fixture *fx = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SemperProtocolMessage) m1 = NULL;
+  g_autoptr(GBytes) key = NULL;
+  g_autoptr(GBytes) wrong = g_bytes_new_static ("Not the course notes.\n", 22);
+  g_autofree char *hash = NULL;
+  GBytes *m2;
+
+  m1 = semper_protocol_message_verify (semper_comm_request_get_body (request), fx->trust,
+                                       &error);
+  if (m1 == NULL)
+    return semper_comm_response_new_error (400, "refused", error->message);
+  hash = semper_protocol_message_dup_hash (m1);
+  m2 = g_hash_table_lookup (fx->wrong_m2, hash);
+  if (m2 == NULL)
+    {
+      m2 = semper_fx_make_m2 (semper_profile_get_crypto (fx->shop), m1, wrong, fx->ttp_cert,
+                              &key, &error);
+      g_assert_no_error (error);
+      g_hash_table_insert (fx->wrong_m2, g_steal_pointer (&hash), m2);
+    }
+  return semper_comm_response_new (200, SEMPER_COMM_CONTENT_TYPE_CMS, m2);
+}
+
+static SemperCommResponse *
+wrong_m3_cb (SemperCommServer  *server,
+             SemperCommRequest *request,
+             gpointer           user_data)
+{
+  Fixture *fx = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SemperProtocolMessage) m3 = NULL;
+  g_autoptr(GBytes) proof = NULL;
+  SemperFxPaymentSystem shop;
+  SemperAmount price;
+  GHashTableIter iter;
+  gpointer hash, m2_raw;
+
+  m3 = semper_protocol_message_verify (semper_comm_request_get_body (request), fx->trust,
+                                       &error);
+  g_assert_no_error (error);
+  proof = semper_protocol_message_dup_bytes (m3, "proof");
+  semper_fx_ecash_get_system (fx->shop_ecash, &shop);
+  semper_amount_init (&price, PRICE, "EUR", NULL);
+  /* The exchange's H(m1) is the m2 whose hash m3 names. */
+  g_hash_table_iter_init (&iter, fx->wrong_m2);
+  while (g_hash_table_iter_next (&iter, &hash, &m2_raw))
+    {
+      g_autofree char *m2_hash = semper_sha256_hex (m2_raw);
+
+      if (g_str_equal (m2_hash, semper_protocol_message_get_string (m3, "m2_hash")))
+        g_assert_true (shop.collect (shop.user_data, hash, &price, proof, &error));
+    }
+  g_assert_no_error (error);
+  return semper_comm_response_new_error (503, "withheld", "m4 withheld");
+}
+
 static SemperCommResponse *
 withhold_m3_cb (SemperCommServer  *server,
                 SemperCommRequest *request,
@@ -223,6 +288,8 @@ server_thread (gpointer data)
   semper_fx_merchant_add_routes (fx->merchant, server, "/shop");
   semper_comm_server_add_route (server, "POST", "/withhold/fx/m1", withhold_m1_cb, fx, NULL);
   semper_comm_server_add_route (server, "POST", "/withhold/fx/m3", withhold_m3_cb, fx, NULL);
+  semper_comm_server_add_route (server, "POST", "/wrong/fx/m1", wrong_m1_cb, fx, NULL);
+  semper_comm_server_add_route (server, "POST", "/wrong/fx/m3", wrong_m3_cb, fx, NULL);
   g_assert_true (semper_comm_server_listen (server, "127.0.0.1", 0, &error));
   g_mutex_lock (&fx->mutex);
   uri = semper_comm_server_dup_uri (server);
@@ -274,6 +341,8 @@ fixture_set_up (Fixture       *fx,
 
   g_mutex_init (&fx->mutex);
   g_cond_init (&fx->cond);
+  fx->wrong_m2 = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                        (GDestroyNotify) g_bytes_unref);
   fx->dir = g_dir_make_tmp ("semper-fx-XXXXXX", &error);
   g_assert_no_error (error);
   ca_dir = g_build_filename (fx->dir, "ca", NULL);
@@ -341,6 +410,7 @@ fixture_tear_down (Fixture       *fx,
       g_main_context_unref (fx->context);
     }
   g_free (fx->merchant_url);
+  g_clear_pointer (&fx->wrong_m2, g_hash_table_unref);
   g_free (fx->base_url);
   semper_test_stop_semperd (&fx->bank_proc);
   semper_test_stop_semperd (&fx->ttp_proc);
@@ -994,20 +1064,24 @@ test_crash (Fixture       *fx,
     { "/withhold", "resolving", SEMPER_FX_DONE },
     /* No merchant there: the buyer aborts with the TTP. */
     { "/nowhere", "aborting", SEMPER_FX_ABORTED },
+    /* Other goods than offered: T revokes, the bank refunds. */
+    { "/wrong", "resolving", SEMPER_FX_REVOKED },
+    { "/wrong", "refunding", SEMPER_FX_REVOKED },
   };
   g_autofree char *cert_path = g_build_filename (fx->dir, "ttp.der", NULL);
   g_autofree char *profile_dir = g_build_filename (fx->dir, "alice", NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
   SemperAmount amount;
-  gint64 start_balance;
-  guint done = 0;
+  gint64 start_balance, start_account;
+  guint done = 0, revoked = 0;
 
   start_merchant_server (fx);
   g_assert_true (semper_amount_init (&amount, 2000, "EUR", &error));
   g_assert_true (semper_purse_withdraw (fx->purse, &amount, NULL, &error));
   g_assert_no_error (error);
   start_balance = purse_balance (fx);
+  start_account = account_balance (fx, fx->alice, "alice");
   write_file (cert_path, fx->ttp_cert);
   /* The helper and the CLI open the wallet themselves. */
   g_clear_object (&fx->buyer);
@@ -1050,7 +1124,17 @@ test_crash (Fixture       *fx,
         }
       /* Sent once, resent byte for byte: the merchant holds the journal's m1 and m3. */
       merchant_messages (fx, id, &merchant_m1, &merchant_m3);
-      if (sent->len > 0 && !g_str_equal (cases[i].prefix, "/nowhere"))
+      if (g_str_equal (cases[i].end, SEMPER_FX_REVOKED))
+        revoked++;
+      if (sent->len > 0 && g_str_equal (cases[i].prefix, "/wrong"))
+        {
+          g_autofree char *m1_hash = semper_sha256_hex (g_ptr_array_index (sent, 0));
+
+          /* m1 resent byte for byte: one m2 for it at the merchant. */
+          g_assert_cmpuint (g_hash_table_size (fx->wrong_m2), >=, 1);
+          g_assert_nonnull (g_hash_table_lookup (fx->wrong_m2, m1_hash));
+        }
+      else if (sent->len > 0 && !g_str_equal (cases[i].prefix, "/nowhere"))
         {
           g_assert_nonnull (merchant_m1);
           g_assert_true (g_bytes_equal (merchant_m1, g_ptr_array_index (sent, 0)));
@@ -1061,9 +1145,12 @@ test_crash (Fixture       *fx,
           g_assert_true (g_bytes_equal (merchant_m3, g_ptr_array_index (sent, 1)));
         }
     }
-  /* No coin lost, none spent twice, none left reserved. */
+  /* No coin lost, none spent twice, none left reserved; each revoked
+   * purchase refunded once, to the account. */
   g_assert_cmpuint (coins_in_state_prefix (fx, "spending:"), ==, 0);
-  g_assert_cmpint (purse_balance (fx), ==, start_balance - (gint64) done * PRICE);
+  g_assert_cmpint (purse_balance (fx), ==, start_balance - (gint64) (done + revoked) * PRICE);
+  g_assert_cmpint (account_balance (fx, fx->alice, "alice"), ==,
+                   start_account + (gint64) revoked * PRICE);
   g_assert_cmpint (account_balance (fx, fx->shop, "shop"), ==,
                    (gint64) done * (PRICE - 2 * FEE_DEPOSIT));
 }
