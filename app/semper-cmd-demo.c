@@ -1,4 +1,4 @@
-/* semper-cmd-demo.c: semper demo [--state DIR] [--headless] [--serve] [--data DIR]
+/* semper-cmd-demo.c: semper demo [--state DIR] [--headless] [--serve] [--no-scenarios] [--data DIR]
  *
  * A complete local marketplace on loopback: the CA, the bank, the TTP and
  * the three trial merchants as `semperd` children, an evaluator that
@@ -1726,6 +1726,7 @@ cmd_demo (int    argc,
   g_autofree char *data = NULL;
   gboolean headless = FALSE;
   gboolean serve = FALSE;
+  gboolean no_scenarios = FALSE;
   Demo demo = { 0 };
   guint sigint, sigterm;
   int status = EXIT_OK;
@@ -1736,6 +1737,8 @@ cmd_demo (int    argc,
       N_("Do not open the wallet: run the trial scenarios through semper"), NULL },
     { "serve", 0, 0, G_OPTION_ARG_NONE, &serve,
       N_("Headless: keep the marketplace running until Ctrl-C"), NULL },
+    { "no-scenarios", 0, 0, G_OPTION_ARG_NONE, &no_scenarios,
+      N_("Headless: do not run the trial scenarios"), NULL },
     { "data", 0, 0, G_OPTION_ARG_FILENAME, &data,
       N_("The demo data (services, bank, goods); default: the built-in"), N_("DIR") },
     { NULL }
@@ -1794,8 +1797,9 @@ cmd_demo (int    argc,
 
   if (headless)
     {
-      run_scenarios (&demo);
-      if (!demo.stop)
+      if (!no_scenarios)
+        run_scenarios (&demo);
+      if (!demo.stop && !no_scenarios)
         {
           g_autoptr(GError) balance_error = NULL;
 

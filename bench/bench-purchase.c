@@ -266,8 +266,8 @@ start_demo (Bench *b,
   g_subprocess_launcher_unsetenv (launcher, "DISPLAY");
   g_subprocess_launcher_unsetenv (launcher, "WAYLAND_DISPLAY");
   b->demo = g_subprocess_launcher_spawn (launcher, &error, b->semper, "--json", "demo",
-                                         "--headless", "--serve", "--state", state, "--data",
-                                         data, NULL);
+                                         "--headless", "--serve", "--no-scenarios", "--state",
+                                         state, "--data", data, NULL);
   if (b->demo == NULL)
     g_error ("%s", error->message);
   in = g_data_input_stream_new (g_subprocess_get_stdout_pipe (b->demo));

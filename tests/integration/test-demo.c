@@ -65,7 +65,8 @@ spawn_demo (Fixture    *fx,
   g_subprocess_launcher_unsetenv (launcher, "WAYLAND_DISPLAY");
   if (serve)
     return g_subprocess_launcher_spawn (launcher, error, fx->semper, "--json", "demo",
-                                        "--headless", "--serve", "--state", fx->state, NULL);
+                                        "--headless", "--serve", "--no-scenarios", "--state",
+                                        fx->state, NULL);
   return g_subprocess_launcher_spawn (launcher, error, fx->semper, "--json", "demo", "--headless",
                                       "--state", fx->state, NULL);
 }
