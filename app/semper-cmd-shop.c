@@ -491,6 +491,18 @@ pick_service (SemperShopClient *client,
   return NULL;
 }
 
+/* The second consent of an account payment: the same headless port as the order's. */
+static SemperConsent *
+consent_cb (SemperPurchase  *purchase,
+            GBytes          *document,
+            const char      *purpose,
+            gpointer         user_data,
+            GError         **error)
+{
+  return semper_headless_consent_request (SEMPER_HEADLESS_CONSENT (user_data), document, purpose,
+                                          error);
+}
+
 static int
 run_purchase (const char        *url,
               const char        *service_id,
@@ -565,6 +577,8 @@ run_purchase (const char        *url,
       consent = semper_headless_consent_request (port, document, _("order"), &error);
       if (consent == NULL)
         return cli_fail (error, cli_status_for_error (error));
+      semper_purchase_set_consent_func (purchase, consent_cb, g_object_ref (port),
+                                        g_object_unref);
       receipt = semper_purchase_complete (purchase, consent, NULL, &error);
       if (receipt == 0)
         return cli_fail (error, status_for (error));

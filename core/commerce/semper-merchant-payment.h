@@ -7,21 +7,29 @@
 
 #include "semper-crypto.h"
 #include "semper-fair-exchange.h"
+#include "semper-money.h"
 #include "semper-trust.h"
 
 G_BEGIN_DECLS
 
+typedef struct _SemperMerchantPayment SemperMerchantPayment;
+
 /* Adds to @fx every payment system this merchant can collect with (e-cash
- * when a bank is configured), appends their names to @systems, and returns
- * the state they need in @out_state (freed with @out_free). */
-gboolean _semper_merchant_add_payment_systems (SemperFxMerchant  *fx,
-                                               SemperCrypto      *crypto,
-                                               SemperTrust       *trust,
-                                               const char        *bank_url,
-                                               const char        *bank_account,
-                                               GPtrArray         *systems,
-                                               gpointer          *out_state,
-                                               GDestroyNotify    *out_free,
-                                               GError           **error);
+ * and account payments when a bank is configured) and appends their names to
+ * @systems. Returns: (transfer full): their state, freed with
+ * _semper_merchant_payment_free() after @fx. */
+SemperMerchantPayment *_semper_merchant_payment_new  (SemperFxMerchant      *fx,
+                                                      SemperCrypto          *crypto,
+                                                      SemperTrust           *trust,
+                                                      const char            *bank_url,
+                                                      GPtrArray             *systems);
+void                   _semper_merchant_payment_free (SemperMerchantPayment *self);
+/* An account payment's invoice for the exchange @key (H(m1)): signed,
+ * remembered for collecting. Returns: (transfer full) (nullable) */
+GBytes                *_semper_merchant_payment_invoice (SemperMerchantPayment *self,
+                                                         const char            *key,
+                                                         const SemperAmount    *price,
+                                                         const char            *order_hash,
+                                                         GError               **error);
 
 G_END_DECLS

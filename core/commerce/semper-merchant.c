@@ -45,6 +45,8 @@ typedef struct {
   SemperFlowCursor *cursor;
   char             *buyer;          /* fingerprint the buyer named */
   gint64            created;
+  char             *order_hash;     /* H(order-form document) of the last offer */
+  SemperAmount      total;          /* its price */
 } Session;
 
 struct _SemperMerchant {
@@ -67,8 +69,8 @@ struct _SemperMerchant {
   GHashTable       *offer_sessions; /* offer hash -> session id */
   GHashTable       *tid_sessions;   /* fx tid -> session id */
   char             *deviate;        /* test hook: SEMPER_TEST_MERCHANT_DEVIATE */
-  gpointer          payment;        /* SemperMerchantPayment state (nullable) */
-  GDestroyNotify    payment_free;
+  SemperMerchantPayment *payment;
+  GHashTable       *m1_sessions;    /* H(m1) -> session id */
 };
 
 G_DEFINE_FINAL_TYPE (SemperMerchant, semper_merchant, G_TYPE_OBJECT)
@@ -98,6 +100,7 @@ session_free (gpointer data)
   g_free (s->id);
   g_clear_object (&s->cursor);
   g_free (s->buyer);
+  g_free (s->order_hash);
   g_free (s);
 }
 
@@ -106,9 +109,9 @@ semper_merchant_dispose (GObject *object)
 {
   SemperMerchant *self = SEMPER_MERCHANT (object);
 
-  if (self->payment_free != NULL)
-    g_clear_pointer (&self->payment, self->payment_free);
+  /* The fair exchange holds the payment systems' calls: it goes first. */
   g_clear_object (&self->fx);
+  g_clear_pointer (&self->payment, _semper_merchant_payment_free);
   g_clear_object (&self->trust);
   g_clear_object (&self->profile);
   G_OBJECT_CLASS (semper_merchant_parent_class)->dispose (object);
@@ -131,6 +134,7 @@ semper_merchant_finalize (GObject *object)
   g_clear_pointer (&self->sessions, g_hash_table_unref);
   g_clear_pointer (&self->offer_sessions, g_hash_table_unref);
   g_clear_pointer (&self->tid_sessions, g_hash_table_unref);
+  g_clear_pointer (&self->m1_sessions, g_hash_table_unref);
   g_free (self->deviate);
   G_OBJECT_CLASS (semper_merchant_parent_class)->finalize (object);
 }
@@ -151,6 +155,7 @@ semper_merchant_init (SemperMerchant *self)
   self->sessions = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, session_free);
   self->offer_sessions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->tid_sessions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->m1_sessions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 }
 
 /* ---- configuration ------------------------------------------------------------ */
@@ -1054,9 +1059,20 @@ offer_cb (SemperCommServer  *server,
   {
     g_autofree char *unique = g_strdup_printf ("%s-%" G_GINT64_FORMAT, offer_id,
                                                g_get_real_time ());
+    g_autoptr(GPtrArray) systems = g_ptr_array_new ();
+
+    /* What both the signed service and this merchant's configuration accept. */
+    for (guint i = 0; self->systems[i] != NULL; i++)
+      if (semper_service_accepts_payment_system (svc->service, self->systems[i]))
+        g_ptr_array_add (systems, self->systems[i]);
+    g_ptr_array_add (systems, NULL);
+    if (systems->len == 1)
+      return semper_comm_response_new_error (409, "not-allowed",
+                                             _("This merchant cannot take any payment system "
+                                               "that the service accepts"));
     offer = semper_fx_merchant_offer (self->fx, unique, summary, goods, &total,
                                       g_get_real_time () / G_USEC_PER_SEC + OFFER_LIFETIME,
-                                      (const char * const *) self->systems, &error);
+                                      (const char * const *) systems->pdata, &error);
   }
   if (offer == NULL)
     return error_response (error);
@@ -1065,6 +1081,9 @@ offer_cb (SemperCommServer  *server,
     return error_response (error);
   hash = semper_sha256_hex (offer);
   g_hash_table_replace (self->offer_sessions, g_steal_pointer (&hash), g_strdup (session->id));
+  g_free (session->order_hash);
+  session->order_hash = semper_sha256_hex (order);
+  session->total = total;
 
   offer_b64 = _semper_shop_b64 (offer);
   b = json_builder_new ();
@@ -1160,6 +1179,9 @@ fx_step (SemperMerchant    *self,
       if (!semper_flow_cursor_accept (session->cursor, SEMPER_SERVICE_PARTY_MERCHANT, out,
                                       &error))
         return error_response (error);
+      if (first)
+        g_hash_table_replace (self->m1_sessions, semper_sha256_hex (body),
+                              g_strdup (session->id));
     }
   else
     {
@@ -1197,6 +1219,53 @@ fx_m3_cb (SemperCommServer  *server,
           gpointer           user_data)
 {
   return fx_step (SEMPER_MERCHANT (user_data), request, FALSE);
+}
+
+/* ---- POST /invoice: an account payment's invoice for an exchange -------------------- */
+
+static SemperCommResponse *
+invoice_cb (SemperCommServer  *server,
+            SemperCommRequest *request,
+            gpointer           user_data)
+{
+  static const char * const members[] = { "exchange", NULL };
+  SemperMerchant *self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) o = NULL;
+  g_autoptr(GBytes) invoice = NULL;
+  g_autoptr(JsonBuilder) b = NULL;
+  g_autofree char *b64 = NULL;
+  const char *exchange = NULL, *owner;
+  Session *session;
+  GQuark d = SEMPER_MERCHANT_ERROR;
+  int c = SEMPER_MERCHANT_ERROR_REQUEST;
+
+  if (!require_type (request, SEMPER_COMM_CONTENT_TYPE_JSON, &error))
+    return error_response (error);
+  if (g_bytes_get_size (semper_comm_request_get_body (request)) > SEMPER_SHOP_MAX_REQUEST)
+    return semper_comm_response_new_error (400, "invalid", _("The request is too large"));
+  o = _semper_shop_parse_object (semper_comm_request_get_body (request), d, c, &error);
+  if (o == NULL
+      || !_semper_json_check_members (o, members, "invoice request", d, c, &error)
+      || !_semper_json_get_string (o, "exchange", 64, TRUE, "invoice request", &exchange, d, c,
+                                   &error))
+    return error_response (error);
+  /* Only for an order (m1) this merchant has answered, at the order's price. */
+  owner = g_hash_table_lookup (self->m1_sessions, exchange);
+  session = owner != NULL ? g_hash_table_lookup (self->sessions, owner) : NULL;
+  if (session == NULL || session->order_hash == NULL)
+    return semper_comm_response_new_error (404, "not-found",
+                                           _("No order of this merchant has that exchange"));
+  invoice = _semper_merchant_payment_invoice (self->payment, exchange, &session->total,
+                                              session->order_hash, &error);
+  if (invoice == NULL)
+    return error_response (error);
+  b64 = _semper_shop_b64 (invoice);
+  b = json_builder_new ();
+  json_builder_begin_object (b);
+  add_string (b, "invoice", b64);
+  json_builder_end_object (b);
+  return json_response (b);
 }
 
 /* ---- POST /register, POST /present ------------------------------------------------ */
@@ -1476,10 +1545,8 @@ semper_merchant_role_setup (SemperCommServer         *server,
   self->fx = semper_fx_merchant_new (self->crypto, self->trust, self->ttp_cert, db_path, error);
   if (self->fx == NULL)
     return NULL;
-  if (!_semper_merchant_add_payment_systems (self->fx, self->crypto, self->trust,
-                                             self->bank_url, self->bank_account, systems,
-                                             &self->payment, &self->payment_free, error))
-    return NULL;
+  self->payment = _semper_merchant_payment_new (self->fx, self->crypto, self->trust,
+                                                self->bank_url, systems);
   g_ptr_array_add (systems, NULL);
   self->systems = g_strdupv ((char **) systems->pdata);
   self->services_answer = make_services_answer (self);
@@ -1490,6 +1557,7 @@ semper_merchant_role_setup (SemperCommServer         *server,
   semper_comm_server_add_route (server, "POST", "/offer", offer_cb, self, NULL);
   semper_comm_server_add_route (server, "POST", "/fx/m1", fx_m1_cb, self, NULL);
   semper_comm_server_add_route (server, "POST", "/fx/m3", fx_m3_cb, self, NULL);
+  semper_comm_server_add_route (server, "POST", "/invoice", invoice_cb, self, NULL);
   semper_comm_server_add_route (server, "POST", "/register", register_cb, self, NULL);
   semper_comm_server_add_route (server, "POST", "/present", present_cb, self, NULL);
   return G_OBJECT (g_steal_pointer (&self));

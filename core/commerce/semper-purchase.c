@@ -9,6 +9,7 @@
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
+#include "semper-account-system.h"
 #include "semper-archive.h"
 #include "semper-cms.h"
 #include "semper-commerce-private.h"
@@ -17,6 +18,7 @@
 #include "semper-fx-ecash.h"
 #include "semper-money.h"
 #include "semper-order-form.h"
+#include "semper-payment-system.h"
 #include "semper-protocol-message.h"
 #include "semper-purse.h"
 #include "semper-shop-client-private.h"
@@ -51,6 +53,12 @@ struct _SemperPurchase {
   SemperFxBuyer              *fx;
   SemperPurse                *purse;
   SemperFxEcash              *ecash;
+  SemperPaymentSystem        *account;     /* (nullable): no bank account linked */
+  char                       *account_key; /* H(m1) reserved by us before fx asks */
+  GBytes                     *account_proof;
+  SemperPurchaseConsentFunc   consent_func;
+  gpointer                    consent_data;
+  GDestroyNotify              consent_destroy;
   char                       *exchange_id;
   GBytes                     *goods;
   gint64                      receipt_id;
@@ -90,6 +98,9 @@ semper_purchase_dispose (GObject *object)
 
   g_clear_object (&self->fx);
   g_clear_object (&self->ecash);
+  g_clear_object (&self->account);
+  if (self->consent_destroy != NULL)
+    g_clear_pointer (&self->consent_data, self->consent_destroy);
   g_clear_object (&self->purse);
   g_clear_object (&self->cursor);
   g_clear_object (&self->service);
@@ -118,6 +129,8 @@ semper_purchase_finalize (GObject *object)
   g_clear_pointer (&self->fx_document, g_bytes_unref);
   g_free (self->exchange_id);
   g_clear_pointer (&self->goods, g_bytes_unref);
+  g_free (self->account_key);
+  g_clear_pointer (&self->account_proof, g_bytes_unref);
   G_OBJECT_CLASS (semper_purchase_parent_class)->finalize (object);
 }
 
@@ -233,6 +246,20 @@ semper_purchase_set_progress_func (SemperPurchase             *self,
   self->progress = func;
   self->progress_data = user_data;
   self->progress_destroy = destroy;
+}
+
+void
+semper_purchase_set_consent_func (SemperPurchase            *self,
+                                  SemperPurchaseConsentFunc  func,
+                                  gpointer                   user_data,
+                                  GDestroyNotify             destroy)
+{
+  g_return_if_fail (SEMPER_IS_PURCHASE (self));
+  if (self->consent_destroy != NULL)
+    g_clear_pointer (&self->consent_data, self->consent_destroy);
+  self->consent_func = func;
+  self->consent_data = user_data;
+  self->consent_destroy = destroy;
 }
 
 gboolean
@@ -527,7 +554,7 @@ choose_system (SemperPurchase *self,
                SemperFxOffer  *offer,
                GError        **error)
 {
-  static const char * const supported[] = { "ecash", NULL };
+  const char *supported[] = { "ecash", self->account != NULL ? "account" : NULL, NULL };
 
   if (self->system != NULL)
     {
@@ -541,7 +568,8 @@ choose_system (SemperPurchase *self,
       if (!g_strv_contains (supported, self->system))
         {
           g_set_error (error, SEMPER_SHOP_ERROR, SEMPER_SHOP_ERROR_PAYMENT,
-                       _("This wallet cannot pay with “%s” yet"), self->system);
+                       _("This wallet cannot pay with “%s”: link a bank account first "
+                         "(semper bank link)"), self->system);
           return FALSE;
         }
       return TRUE;
@@ -557,6 +585,60 @@ choose_system (SemperPurchase *self,
   g_set_error (error, SEMPER_SHOP_ERROR, SEMPER_SHOP_ERROR_PAYMENT,
                _("No payment system that both the merchant and this wallet accept"));
   return FALSE;
+}
+
+/* The account system inside the fair exchange: its authorisation needs the
+ * merchant's invoice for H(m1) and the user's consent, so the purchase makes
+ * the proof itself between m2 and m3 (pay_by_account) and hands it over here. */
+static gboolean
+account_reserve (gpointer            user_data,
+                 const char         *key,
+                 const SemperAmount *amount,
+                 GError            **error)
+{
+  SemperPurchase *self = user_data;
+
+  if (g_strcmp0 (self->account_key, key) == 0)
+    return TRUE;
+  return semper_payment_system_reserve (self->account, key, amount, error);
+}
+
+static GBytes *
+account_pay (gpointer     user_data,
+             const char  *key,
+             const char  *merchant,
+             GError     **error)
+{
+  SemperPurchase *self = user_data;
+
+  if (self->account_proof == NULL || g_strcmp0 (self->account_key, key) != 0)
+    {
+      g_set_error (error, SEMPER_SHOP_ERROR, SEMPER_SHOP_ERROR_PAYMENT,
+                   _("The account payment was not authorised"));
+      return NULL;
+    }
+  return g_bytes_ref (self->account_proof);
+}
+
+static gboolean
+account_commit (gpointer     user_data,
+                const char  *key,
+                GError     **error)
+{
+  SemperPurchase *self = user_data;
+
+  return semper_payment_system_commit (self->account, key, error);
+}
+
+static gboolean
+account_release (gpointer     user_data,
+                 const char  *key,
+                 GBytes      *revoke,
+                 GError     **error)
+{
+  SemperPurchase *self = user_data;
+
+  return semper_payment_system_reclaim (self->account, key, revoke, error);
 }
 
 static gboolean
@@ -576,6 +658,23 @@ setup_fx (SemperPurchase *self,
   self->ecash = semper_fx_ecash_new_buyer (self->purse, self->profile);
   semper_fx_ecash_get_system (self->ecash, &system);
   semper_fx_buyer_add_payment_system (self->fx, &system);
+  {
+    g_autoptr(SemperAccountSystem) account = semper_account_system_new (self->profile, NULL);
+    SemperFxPaymentSystem adapter = { 0 };
+
+    /* Without a linked bank account the wallet pays with e-cash only. */
+    if (account != NULL)
+      {
+        self->account = SEMPER_PAYMENT_SYSTEM (g_steal_pointer (&account));
+        adapter.system = "account";
+        adapter.user_data = self;
+        adapter.reserve = account_reserve;
+        adapter.pay = account_pay;
+        adapter.commit = account_commit;
+        adapter.release = account_release;
+        semper_fx_buyer_add_payment_system (self->fx, &adapter);
+      }
+  }
   return TRUE;
 }
 
@@ -806,7 +905,7 @@ semper_purchase_prepare (SemperPurchase *self,
       refuse (error, _("The offer describes another order than the one asked for"));
       goto failed;
     }
-  if (!choose_system (self, offer, error))
+  if (!setup_fx (self, error) || !choose_system (self, offer, error))
     goto failed;
 
   /* The fair exchange's first message is the buyer's order: check it is next. */
@@ -815,8 +914,6 @@ semper_purchase_prepare (SemperPurchase *self,
       refuse (error, _("The signed service does not allow an order now: %s"), local->message);
       goto failed;
     }
-  if (!setup_fx (self, error))
-    goto failed;
   self->exchange_id = semper_fx_buyer_prepare (self->fx, offer_raw, self->system,
                                                semper_shop_client_get_url (self->client),
                                                self->ttp_url, self->ttp_cert,
@@ -1013,6 +1110,68 @@ fall_back (SemperPurchase *self,
   return self->receipt_id;
 }
 
+/* Account payment (PROTOCOLS.md D): the merchant's invoice for H(m1), the
+ * payment authorisation the user consents to, the proof fx sends in m3. */
+static gboolean
+pay_by_account (SemperPurchase *self,
+                GBytes         *m1,
+                GCancellable   *cancellable,
+                GError        **error)
+{
+  static const char * const members[] = { "invoice", NULL };
+  g_autofree char *key = semper_sha256_hex (m1);
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(GBytes) request = NULL;
+  g_autoptr(GBytes) answer = NULL;
+  g_autoptr(JsonObject) o = NULL;
+  g_autoptr(GBytes) invoice = NULL;
+  g_autoptr(GBytes) document = NULL;
+  g_autoptr(SemperConsent) consent = NULL;
+  const char *invoice_b64 = NULL;
+  GQuark d = SEMPER_SHOP_ERROR;
+  int c = SEMPER_SHOP_ERROR_BAD_ANSWER;
+
+  if (self->consent_func == NULL)
+    {
+      g_set_error (error, d, SEMPER_SHOP_ERROR_DECLINED,
+                   _("An account payment needs a second consent, and nobody can give it here"));
+      return FALSE;
+    }
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "exchange");
+  json_builder_add_string_value (b, key);
+  json_builder_end_object (b);
+  request = _semper_shop_builder_bytes (b);
+  answer = _semper_shop_client_post (self->client, "/invoice", SEMPER_COMM_CONTENT_TYPE_JSON,
+                                     request, SEMPER_COMM_CONTENT_TYPE_JSON, cancellable, error);
+  if (answer == NULL)
+    return FALSE;
+  o = _semper_shop_parse_object (answer, d, c, error);
+  if (o == NULL
+      || !_semper_json_check_members (o, members, "invoice answer", d, c, error)
+      || !_semper_json_get_string (o, "invoice", 64 * 1024, TRUE, "invoice answer", &invoice_b64,
+                                   d, c, error))
+    return FALSE;
+  invoice = _semper_shop_unb64 (invoice_b64, 48 * 1024, error);
+  if (invoice == NULL || archive_in (self, invoice, error) == 0)
+    return FALSE;
+  if (!semper_payment_system_reserve (self->account, key, &self->total, error))
+    return FALSE;
+  g_free (self->account_key);
+  self->account_key = g_strdup (key);
+  /* The account system checks the invoice: its tid, merchant and price. */
+  document = semper_payment_system_prepare (self->account, key, self->merchant_fp, invoice, error);
+  if (document == NULL)
+    return FALSE;
+  consent = self->consent_func (self, document, _("payment authorisation"), self->consent_data,
+                                error);
+  if (consent == NULL)
+    return FALSE;
+  self->account_proof = semper_payment_system_pay (self->account, key, self->merchant_fp,
+                                                   invoice, consent, error);
+  return self->account_proof != NULL;
+}
+
 gint64
 semper_purchase_complete (SemperPurchase *self,
                           SemperConsent  *consent,
@@ -1069,6 +1228,15 @@ semper_purchase_complete (SemperPurchase *self,
       set_state (self, SEMPER_PURCHASE_ABORTED);
       return 0;
     }
+  if (g_strcmp0 (self->system, "account") == 0 && !pay_by_account (self, m1, cancellable, error))
+    {
+      g_autofree char *state = semper_fx_buyer_abort (self->fx, self->exchange_id, NULL);
+
+      if (self->account_key != NULL)
+        semper_payment_system_reclaim (self->account, self->account_key, NULL, NULL);
+      set_state (self, SEMPER_PURCHASE_ABORTED);
+      return 0;
+    }
   m3 = semper_fx_buyer_receive_m2 (self->fx, self->exchange_id, m2, error);
   if (m3 == NULL)
     {
@@ -1089,8 +1257,12 @@ semper_purchase_complete (SemperPurchase *self,
   if (m4 == NULL || name == NULL
       || !semper_flow_cursor_accept (self->cursor, SEMPER_SERVICE_PARTY_MERCHANT, name, NULL)
       || !semper_fx_buyer_receive_m4 (self->fx, self->exchange_id, m4, NULL))
-    /* Paid: the TTP finishes it (goods and receipt, or a revoke and refund). */
-    return fall_back (self, error);
+    {
+      /* Paid: the TTP finishes it (goods and receipt, or a revoke and refund). */
+      if (local != NULL)
+        g_debug ("The merchant did not deliver (%s): resolving through the TTP", local->message);
+      return fall_back (self, error);
+    }
   if (!finish_exchange (self, error))
     return 0;
   return self->receipt_id;

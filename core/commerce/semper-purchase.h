@@ -60,6 +60,25 @@ typedef void (*SemperPurchaseProgressFunc) (SemperPurchase      *purchase,
                                             gpointer             user_data);
 
 
+/**
+ * SemperPurchaseConsentFunc:
+ * @purchase: the purchase
+ * @document: the exact bytes to show and sign
+ * @purpose: what it is, e.g. "payment authorisation"
+ *
+ * Asked during semper_purchase_complete() when the payment system needs a
+ * signed document of its own (an account payment's authorisation, which names
+ * the merchant's invoice and so exists only after the order was sent). Called
+ * in the thread that runs complete: a GUI blocks that thread until the trusted
+ * display answers. Returns: (transfer full) (nullable): the consent, or %NULL
+ * with @error when the user declined (the purchase then aborts, nothing paid).
+ */
+typedef SemperConsent *(*SemperPurchaseConsentFunc) (SemperPurchase  *purchase,
+                                                     GBytes          *document,
+                                                     const char      *purpose,
+                                                     gpointer         user_data,
+                                                     GError         **error);
+
 /* @service_id: a service that semper_shop_client_dup_service() accepts.
  * Returns: (transfer full) (nullable) */
 SemperPurchase *semper_purchase_new                (SemperShopClient           *client,
@@ -70,6 +89,11 @@ SemperService  *semper_purchase_get_service        (SemperPurchase             *
 SemperPurchaseState semper_purchase_get_state      (SemperPurchase             *self);
 void            semper_purchase_set_progress_func  (SemperPurchase             *self,
                                                     SemperPurchaseProgressFunc  func,
+                                                    gpointer                    user_data,
+                                                    GDestroyNotify              destroy);
+
+void            semper_purchase_set_consent_func   (SemperPurchase             *self,
+                                                    SemperPurchaseConsentFunc   func,
                                                     gpointer                    user_data,
                                                     GDestroyNotify              destroy);
 

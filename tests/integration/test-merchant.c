@@ -525,7 +525,7 @@ test_subscription (Fixture       *fx,
 
   g_assert_cmpint (SEMPER (fx, fx->wallet, &buy, "buy", fx->merchant_url, "quarter",
                            "--answer", "company=Druckerei Muster GmbH",
-                           "--answer", "contact=einkauf@muster.example",
+                           "--answer", "contact=einkauf@muster.example", "--pay", "ecash",
                            "--yes", "--password-file", fx->password), ==, 0);
   g_assert_cmpstr (json_object_get_string_member (buy, "state"), ==, "done");
   g_assert_cmpstr (json_object_get_string_member (buy, "total"), ==, "35.00 EUR");
@@ -555,13 +555,55 @@ test_mail_order (Fixture       *fx,
   g_assert_cmpint (SEMPER (fx, fx->wallet, &buy, "buy", fx->merchant_url, "A000001:2",
                            "A000002", "--answer", "recipient=Erika Mustermann",
                            "--answer", "address=Heidestraße 17\\n51147 Köln",
-                           "--answer", "delivery=express",
+                           "--answer", "delivery=express", "--pay", "ecash",
                            "--yes", "--password-file", fx->password), ==, 0);
   g_assert_cmpstr (json_object_get_string_member (buy, "state"), ==, "done");
   g_assert_cmpstr (json_object_get_string_member (buy, "total"), ==, want);
   g_assert_cmpint (purse_cents (fx), ==, before - total.minor);
   assert_receipt_verifies (fx, json_object_get_int_member (buy, "receipt"), total.minor,
                            1);
+}
+
+/* The account's balance at the bank, in cents. */
+static gint64
+account_cents (Fixture *fx)
+{
+  g_autoptr(JsonObject) out = NULL;
+  JsonArray *balances;
+  SemperAmount amount;
+
+  g_assert_cmpint (SEMPER (fx, fx->wallet, &out, "balance", "--password-file", fx->password),
+                   ==, 0);
+  balances = json_object_get_array_member (out, "account-balances");
+  g_assert_true (semper_amount_parse (json_array_get_string_element (balances, 0), &amount,
+                                      NULL));
+  return amount.minor;
+}
+
+/* The same trial paid from the bank account: invoice, authorisation (a second
+ * consent), authorise and capture at the bank. */
+static void
+test_account (Fixture       *fx,
+              gconstpointer  data)
+{
+  g_autoptr(JsonObject) buy = NULL;
+  g_autoptr(JsonObject) declined = NULL;
+  g_autofree char *goods_out = g_build_filename (fx->dir, "bought.txt", NULL);
+  g_autofree char *got = NULL;
+  gint64 coins = purse_cents (fx);
+  gint64 before = account_cents (fx);
+
+  g_assert_cmpint (SEMPER (fx, fx->wallet, &buy, "buy", fx->merchant_url, "ecommerce-law",
+                           "--answer", "student=Alice", "--answer", "language=English",
+                           "--pay", "account", "--yes", "--goods-out", goods_out,
+                           "--password-file", fx->password), ==, 0);
+  g_assert_cmpstr (json_object_get_string_member (buy, "state"), ==, "done");
+  g_assert_cmpstr (json_object_get_string_member (buy, "payment_system"), ==, "account");
+  g_assert_true (g_file_get_contents (goods_out, &got, NULL, NULL));
+  g_assert_cmpstr (got, ==, course_text);
+  g_assert_cmpint (account_cents (fx), ==, before - 1200);
+  g_assert_cmpint (purse_cents (fx), ==, coins);
+  assert_receipt_verifies (fx, json_object_get_int_member (buy, "receipt"), 1200, 1);
 }
 
 /* ---- the catalog over HTTP ----------------------------------------------------------- */
@@ -675,6 +717,7 @@ main (int    argc,
 #define ADD(path, trial, fn) \
   g_test_add (path, Fixture, &trial, fixture_set_up, fn, fixture_tear_down)
   ADD ("/semper/merchant/courseware", courseware, test_courseware);
+  ADD ("/semper/merchant/account", courseware, test_account);
   ADD ("/semper/merchant/subscription", subscription, test_subscription);
   ADD ("/semper/merchant/mail-order", mail_order, test_mail_order);
   ADD ("/semper/merchant/catalog", mail_order, test_catalog);
