@@ -12,6 +12,7 @@
  */
 #include "config.h"
 
+#include "semper-fx-buyer.h"
 #include "semper-fair-exchange-private.h"
 
 #include <glib/gi18n-lib.h>

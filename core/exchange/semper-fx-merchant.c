@@ -8,6 +8,7 @@
  */
 #include "config.h"
 
+#include "semper-fx-merchant.h"
 #include "semper-fair-exchange-private.h"
 
 #include <glib/gi18n-lib.h>
