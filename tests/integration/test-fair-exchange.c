@@ -546,6 +546,28 @@ token_step (Fixture    *fx,
   return g_strdup (semper_protocol_message_get_step (token));
 }
 
+static void set_b64 (JsonObject *object, const char *name, GBytes *bytes);
+
+/* The offer as the buyer's journal holds it. */
+static GBytes *
+journaled_offer (Fixture    *fx,
+                 const char *id)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SemperArchiveExchange) row = semper_archive_exchange_get (
+    semper_profile_get_archive (fx->alice), id, &error);
+  g_autoptr(JsonNode) node = NULL;
+  gsize len = 0;
+  guchar *raw;
+
+  g_assert_no_error (error);
+  node = json_from_string (row->state, &error);
+  g_assert_no_error (error);
+  raw = g_base64_decode (json_object_get_string_member (json_node_get_object (node), "offer"),
+                         &len);
+  return g_bytes_new_take (raw, len);
+}
+
 /* ---- tests ------------------------------------------------------------------------------ */
 
 /* Both honest, over HTTP: goods for exactly the price; the shop is paid. */
@@ -782,6 +804,42 @@ test_replay (Fixture       *fx,
   g_assert_no_error (error);
   g_assert_null (semper_fx_merchant_handle_m3 (fx->merchant, m1b, &error));
   g_assert_error (error, SEMPER_FX_ERROR, SEMPER_FX_ERROR_BAD_MESSAGE);
+  g_clear_error (&error);
+
+  /* The TTP refuses to resolve B with A's m2 and m3, and decides nothing. */
+  {
+    g_autoptr(SemperProtocolMessage) m1b_msg = semper_protocol_message_verify (m1b, fx->trust,
+                                                                               NULL);
+    g_autoptr(JsonObject) fields = json_object_new ();
+    g_autoptr(SemperProtocolMessage) request = NULL;
+    g_autoptr(GBytes) raw = NULL;
+    g_autoptr(GBytes) answer = NULL;
+    g_autoptr(SemperCommClient) client = semper_comm_client_new ();
+    g_autofree char *url = g_strconcat (fx->ttp_url, "/fx/resolve", NULL);
+    g_autoptr(GBytes) offer = journaled_offer (fx, b);
+
+    set_b64 (fields, "offer", offer);
+    set_b64 (fields, "m1", m1b);
+    set_b64 (fields, "m2", m2a);
+    set_b64 (fields, "m3", m3);
+    request = semper_protocol_message_new_in_session (m1b_msg, "resolve", fields);
+    raw = semper_protocol_message_sign (request, semper_profile_get_crypto (fx->alice), &error);
+    g_assert_no_error (error);
+    answer = semper_comm_client_post_sync (client, url, SEMPER_COMM_CONTENT_TYPE_CMS, raw, NULL,
+                                           NULL, &error);
+    g_assert_null (answer);
+    g_assert_error (error, SEMPER_COMM_ERROR, SEMPER_COMM_ERROR_HTTP_STATUS);
+    g_assert_nonnull (strstr (error->message, "another session"));
+    g_clear_error (&error);
+    /* B can still be aborted: no outcome was stored for it. */
+    g_clear_pointer (&answer, g_bytes_unref);
+    {
+      g_autofree char *state = semper_fx_buyer_abort (fx->buyer, b, &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpstr (state, ==, SEMPER_FX_ABORTED);
+    }
+  }
 }
 
 /* The buyer withholds m3: the merchant has no payment (nothing deposited)
@@ -884,21 +942,7 @@ test_race (Fixture       *fx,
   g_assert_no_error (error);
   m1_msg = semper_protocol_message_verify (m1, fx->trust, &error);
   g_assert_no_error (error);
-  {
-    /* The offer as the buyer's journal holds it. */
-    g_autoptr(SemperArchiveExchange) row = semper_archive_exchange_get (
-      semper_profile_get_archive (fx->alice), id, &error);
-    g_autoptr(JsonNode) node = NULL;
-    gsize len = 0;
-    guchar *raw;
-
-    g_assert_no_error (error);
-    node = json_from_string (row->state, &error);
-    g_assert_no_error (error);
-    raw = g_base64_decode (json_object_get_string_member (json_node_get_object (node), "offer"),
-                           &len);
-    offer = g_bytes_new_take (raw, len);
-  }
+  offer = journaled_offer (fx, id);
 
   set_b64 (abort_fields, "m1", m1);
   abort_msg = semper_protocol_message_new_in_session (m1_msg, "abort", abort_fields);
