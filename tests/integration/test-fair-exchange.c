@@ -660,6 +660,57 @@ test_withheld_key (Fixture       *fx,
   g_assert_cmpuint (coins_in_state_prefix (fx, "spending:"), ==, 0);
 }
 
+/* The merchant restarts between m2 and m3: its store answers m3, once; a
+ * resent m3 gets the same m4 and deposits nothing twice. An expired offer
+ * is refused before anything is signed. */
+static void
+test_merchant_restart (Fixture       *fx,
+                       gconstpointer  data)
+{
+  static const char * const systems[] = { "ecash", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) m1 = NULL, m2 = NULL, m3 = NULL, m4 = NULL, again = NULL, old = NULL;
+  g_autofree char *id = order (fx, "offer-8", &m1);
+  g_autofree char *db = g_build_filename (fx->dir, "shop", "fx.db", NULL);
+  g_autofree char *none = NULL;
+  SemperFxPaymentSystem system;
+  SemperAmount price;
+
+  m2 = semper_fx_merchant_handle_m1 (fx->merchant, m1, &error);
+  g_assert_no_error (error);
+  g_clear_object (&fx->merchant);
+  fx->merchant = semper_fx_merchant_new (semper_profile_get_crypto (fx->shop), fx->trust,
+                                         fx->ttp_cert, db, &error);
+  g_assert_no_error (error);
+  semper_fx_ecash_get_system (fx->shop_ecash, &system);
+  semper_fx_merchant_add_payment_system (fx->merchant, &system);
+  again = semper_fx_merchant_handle_m1 (fx->merchant, m1, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_bytes_equal (again, m2));
+  m3 = semper_fx_buyer_receive_m2 (fx->buyer, id, m2, &error);
+  g_assert_no_error (error);
+  m4 = semper_fx_merchant_handle_m3 (fx->merchant, m3, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&again, g_bytes_unref);
+  again = semper_fx_merchant_handle_m3 (fx->merchant, m3, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_bytes_equal (again, m4));
+  g_assert_cmpint (account_balance (fx, fx->shop, "shop"), ==, PRICE - 2 * FEE_DEPOSIT);
+  g_assert_true (semper_fx_buyer_receive_m4 (fx->buyer, id, m4, &error));
+  g_assert_no_error (error);
+  assert_state (fx, id, SEMPER_FX_DONE);
+  assert_goods (fx, id);
+
+  g_assert_true (semper_amount_init (&price, PRICE, "EUR", &error));
+  old = semper_fx_merchant_offer (fx->merchant, "offer-old", "Old notes", fx->goods, &price,
+                                  g_get_real_time () / G_USEC_PER_SEC - 60, systems, &error);
+  g_assert_no_error (error);
+  none = semper_fx_buyer_prepare (fx->buyer, old, "ecash", "http://127.0.0.1:9", fx->ttp_url,
+                                  fx->ttp_cert, NULL, &error);
+  g_assert_null (none);
+  g_assert_error (error, SEMPER_FX_ERROR, SEMPER_FX_ERROR_EXPIRED);
+}
+
 /* Physical goods: what is exchanged for the payment is the merchant's signed
  * order confirmation; the TTP can stand in for it as for digital goods. */
 static void
@@ -1212,6 +1263,7 @@ main (int   argc,
   ADD ("withheld-key", test_withheld_key);
   ADD ("wrong-goods", test_wrong_goods);
   ADD ("physical-goods", test_physical);
+  ADD ("merchant-restart", test_merchant_restart);
   ADD ("replay", test_replay);
   ADD ("withheld-payment", test_withheld_payment);
   ADD ("abort-races-resolve", test_race);
