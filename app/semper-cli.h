@@ -102,5 +102,7 @@ int      cmd_pay              (int              argc,
                                char           **argv);
 int      cmd_service          (int              argc,
                                char           **argv);
+int      cmd_delivery         (int              argc,
+                               char           **argv);
 
 G_END_DECLS

@@ -943,3 +943,73 @@ cmd_service (int    argc,
                       "       semper service certify D.p7m --out C.p7m [--days N]\n"));
   return EXIT_USAGE;
 }
+
+/* ---- semper delivery URL RECEIPT ------------------------------------------------------ */
+
+int
+cmd_delivery (int    argc,
+              char **argv)
+{
+  g_autoptr(GOptionContext) context =
+    g_option_context_new (_("URL RECEIPT — sign that a mail order arrived"));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SemperProfile) profile = NULL;
+  g_autoptr(SemperShopClient) client = NULL;
+  g_autoptr(GBytes) document = NULL;
+  g_autoptr(SemperHeadlessConsent) port = NULL;
+  g_autoptr(SemperConsent) consent = NULL;
+  gboolean yes = FALSE;
+  guint64 receipt = 0;
+  SemperHeadlessMode mode;
+  GOptionEntry entries[] = {
+    { "yes", 'y', 0, G_OPTION_ARG_NONE, &yes,
+      N_("Consent to sign the delivery receipt printed (headless)"), NULL },
+    { "password-file", 0, 0, G_OPTION_ARG_FILENAME, &cli.password_file,
+      N_("Read the profile password from FILE"), N_("FILE") },
+    { NULL }
+  };
+
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  g_option_context_add_main_entries (context, semper_cli_global_entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return cli_usage (context, error->message);
+  if (argc != 3 || !g_ascii_string_to_unsigned (argv[2], 10, 1, G_MAXINT64, &receipt, NULL))
+    return cli_usage (context, _("delivery takes the merchant's URL and a receipt id"));
+
+  profile = open_profile (&error);
+  if (profile == NULL)
+    return cli_fail (error, EXIT_ERROR);
+  client = semper_shop_client_new (profile, argv[1], &error);
+  if (client == NULL)
+    return cli_fail (error, EXIT_ERROR);
+  document = semper_shop_client_prepare_delivery_receipt (client, (gint64) receipt, &error);
+  if (document == NULL)
+    return cli_fail (error, status_for (error));
+  if (yes)
+    mode = SEMPER_HEADLESS_YES;
+  else if (isatty (STDIN_FILENO) && !cli.json)
+    mode = SEMPER_HEADLESS_ASK_TERMINAL;
+  else
+    mode = SEMPER_HEADLESS_NEVER;
+  port = semper_headless_consent_new (cli.json ? stderr : stdout, mode);
+  consent = semper_headless_consent_request (port, document, _("delivery receipt"), &error);
+  if (consent == NULL)
+    return cli_fail (error, cli_status_for_error (error));
+  if (!semper_shop_client_send_delivery_receipt (client, (gint64) receipt, document, consent,
+                                                 NULL, &error))
+    return cli_fail (error, status_for (error));
+  if (cli.json)
+    {
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "receipt");
+      json_builder_add_int_value (b, (gint64) receipt);
+      add_string (b, "state", "delivered");
+      json_builder_end_object (b);
+      cli_print_json (b);
+    }
+  else
+    g_print (_("Receipt %" G_GUINT64_FORMAT ": delivery confirmed to the merchant.\n"), receipt);
+  return EXIT_OK;
+}

@@ -46,6 +46,7 @@ static const Command commands[] = {
   { "buy", cmd_buy, N_("buy from a merchant's certified service") },
   { "pay", cmd_pay, N_("complete a semper: payment URI") },
   { "service", cmd_service, N_("sign (merchant) or certify (evaluator) a commerce service") },
+  { "delivery", cmd_delivery, N_("sign that a mail order arrived (delivery receipt)") },
 };
 
 static void

@@ -7,6 +7,7 @@
 #include "semper-merchant.h"
 
 #include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
 #include <string.h>
 
 #include "semper-catalog.h"
@@ -69,6 +70,7 @@ struct _SemperMerchant {
   GHashTable       *offer_sessions; /* offer hash -> session id */
   GHashTable       *tid_sessions;   /* fx tid -> session id */
   char             *deviate;        /* test hook: SEMPER_TEST_MERCHANT_DEVIATE */
+  char             *state_dir;
   SemperMerchantPayment *payment;
   GHashTable       *m1_sessions;    /* H(m1) -> session id */
 };
@@ -136,6 +138,7 @@ semper_merchant_finalize (GObject *object)
   g_clear_pointer (&self->tid_sessions, g_hash_table_unref);
   g_clear_pointer (&self->m1_sessions, g_hash_table_unref);
   g_free (self->deviate);
+  g_free (self->state_dir);
   G_OBJECT_CLASS (semper_merchant_parent_class)->finalize (object);
 }
 
@@ -1268,6 +1271,77 @@ invoice_cb (SemperCommServer  *server,
   return json_response (b);
 }
 
+/* ---- POST /delivery: the buyer's signed delivery receipt (mail order) -------------- */
+
+static SemperCommResponse *
+delivery_cb (SemperCommServer  *server,
+             SemperCommRequest *request,
+             gpointer           user_data)
+{
+  static const char * const members[] = { "exchange", "receipt", NULL };
+  SemperMerchant *self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) o = NULL;
+  g_autoptr(GBytes) signed_doc = NULL;
+  g_autoptr(GBytes) text = NULL;
+  g_autoptr(SemperSignerInfo) signer = NULL;
+  g_autoptr(SemperDocument) doc = NULL;
+  g_autoptr(JsonBuilder) b = NULL;
+  g_autofree char *dir = NULL, *path = NULL;
+  const char *exchange = NULL, *receipt = NULL, *owner;
+  Session *session;
+  GQuark d = SEMPER_MERCHANT_ERROR;
+  int c = SEMPER_MERCHANT_ERROR_REQUEST;
+
+  if (!require_type (request, SEMPER_COMM_CONTENT_TYPE_JSON, &error))
+    return error_response (error);
+  if (g_bytes_get_size (semper_comm_request_get_body (request)) > SEMPER_SHOP_MAX_REQUEST)
+    return semper_comm_response_new_error (400, "invalid", _("The request is too large"));
+  o = _semper_shop_parse_object (semper_comm_request_get_body (request), d, c, &error);
+  if (o == NULL
+      || !_semper_json_check_members (o, members, "delivery", d, c, &error)
+      || !_semper_json_get_string (o, "exchange", 64, TRUE, "delivery", &exchange, d, c, &error)
+      || !_semper_json_get_string (o, "receipt", 48 * 1024, TRUE, "delivery", &receipt, d, c,
+                                   &error))
+    return error_response (error);
+  owner = g_hash_table_lookup (self->m1_sessions, exchange);
+  session = owner != NULL ? g_hash_table_lookup (self->sessions, owner) : NULL;
+  if (session == NULL)
+    return semper_comm_response_new_error (404, "not-found",
+                                           _("No order of this merchant has that exchange"));
+  signed_doc = _semper_shop_unb64 (receipt, 32 * 1024, &error);
+  if (signed_doc == NULL)
+    return error_response (error);
+  text = semper_cms_verify (signed_doc, self->trust, &signer, &error);
+  if (text == NULL)
+    return error_response (error);
+  doc = semper_document_parse (text, &error);
+  if (doc == NULL)
+    return error_response (error);
+  if (!g_str_equal (signer->fingerprint, session->buyer)
+      || !g_str_equal (semper_document_get_kind (doc), "receipt")
+      || g_strcmp0 (semper_document_get_field (doc, "Transaction"), exchange) != 0)
+    return semper_comm_response_new_error (400, "invalid",
+                                           _("Not the buyer's delivery receipt for this order"));
+  if (!semper_flow_cursor_accept (session->cursor, SEMPER_SERVICE_PARTY_BUYER,
+                                  "statement/delivery-receipt", &error))
+    return error_response (error);
+  /* Kept as evidence that the order was delivered. */
+  dir = g_build_filename (self->state_dir, "deliveries", NULL);
+  path = g_strdup_printf ("%s/%s.p7m", dir, exchange);
+  if (g_mkdir_with_parents (dir, 0700) != 0
+      || !g_file_set_contents_full (path, g_bytes_get_data (signed_doc, NULL),
+                                    (gssize) g_bytes_get_size (signed_doc),
+                                    G_FILE_SET_CONTENTS_CONSISTENT, 0600, &error))
+    return semper_comm_response_new_error (500, "failed", _("Could not store the receipt"));
+  b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "accepted");
+  json_builder_add_boolean_value (b, TRUE);
+  json_builder_end_object (b);
+  return json_response (b);
+}
+
 /* ---- POST /register, POST /present ------------------------------------------------ */
 
 /* Verifies a buyer's signed request and parses its JSON; @type is its "type". */
@@ -1536,6 +1610,7 @@ semper_merchant_role_setup (SemperCommServer         *server,
     return NULL;
   self->fingerprint = g_strdup (info->fingerprint);
   self->name = g_strdup (info->common_name);
+  self->state_dir = g_strdup (options->state_dir);
   if (deviate != NULL && *deviate != '\0')
     self->deviate = g_strdup (deviate);
 
@@ -1558,6 +1633,7 @@ semper_merchant_role_setup (SemperCommServer         *server,
   semper_comm_server_add_route (server, "POST", "/fx/m1", fx_m1_cb, self, NULL);
   semper_comm_server_add_route (server, "POST", "/fx/m3", fx_m3_cb, self, NULL);
   semper_comm_server_add_route (server, "POST", "/invoice", invoice_cb, self, NULL);
+  semper_comm_server_add_route (server, "POST", "/delivery", delivery_cb, self, NULL);
   semper_comm_server_add_route (server, "POST", "/register", register_cb, self, NULL);
   semper_comm_server_add_route (server, "POST", "/present", present_cb, self, NULL);
   return G_OBJECT (g_steal_pointer (&self));

@@ -20,6 +20,7 @@
 #include <gio/gio.h>
 
 #include "semper-catalog.h"
+#include "semper-consent.h"
 #include "semper-profile.h"
 #include "semper-service.h"
 
@@ -149,5 +150,21 @@ GBytes           *semper_shop_client_read_member_item (SemperShopClient *self,
                                                        const char       *item,
                                                        GCancellable     *cancellable,
                                                        GError          **error);
+
+/* Mail order, after the goods arrived: the buyer's delivery receipt for the
+ * purchase archived as receipt @receipt_id (the flow's step after the order
+ * confirmation). prepare returns the `receipt` semper document to consent to;
+ * send signs it with @consent (consumed), checks that the signed flow allows
+ * it now, sends it (POST /delivery), archives it and marks the receipt
+ * "delivered". Both block. Returns: (transfer full) (nullable) */
+GBytes           *semper_shop_client_prepare_delivery_receipt (SemperShopClient *self,
+                                                               gint64            receipt_id,
+                                                               GError          **error);
+gboolean          semper_shop_client_send_delivery_receipt    (SemperShopClient *self,
+                                                               gint64            receipt_id,
+                                                               GBytes           *document,
+                                                               SemperConsent    *consent,
+                                                               GCancellable     *cancellable,
+                                                               GError          **error);
 
 G_END_DECLS

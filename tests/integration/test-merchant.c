@@ -562,6 +562,26 @@ test_mail_order (Fixture       *fx,
   g_assert_cmpint (purse_cents (fx), ==, before - total.minor);
   assert_receipt_verifies (fx, json_object_get_int_member (buy, "receipt"), total.minor,
                            1);
+
+  /* The parcel arrived: the buyer signs the delivery receipt, the flow's next step. */
+  {
+    g_autofree char *id = g_strdup_printf ("%" G_GINT64_FORMAT,
+                                           json_object_get_int_member (buy, "receipt"));
+    g_autoptr(JsonObject) delivered = NULL;
+    g_autoptr(JsonObject) again = NULL;
+    g_autoptr(JsonObject) shown = NULL;
+
+    g_assert_cmpint (SEMPER (fx, fx->wallet, &delivered, "delivery", fx->merchant_url, id,
+                             "--yes", "--password-file", fx->password), ==, 0);
+    g_assert_cmpstr (json_object_get_string_member (delivered, "state"), ==, "delivered");
+    g_assert_cmpint (SEMPER (fx, fx->wallet, &shown, "receipt", "show", id), ==, 0);
+    g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (shown,
+                                                                                 "receipt"),
+                                                    "state"), ==, "delivered");
+    /* The flow ends there: a second delivery receipt is refused by the merchant. */
+    g_assert_cmpint (SEMPER (fx, fx->wallet, &again, "delivery", fx->merchant_url, id,
+                             "--yes", "--password-file", fx->password), !=, 0);
+  }
 }
 
 /* The account's balance at the bank, in cents. */
