@@ -6,6 +6,7 @@
 
 #include "semper-uri.h"
 
+#include <glib/gi18n-lib.h>
 #include <string.h>
 
 G_DEFINE_QUARK (semper-uri-error-quark, semper_uri_error)
@@ -19,7 +20,7 @@ fail (GError    **error,
       const char *what)
 {
   g_set_error (error, SEMPER_URI_ERROR, SEMPER_URI_ERROR_INVALID,
-               "Not a semper: URI that the wallet accepts: %s", what);
+               _("Not a semper: URI that the wallet accepts: %s"), what);
   return FALSE;
 }
 
@@ -148,15 +149,15 @@ parse_item (const char *s,
   SemperUriItem *item;
 
   if (!is_item_id (s, id_len))
-    return fail (error, "an item must be letters, digits and '-', at most 32");
+    return fail (error, _("an item must be letters, digits and '-', at most 32"));
   if (colon != NULL && !parse_quantity (colon + 1, len - id_len - 1, &quantity))
-    return fail (error, "a quantity must be 1 to 1000000, without a leading zero");
+    return fail (error, _("a quantity must be 1 to 1000000, without a leading zero"));
   for (guint i = 0; i < uri->items->len; i++)
     {
       SemperUriItem *other = g_ptr_array_index (uri->items, i);
 
       if (strlen (other->item) == id_len && memcmp (other->item, s, id_len) == 0)
-        return fail (error, "an item is named twice");
+        return fail (error, _("an item is named twice"));
     }
   item = g_new0 (SemperUriItem, 1);
   item->item = g_strndup (s, id_len);
@@ -177,17 +178,17 @@ semper_uri_parse (const char *text,
   gsize len;
 
   if (text == NULL)
-    return fail (error, "no text"), NULL;
+    return fail (error, _("no text")), NULL;
   len = strlen (text);
   if (len > SEMPER_URI_MAX_LENGTH)
-    return fail (error, "longer than 4096 bytes"), NULL;
+    return fail (error, _("longer than 4096 bytes")), NULL;
   for (gsize i = 0; i < len; i++)
     if ((guchar) text[i] <= 0x20 || (guchar) text[i] >= 0x7f)
-      return fail (error, "only visible ASCII characters are allowed"), NULL;
+      return fail (error, _("only visible ASCII characters are allowed")), NULL;
   if (g_ascii_strncasecmp (text, scheme, strlen (scheme)) != 0)
-    return fail (error, "it must begin with semper://"), NULL;
+    return fail (error, _("it must begin with semper://")), NULL;
   if (strpbrk (text, "?#%@\\") != NULL)
-    return fail (error, "no query, fragment, percent-encoding or user info"), NULL;
+    return fail (error, _("no query, fragment, percent-encoding or user info")), NULL;
 
   uri = g_new0 (SemperUri, 1);
   uri->items = g_ptr_array_new_with_free_func (uri_item_free);
@@ -200,7 +201,7 @@ semper_uri_parse (const char *text,
       const char *close = strchr (p, ']');
 
       if (close == NULL || !is_ipv6 (p + 1, (gsize) (close - p - 1)))
-        return fail (error, "a bracketed host must be an IPv6 address"), NULL;
+        return fail (error, _("a bracketed host must be an IPv6 address")), NULL;
       uri->host = g_strndup (p + 1, (gsize) (close - p - 1));
       host_end = close + 1;
     }
@@ -211,26 +212,26 @@ semper_uri_parse (const char *text,
         host_end++;
       host_len = (gsize) (host_end - p);
       if (!is_dns_name (p, host_len))
-        return fail (error, "the host must be a DNS name or an IP address"), NULL;
+        return fail (error, _("the host must be a DNS name or an IP address")), NULL;
       uri->host = g_ascii_strdown (p, (gssize) host_len);
     }
 
   /* port: required */
   if (*host_end != ':')
-    return fail (error, "the port is missing"), NULL;
+    return fail (error, _("the port is missing")), NULL;
   p = host_end + 1;
   if (!g_ascii_isdigit (*p) || *p == '0')
-    return fail (error, "the port must be 1 to 65535"), NULL;
+    return fail (error, _("the port must be 1 to 65535")), NULL;
   while (g_ascii_isdigit (*p))
     {
       port = port * 10 + (guint64) (*p - '0');
       if (port > 65535)
-        return fail (error, "the port must be 1 to 65535"), NULL;
+        return fail (error, _("the port must be 1 to 65535")), NULL;
       p++;
     }
   uri->port = (guint) port;
   if (*p != '/')
-    return fail (error, "a path must follow the port"), NULL;
+    return fail (error, _("a path must follow the port")), NULL;
   path = p + 1;
 
   /* action */
@@ -245,14 +246,14 @@ semper_uri_parse (const char *text,
       p = path + 4;
     }
   else
-    return fail (error, "the path must begin with /offer/ or /pay/"), NULL;
+    return fail (error, _("the path must begin with /offer/ or /pay/")), NULL;
 
   /* service */
   {
     const char *slash = strchr (p, '/');
 
     if (slash == NULL || !is_service_id (p, (gsize) (slash - p)))
-      return fail (error, "a service id and an item must follow"), NULL;
+      return fail (error, _("a service id and an item must follow")), NULL;
     uri->service = g_strndup (p, (gsize) (slash - p));
     p = slash + 1;
   }
@@ -264,7 +265,7 @@ semper_uri_parse (const char *text,
       gsize seg = slash != NULL ? (gsize) (slash - p) : (gsize) (end - p);
 
       if (uri->items->len == SEMPER_URI_MAX_ITEMS)
-        return fail (error, "more than 100 items"), NULL;
+        return fail (error, _("more than 100 items")), NULL;
       if (!parse_item (p, seg, uri, error))
         return NULL;
       if (slash == NULL)
@@ -276,7 +277,7 @@ semper_uri_parse (const char *text,
       SemperUriItem *item = g_ptr_array_index (uri->items, 0);
 
       if (uri->items->len != 1 || item->quantity != 1)
-        return fail (error, "an offer URI names exactly one item, without a quantity"), NULL;
+        return fail (error, _("an offer URI names exactly one item, without a quantity")), NULL;
     }
 
   if (strchr (uri->host, ':') != NULL)
