@@ -205,6 +205,37 @@ take_over_coins (SemperProfile  *profile,
   return TRUE;
 }
 
+/* `semper restore --take-over --profile DIR`: the take-over a restore could
+ * not do (no network, or another password). */
+static int
+take_over_existing (void)
+{
+  g_autofree char *dir = cli_profile_dir ();
+  g_autoptr(SemperProfile) profile = NULL;
+  g_autoptr(GError) error = NULL;
+  guint taken = 0;
+
+  profile = semper_profile_open (dir, SEMPER_PROFILE_OPEN_DEFAULT, cli_password_cb, NULL, &error);
+  if (profile == NULL || !take_over_coins (profile, &taken, &error))
+    return cli_fail (error, EXIT_ERROR);
+  if (cli.json)
+    {
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "profile");
+      json_builder_add_string_value (b, dir);
+      json_builder_set_member_name (b, "coins_taken_over");
+      json_builder_add_int_value (b, taken);
+      json_builder_end_object (b);
+      cli_print_json (b);
+    }
+  else
+    g_print (_("Swapped %u coins at the bank: the copies in the original profile are no "
+               "longer spendable.\n"), taken);
+  return EXIT_OK;
+}
+
 int
 cmd_restore (int    argc,
              char **argv)
@@ -217,9 +248,12 @@ cmd_restore (int    argc,
   g_autofree char *dir = NULL;
   g_autofree char *created = NULL;
   gboolean no_take_over = FALSE;
+  gboolean take_over_only = FALSE;
   GOptionEntry entries[] = {
     { "no-take-over", 0, 0, G_OPTION_ARG_NONE, &no_take_over,
       N_("Do not swap the purse's coins at the bank (the original may then spend them)"), NULL },
+    { "take-over", 0, 0, G_OPTION_ARG_NONE, &take_over_only,
+      N_("Without FILE: only swap the coins of the restored profile DIR at the bank"), NULL },
     { NULL }
   };
   SemperBackupInfo info;
@@ -231,6 +265,8 @@ cmd_restore (int    argc,
   status = parse_options (context, entries, &argc, &argv);
   if (status != EXIT_OK)
     return status;
+  if (take_over_only && argc == 1)
+    return take_over_existing ();
   if (argc != 2)
     return cli_usage (context, _("restore takes the backup file"));
   if (cli.profile_dir == NULL)
@@ -252,8 +288,14 @@ cmd_restore (int    argc,
         profile = semper_profile_open (dir, SEMPER_PROFILE_OPEN_DEFAULT, cli_password_cb, NULL,
                                        &take_error);
       else
-        profile = semper_profile_open (dir, SEMPER_PROFILE_OPEN_DEFAULT, known_password_cb,
-                                       password, &take_error);
+        {
+          profile = semper_profile_open (dir, SEMPER_PROFILE_OPEN_DEFAULT, known_password_cb,
+                                         password, NULL);
+          /* A backup made in the window has a password of its own: ask for the profile's. */
+          if (profile == NULL)
+            profile = semper_profile_open (dir, SEMPER_PROFILE_OPEN_DEFAULT, cli_password_cb,
+                                           NULL, &take_error);
+        }
       if (profile != NULL)
         take_over_coins (profile, &taken, &take_error);
     }
@@ -295,9 +337,9 @@ cmd_restore (int    argc,
   if (take_error != NULL)
     {
       g_printerr (_("semper: the purse's coins were not taken over: %s\n"), take_error->message);
-      g_printerr ("%s\n", _("semper: until they are (semper bank recover, then spend them), the "
-                            "original profile can spend the same coins, and the bank refuses "
-                            "whichever copy comes second."));
+      g_printerr (_("semper: until they are (semper restore --take-over --profile %s), the "
+                    "original profile can spend the same coins, and the bank refuses "
+                    "whichever copy comes second.\n"), dir);
     }
   return EXIT_OK;
 }

@@ -8,6 +8,7 @@
 #include "wallet-preferences-window.h"
 
 #include "semper-profile.h"
+#include "wallet-preferences-backup.h"
 #include "wallet-preferences-payment.h"
 
 struct _WalletPreferencesWindow
@@ -127,7 +128,8 @@ wallet_preferences_window_new (GtkWindow *parent,
  * @profile: the open profile
  *
  * Adds the Payment Methods page, which reads and stores the profile's
- * payment preferences. Without a profile only the general page is shown.
+ * payment preferences, and the Backup page. Without a profile only the
+ * general page is shown.
  */
 void
 wallet_preferences_window_set_profile (WalletPreferencesWindow *self,
@@ -150,4 +152,9 @@ wallet_preferences_window_set_profile (WalletPreferencesWindow *self,
     }
   self->payment_page = page;
   adw_preferences_window_add (ADW_PREFERENCES_WINDOW (self), ADW_PREFERENCES_PAGE (page));
+  {
+    g_autoptr(WalletPreferencesBackup) backup = wallet_preferences_backup_new (profile);
+
+    adw_preferences_window_add (ADW_PREFERENCES_WINDOW (self), ADW_PREFERENCES_PAGE (backup));
+  }
 }

@@ -18,7 +18,7 @@ G_DECLARE_FINAL_TYPE (WalletPreferencesWindow, wallet_preferences_window,
 
 WalletPreferencesWindow *wallet_preferences_window_new         (GtkWindow               *parent,
                                                                 GSettings               *settings);
-/* Adds the pages that need the open profile (Payment Methods). */
+/* Adds the pages that need the open profile (Payment Methods, Backup). */
 void                     wallet_preferences_window_set_profile (WalletPreferencesWindow *self,
                                                                 SemperProfile           *profile);
 

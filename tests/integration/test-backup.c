@@ -422,6 +422,27 @@ test_no_take_over (Fixture       *fx,
   g_assert_cmpuint (spend_all (fx, fx->alice_dir, "original"), ==, 0);
 }
 
+/* The take-over after the fact, as a restore without network would need it. */
+static void
+test_take_over_later (Fixture       *fx,
+                      gconstpointer  data)
+{
+  g_autofree char *restored = g_build_filename (fx->dir, "restored", NULL);
+  g_autofree char *out = NULL;
+  g_autoptr(JsonObject) answer = NULL;
+
+  g_assert_cmpint (run_semper (fx, fx->alice_dir, NULL, "backup", fx->backup, NULL), ==, 0);
+  g_assert_cmpint (run_semper (fx, restored, NULL, "restore", fx->backup, "--no-take-over",
+                               NULL), ==, 0);
+  g_assert_cmpint (run_semper (fx, restored, &out, "--json", "restore", "--take-over", NULL),
+                   ==, 0);
+  answer = parse_object (out);
+  g_assert_cmpint (json_object_get_int_member (answer, "coins_taken_over"), >, 0);
+
+  g_assert_cmpuint (spend_all (fx, fx->alice_dir, "original"), ==, 0);
+  g_assert_cmpuint (spend_all (fx, restored, "restored"), ==, 2);
+}
+
 static void
 test_refusals (Fixture       *fx,
                gconstpointer  data)
@@ -487,6 +508,7 @@ main (int    argc,
   g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("/semper/backup/take-over", test_take_over);
   ADD ("/semper/backup/no-take-over", test_no_take_over);
+  ADD ("/semper/backup/take-over-later", test_take_over_later);
   ADD ("/semper/backup/refusals", test_refusals);
 #undef ADD
 

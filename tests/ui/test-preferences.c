@@ -6,6 +6,7 @@
  * the typed-amount threshold are stored too, and bad input is refused.
  * A withdrawal through the page reaches a real bank (`semperd --role bank`)
  * off the main thread, and the purse and the account's balance show it.
+ * The Backup page writes a backup that restores and opens.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -23,6 +24,8 @@
 #include "semper-profile.h"
 #include "semper-purse.h"
 #include "ui-test-util.h"
+#include "semper-backup.h"
+#include "wallet-preferences-backup.h"
 #include "wallet-preferences-payment-private.h"
 #include "wallet-preferences-window.h"
 
@@ -357,6 +360,62 @@ test_withdraw (Fixture       *fx,
   g_assert_cmpint (purse_total (fx), ==, 300);
 }
 
+static gboolean
+backup_done (gpointer data)
+{
+  return !wallet_preferences_backup_get_busy (data);
+}
+
+static void
+test_backup (Fixture       *fx,
+             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_build_filename (fx->dir, "wallet.semper-backup", NULL);
+  g_autofree char *restored = g_build_filename (fx->dir, "restored", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(SemperProfile) profile = NULL;
+  WalletPreferencesBackup *page;
+  AdwEntryRow *password, *repeat;
+  SemperBackupInfo info;
+
+  open_window (fx);
+  adw_preferences_window_set_visible_page_name (ADW_PREFERENCES_WINDOW (fx->window), "backup");
+  page = WALLET_PREFERENCES_BACKUP (
+    adw_preferences_window_get_visible_page (ADW_PREFERENCES_WINDOW (fx->window)));
+  password = _wallet_preferences_backup_get_password_row (page, 0);
+  repeat = _wallet_preferences_backup_get_password_row (page, 1);
+
+  /* Too short, then two that differ: refused, nothing written. */
+  gtk_editable_set_text (GTK_EDITABLE (password), "short");
+  gtk_editable_set_text (GTK_EDITABLE (repeat), "short");
+  g_assert_false (wallet_preferences_backup_save_to (page, file));
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (password), "error"));
+  gtk_editable_set_text (GTK_EDITABLE (password), "a long backup password");
+  gtk_editable_set_text (GTK_EDITABLE (repeat), "a long backup passw0rd");
+  g_assert_false (wallet_preferences_backup_save_to (page, file));
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (repeat), "error"));
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+
+  gtk_editable_set_text (GTK_EDITABLE (repeat), "a long backup password");
+  g_assert_true (wallet_preferences_backup_save_to (page, file));
+  g_assert_true (wallet_preferences_backup_get_busy (page));
+  ui_test_spin_until (backup_done, page);
+  g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (password)), ==, "");
+  ui_test_save_screenshot (GTK_WIDGET (fx->window), "preferences-backup");
+
+  /* The file restores under that password, and the profile opens. */
+  g_assert_true (semper_backup_restore (path, "a long backup password", restored, &info,
+                                        &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (info.n_files, >=, 3);
+  profile = semper_profile_open (restored, SEMPER_PROFILE_OPEN_DEFAULT, password_cb, NULL,
+                                 &error);
+  g_assert_no_error (error);
+  g_assert_true (semper_profile_has_identity (profile));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -372,6 +431,8 @@ main (int   argc,
 
   g_test_add ("/semper/ui/preferences/payment/order", Fixture, NULL, fixture_set_up,
               test_order_and_prefs, fixture_tear_down);
+  g_test_add ("/semper/ui/preferences/backup", Fixture, NULL, fixture_set_up, test_backup,
+              fixture_tear_down);
   g_test_add ("/semper/ui/preferences/payment/withdraw", Fixture, "bank", fixture_set_up,
               test_withdraw, fixture_tear_down);
 
