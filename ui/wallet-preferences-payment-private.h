@@ -14,6 +14,11 @@ G_BEGIN_DECLS
 
 AdwActionRow   *_wallet_preferences_payment_get_account_row     (WalletPreferencesPayment *self);
 AdwExpanderRow *_wallet_preferences_payment_get_purse_row       (WalletPreferencesPayment *self);
+AdwExpanderRow *_wallet_preferences_payment_get_link_row        (WalletPreferencesPayment *self,
+                                                                 AdwEntryRow             **url,
+                                                                 AdwEntryRow             **account,
+                                                                 AdwEntryRow             **code,
+                                                                 GtkButton               **button);
 AdwEntryRow    *_wallet_preferences_payment_get_withdraw_row    (WalletPreferencesPayment *self);
 GtkButton      *_wallet_preferences_payment_get_withdraw_button (WalletPreferencesPayment *self);
 GtkListBox     *_wallet_preferences_payment_get_order_list      (WalletPreferencesPayment *self);

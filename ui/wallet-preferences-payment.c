@@ -20,6 +20,7 @@
 #include <glib/gi18n.h>
 
 #include "semper-archive.h"
+#include "semper-crypto.h"
 #include "semper-money.h"
 #include "semper-prefs.h"
 #include "semper-profile.h"
@@ -44,6 +45,11 @@ struct _WalletPreferencesPayment
   AdwExpanderRow     *purse_row;
   GPtrArray          *coin_rows;
   AdwEntryRow        *withdraw_row;
+  AdwExpanderRow     *link_row;
+  AdwEntryRow        *link_url_row;
+  AdwEntryRow        *link_account_row;
+  AdwEntryRow        *link_code_row;
+  GtkButton          *link_button;
   GtkButton          *withdraw_button;
   GtkListBox         *order_list;
   GPtrArray          *order;             /* (element-type utf8) the systems as shown */
@@ -94,6 +100,7 @@ set_busy (WalletPreferencesPayment *self,
   self->busy = busy;
   gtk_widget_set_sensitive (GTK_WIDGET (self->withdraw_button),
                             !busy && self->purse != NULL);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->link_button), !busy);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
 }
 
@@ -260,11 +267,13 @@ update_account (WalletPreferencesPayment *self)
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->account_row), _("Bank Account"));
       adw_action_row_set_subtitle (self->account_row,
                                    _("No bank account is linked to this wallet yet. Link one "
-                                     "with the link code from your bank: semper bank link."));
+                                     "below with the link code from your bank."));
       gtk_widget_set_sensitive (GTK_WIDGET (self->withdraw_row), FALSE);
+      gtk_widget_set_visible (GTK_WIDGET (self->link_row), self->purse != NULL);
       return;
     }
   gtk_widget_set_sensitive (GTK_WIDGET (self->withdraw_row), TRUE);
+  gtk_widget_set_visible (GTK_WIDGET (self->link_row), FALSE);
 
   /* Translators: the title of the linked bank account's row; %s is its id */
   title = g_strdup_printf (_("Bank Account “%s”"), account);
@@ -295,6 +304,10 @@ update_account (WalletPreferencesPayment *self)
 /* The worker thread's half: withdraw (when @amount is set) and the balance. */
 typedef struct {
   SemperPurse   *purse;
+  char          *link_url;      /* (nullable) link first */
+  char          *link_account;
+  char          *link_code;
+  GError        *link_error;
   gboolean       withdraw;
   SemperAmount   amount;
   SemperAmount   fee;
@@ -307,6 +320,11 @@ static void
 bank_job_free (BankJob *job)
 {
   g_clear_object (&job->purse);
+  g_free (job->link_url);
+  g_free (job->link_account);
+  if (job->link_code != NULL)
+    semper_secret_free (job->link_code);
+  g_clear_error (&job->link_error);
   g_clear_pointer (&job->balances, g_array_unref);
   g_clear_error (&job->withdraw_error);
   g_clear_error (&job->balance_error);
@@ -321,6 +339,13 @@ bank_job_thread (GTask        *task,
 {
   BankJob *job = task_data;
 
+  if (job->link_url != NULL
+      && !semper_purse_link (job->purse, job->link_url, job->link_account, job->link_code,
+                             &job->link_error))
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
   if (job->withdraw)
     semper_purse_withdraw (job->purse, &job->amount, &job->fee, &job->withdraw_error);
   job->balances = semper_purse_dup_account_balances (job->purse, &job->balance_error);
@@ -338,6 +363,27 @@ bank_job_done_cb (GObject      *source,
   /* The window closed meanwhile. */
   if (self->profile == NULL)
     return;
+
+  if (job->link_url != NULL)
+    {
+      g_autofree char *message = NULL;
+
+      if (job->link_error != NULL)
+        message = g_strdup_printf (_("The account was not linked: %s"),
+                                   job->link_error->message);
+      else
+        {
+          message = g_strdup_printf (_("Linked the account “%s”"), job->link_account);
+          gtk_editable_set_text (GTK_EDITABLE (self->link_code_row), "");
+        }
+      toast (self, message);
+      if (job->link_error != NULL)
+        {
+          set_busy (self, FALSE);
+          update_account (self);
+          return;
+        }
+    }
 
   g_clear_pointer (&self->account_balances, g_array_unref);
   g_clear_pointer (&self->bank_error, g_free);
@@ -373,7 +419,8 @@ bank_job_done_cb (GObject      *source,
 
 static void
 start_bank_job (WalletPreferencesPayment *self,
-                const SemperAmount       *withdraw)
+                const SemperAmount       *withdraw,
+                BankJob                  *link)
 {
   g_autoptr(GTask) task = NULL;
   BankJob *job;
@@ -382,10 +429,10 @@ start_bank_job (WalletPreferencesPayment *self,
   if (self->purse == NULL || self->busy)
     return;
   account = semper_purse_dup_account (self->purse);
-  if (account == NULL)
+  if (account == NULL && link == NULL)
     return;
 
-  job = g_new0 (BankJob, 1);
+  job = link != NULL ? link : g_new0 (BankJob, 1);
   job->purse = g_object_ref (self->purse);
   if (withdraw != NULL)
     {
@@ -406,7 +453,7 @@ wallet_preferences_payment_refresh (WalletPreferencesPayment *self)
 
   update_purse (self);
   update_account (self);
-  start_bank_job (self, NULL);
+  start_bank_job (self, NULL, NULL);
 }
 
 static void
@@ -428,7 +475,38 @@ withdraw_cb (WalletPreferencesPayment *self)
       return;
     }
   gtk_widget_remove_css_class (GTK_WIDGET (self->withdraw_row), "error");
-  start_bank_job (self, &amount);
+  start_bank_job (self, &amount, NULL);
+}
+
+static void
+link_cb (WalletPreferencesPayment *self)
+{
+  g_autofree char *url = g_strstrip (g_strdup (gtk_editable_get_text (
+    GTK_EDITABLE (self->link_url_row))));
+  g_autofree char *account = g_strstrip (g_strdup (gtk_editable_get_text (
+    GTK_EDITABLE (self->link_account_row))));
+  const char *code = gtk_editable_get_text (GTK_EDITABLE (self->link_code_row));
+  BankJob *job;
+
+  if (self->busy || self->purse == NULL)
+    return;
+  if (!g_str_has_prefix (url, "http://") && !g_str_has_prefix (url, "https://"))
+    {
+      gtk_widget_add_css_class (GTK_WIDGET (self->link_url_row), "error");
+      toast (self, _("The bank’s address starts with http:// or https://"));
+      return;
+    }
+  gtk_widget_remove_css_class (GTK_WIDGET (self->link_url_row), "error");
+  if (*account == '\0' || *code == '\0')
+    {
+      toast (self, _("Type the account and the link code your bank gave you"));
+      return;
+    }
+  job = g_new0 (BankJob, 1);
+  job->link_url = g_steal_pointer (&url);
+  job->link_account = g_steal_pointer (&account);
+  job->link_code = g_strdup (code);
+  start_bank_job (self, NULL, job);
 }
 
 /* ---- the order of preference --------------------------------------------------- */
@@ -762,6 +840,30 @@ build (WalletPreferencesPayment *self)
   adw_action_row_set_subtitle_lines (self->account_row, 3);
   adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), GTK_WIDGET (self->account_row));
 
+  self->link_row = ADW_EXPANDER_ROW (adw_expander_row_new ());
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->link_row),
+                                 _("_Link a Bank Account"));
+  adw_preferences_row_set_use_underline (ADW_PREFERENCES_ROW (self->link_row), TRUE);
+  adw_expander_row_set_subtitle (self->link_row,
+                                 _("With the address, account and link code from your bank"));
+  self->link_url_row = ADW_ENTRY_ROW (adw_entry_row_new ());
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->link_url_row), _("Bank Address"));
+  adw_entry_row_set_input_purpose (self->link_url_row, GTK_INPUT_PURPOSE_URL);
+  adw_expander_row_add_row (self->link_row, GTK_WIDGET (self->link_url_row));
+  self->link_account_row = ADW_ENTRY_ROW (adw_entry_row_new ());
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->link_account_row), _("Account"));
+  adw_expander_row_add_row (self->link_row, GTK_WIDGET (self->link_account_row));
+  self->link_code_row = ADW_ENTRY_ROW (adw_password_entry_row_new ());
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->link_code_row), _("Link Code"));
+  self->link_button = GTK_BUTTON (gtk_button_new_with_mnemonic (_("Lin_k")));
+  gtk_widget_set_valign (GTK_WIDGET (self->link_button), GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (GTK_WIDGET (self->link_button), "suggested-action");
+  adw_entry_row_add_suffix (self->link_code_row, GTK_WIDGET (self->link_button));
+  g_signal_connect_swapped (self->link_button, "clicked", G_CALLBACK (link_cb), self);
+  g_signal_connect_swapped (self->link_code_row, "entry-activated", G_CALLBACK (link_cb), self);
+  adw_expander_row_add_row (self->link_row, GTK_WIDGET (self->link_code_row));
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), GTK_WIDGET (self->link_row));
+
   self->purse_row = ADW_EXPANDER_ROW (adw_expander_row_new ());
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->purse_row), _("E-Cash Purse"));
   adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), GTK_WIDGET (self->purse_row));
@@ -986,4 +1088,18 @@ AdwEntryRow *
 _wallet_preferences_payment_get_threshold_row (WalletPreferencesPayment *self)
 {
   return self->threshold_row;
+}
+
+AdwExpanderRow *
+_wallet_preferences_payment_get_link_row (WalletPreferencesPayment *self,
+                                          AdwEntryRow             **url,
+                                          AdwEntryRow             **account,
+                                          AdwEntryRow             **code,
+                                          GtkButton               **button)
+{
+  *url = self->link_url_row;
+  *account = self->link_account_row;
+  *code = self->link_code_row;
+  *button = self->link_button;
+  return self->link_row;
 }

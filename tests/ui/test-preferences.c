@@ -121,7 +121,7 @@ fixture_set_up (Fixture       *fx,
     }
 
   fx->profile = make_profile (fx, "alice", SEMPER_ROLE_WALLET);
-  if (fx->bank_url != NULL)
+  if (fx->bank_url != NULL && g_str_equal (data, "bank"))
     {
       g_autoptr(SemperPurse) purse = semper_purse_new (fx->profile, &error);
 
@@ -416,6 +416,45 @@ test_backup (Fixture       *fx,
   g_assert_true (semper_profile_has_identity (profile));
 }
 
+static void
+test_link (Fixture       *fx,
+           gconstpointer  data)
+{
+  AdwEntryRow *url, *account, *code;
+  GtkButton *button;
+  AdwExpanderRow *link;
+  g_autofree char *wrong = NULL;
+
+  open_window (fx);
+  link = _wallet_preferences_payment_get_link_row (fx->page, &url, &account, &code, &button);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (link)));
+  g_assert_false (gtk_widget_get_sensitive (
+    GTK_WIDGET (_wallet_preferences_payment_get_withdraw_row (fx->page))));
+  adw_expander_row_set_expanded (link, TRUE);
+
+  /* A wrong code: the bank refuses, nothing is linked. */
+  gtk_editable_set_text (GTK_EDITABLE (url), fx->bank_url);
+  gtk_editable_set_text (GTK_EDITABLE (account), "alice");
+  gtk_editable_set_text (GTK_EDITABLE (code), "not-the-code");
+  g_signal_emit_by_name (button, "clicked");
+  ui_test_spin_until (not_busy, fx->page);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (link)));
+  ui_test_save_screenshot (GTK_WIDGET (fx->window), "preferences-payment-link");
+
+  gtk_editable_set_text (GTK_EDITABLE (code), "alice-code");
+  g_signal_emit_by_name (button, "clicked");
+  g_assert_true (wallet_preferences_payment_get_busy (fx->page));
+  ui_test_spin_until (not_busy, fx->page);
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (link)));
+  g_assert_true (gtk_widget_get_sensitive (
+    GTK_WIDGET (_wallet_preferences_payment_get_withdraw_row (fx->page))));
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (
+    _wallet_preferences_payment_get_account_row (fx->page)), "100.00 EUR"));
+  wrong = g_strdup (adw_preferences_row_get_title (
+    ADW_PREFERENCES_ROW (_wallet_preferences_payment_get_account_row (fx->page))));
+  g_assert_nonnull (strstr (wrong, "alice"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -433,6 +472,8 @@ main (int   argc,
               test_order_and_prefs, fixture_tear_down);
   g_test_add ("/semper/ui/preferences/backup", Fixture, NULL, fixture_set_up, test_backup,
               fixture_tear_down);
+  g_test_add ("/semper/ui/preferences/payment/link", Fixture, "unlinked", fixture_set_up,
+              test_link, fixture_tear_down);
   g_test_add ("/semper/ui/preferences/payment/withdraw", Fixture, "bank", fixture_set_up,
               test_withdraw, fixture_tear_down);
 
