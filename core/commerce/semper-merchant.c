@@ -1150,6 +1150,11 @@ fx_step (SemperMerchant    *self,
     session = find_session (self, owner, &error);
     if (session == NULL)
       return error_response (error);
+    /* The offer was made for a buyer (a subscription credential names it). */
+    if (g_strcmp0 (semper_protocol_message_get_originator (msg), session->buyer) != 0)
+      return semper_comm_response_new_error (409, "not-allowed",
+                                             _("The order is signed by someone else than the "
+                                               "buyer the offer was made for"));
     if (first)
       g_hash_table_replace (self->tid_sessions,
                             g_strdup (semper_protocol_message_get_tid (msg)),
