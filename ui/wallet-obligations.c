@@ -5,7 +5,7 @@
  * read in a worker thread and every date due within
  * WALLET_OBLIGATIONS_REMIND_DAYS gets a GNotification; its id names the
  * record, the field and the date, so a second start replaces rather than
- * repeats it.
+ * repeats it. The archive is read again every six hours while the wallet runs.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -21,6 +21,8 @@
 #include "wallet-obligations-window.h"
 
 #define DAY (24 * 60 * 60)
+/* While the wallet runs, the dates are read again this often. */
+#define RECHECK_SECONDS (6 * 60 * 60)
 
 char *
 wallet_obligations_format_relative (gint64 when,
@@ -168,6 +170,13 @@ profile_changed_cb (GtkApplication *app,
   g_task_run_in_thread (task, collect_thread);
 }
 
+static gboolean
+recheck_cb (gpointer user_data)
+{
+  profile_changed_cb (GTK_APPLICATION (user_data), NULL, NULL);
+  return G_SOURCE_CONTINUE;
+}
+
 static void
 show_obligations_cb (GSimpleAction *action,
                      GVariant      *parameter,
@@ -185,9 +194,16 @@ show_obligations_cb (GSimpleAction *action,
   gtk_window_present (GTK_WINDOW (window));
 }
 
+static void
+remove_source (gpointer id)
+{
+  g_source_remove (GPOINTER_TO_UINT (id));
+}
+
 void
 wallet_obligations_attach (GtkApplication *app)
 {
+  guint id;
   const GActionEntry entries[] = {
     { .name = "obligations", .activate = show_obligations_cb },
   };
@@ -196,4 +212,9 @@ wallet_obligations_attach (GtkApplication *app)
 
   g_action_map_add_action_entries (G_ACTION_MAP (app), entries, G_N_ELEMENTS (entries), app);
   g_signal_connect (app, "notify::profile", G_CALLBACK (profile_changed_cb), NULL);
+  /* A date that comes within reach while the wallet runs gets its reminder too; the
+   * timer goes with the application. */
+  id = g_timeout_add_seconds_full (G_PRIORITY_LOW, RECHECK_SECONDS, recheck_cb, app, NULL);
+  g_object_set_data_full (G_OBJECT (app), "wallet-obligations-recheck", GUINT_TO_POINTER (id),
+                          remove_source);
 }
