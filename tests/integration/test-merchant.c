@@ -519,6 +519,16 @@ test_subscription (Fixture       *fx,
   g_autoptr(JsonObject) refused = NULL;
   gint64 before = purse_cents (fx);
 
+  /* Registration alone is free and signs nothing: a membership credential. */
+  g_assert_cmpint (SEMPER (fx, fx->wallet, &member, "buy", fx->merchant_url, "membership",
+                           "--answer", "company=Druckerei Muster GmbH",
+                           "--answer", "contact=einkauf@muster.example",
+                           "--password-file", fx->password), ==, 0);
+  g_assert_cmpstr (json_object_get_string_member (member, "state"), ==, "done");
+  g_assert_cmpint (json_object_get_int_member (member, "receipt"), ==, 0);
+  g_assert_cmpint (purse_cents (fx), ==, before);
+  g_clear_pointer (&member, json_object_unref);
+
   /* No subscription yet: no member item. */
   g_assert_cmpint (SEMPER (fx, fx->wallet, &refused, "shop", fx->merchant_url, "--member-item",
                            "report-q3", "--password-file", fx->password), ==, 1);
