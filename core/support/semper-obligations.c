@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include "semper-obligations.h"
+#include "semper-obligations-private.h"
 
 #include <string.h>
 
@@ -144,11 +145,11 @@ collect_document (SemperArchiveRecordKind  kind,
 
 /* A record's text may hold several documents one after the other: each
  * starts with a "Semper-Document: " line. */
-static void
-collect_record (SemperArchiveRecordKind  kind,
-                SemperArchiveRecord     *record,
-                gint64                   since,
-                GPtrArray               *out)
+void
+_semper_obligations_collect_record (SemperArchiveRecordKind  kind,
+                                    SemperArchiveRecord     *record,
+                                    gint64                   since,
+                                    GPtrArray               *out)
 {
   const char *text = record->text;
   const char *start;
@@ -217,7 +218,7 @@ semper_obligations_collect (SemperArchive  *archive,
                                    || g_str_equal (r->state, "cancelled")
                                    || g_str_equal (r->state, "refunded")))
             continue;
-          collect_record (kinds[k], r, since, out);
+          _semper_obligations_collect_record (kinds[k], r, since, out);
         }
     }
   g_ptr_array_sort (out, compare_when);
