@@ -43,11 +43,19 @@ G_DEFINE_QUARK (semper-backup-error-quark, semper_backup_error)
 /* What a restore cannot do without. */
 static const char * const required_files[] = { "archive.db", "nss/cert9.db", "nss/key4.db" };
 
+/* An entry's bytes are its own copy (entry_new's callers copy), and they hold
+ * the coins' secrets: they are wiped before they are freed. */
 void
 _semper_backup_entry_free (SemperBackupEntry *entry)
 {
+  gsize len = 0;
+  gpointer data;
+
   if (entry == NULL)
     return;
+  data = entry->data != NULL ? (gpointer) g_bytes_get_data (entry->data, &len) : NULL;
+  if (data != NULL && len > 0)
+    semper_secret_wipe (data, len);
   g_free (entry->path);
   g_clear_pointer (&entry->data, g_bytes_unref);
   g_free (entry);
