@@ -18,7 +18,9 @@
 #include "semper-fx-ecash.h"
 #include "semper-money.h"
 #include "semper-order-form.h"
+#include "semper-ecash-system.h"
 #include "semper-payment-system.h"
+#include "semper-prefs.h"
 #include "semper-protocol-message.h"
 #include "semper-purse.h"
 #include "semper-shop-client-private.h"
@@ -56,6 +58,9 @@ struct _SemperPurchase {
   SemperPaymentSystem        *account;     /* (nullable): no bank account linked */
   char                       *account_key; /* H(m1) reserved by us before fx asks */
   GBytes                     *account_proof;
+  SemperPaymentAskFunc        ask_func;
+  gpointer                    ask_data;
+  GDestroyNotify              ask_destroy;
   SemperPurchaseConsentFunc   consent_func;
   gpointer                    consent_data;
   GDestroyNotify              consent_destroy;
@@ -101,6 +106,8 @@ semper_purchase_dispose (GObject *object)
   g_clear_object (&self->account);
   if (self->consent_destroy != NULL)
     g_clear_pointer (&self->consent_data, self->consent_destroy);
+  if (self->ask_destroy != NULL)
+    g_clear_pointer (&self->ask_data, self->ask_destroy);
   g_clear_object (&self->purse);
   g_clear_object (&self->cursor);
   g_clear_object (&self->service);
@@ -260,6 +267,20 @@ semper_purchase_set_consent_func (SemperPurchase            *self,
   self->consent_func = func;
   self->consent_data = user_data;
   self->consent_destroy = destroy;
+}
+
+void
+semper_purchase_set_payment_ask_func (SemperPurchase       *self,
+                                      SemperPaymentAskFunc  func,
+                                      gpointer              user_data,
+                                      GDestroyNotify        destroy)
+{
+  g_return_if_fail (SEMPER_IS_PURCHASE (self));
+  if (self->ask_destroy != NULL)
+    g_clear_pointer (&self->ask_data, self->ask_destroy);
+  self->ask_func = func;
+  self->ask_data = user_data;
+  self->ask_destroy = destroy;
 }
 
 gboolean
@@ -574,7 +595,78 @@ choose_system (SemperPurchase *self,
         }
       return TRUE;
     }
-  /* auto: the service's order of preference, among what both sides can do. */
+  /* auto: the user's preferences (PROTOCOLS.md E) through the payment manager. */
+  {
+    g_autoptr(SemperPrefs) prefs = semper_prefs_new (semper_profile_get_archive (self->profile),
+                                                     NULL);
+    g_autoptr(SemperPaymentManager) manager = NULL;
+    g_autoptr(SemperEcashSystem) ecash = NULL;
+    g_autoptr(GArray) offers = g_array_new (FALSE, TRUE, sizeof (SemperPaymentOffer));
+    g_autoptr(GError) local = NULL;
+    SemperPaymentSystem *chosen;
+
+    if (prefs != NULL)
+      {
+        manager = semper_payment_manager_new (prefs);
+        ecash = semper_ecash_system_new (self->profile, NULL);
+        if (ecash != NULL)
+          semper_payment_manager_add_system (manager, SEMPER_PAYMENT_SYSTEM (ecash));
+        if (self->account != NULL)
+          semper_payment_manager_add_system (manager, self->account);
+        for (guint i = 0; offer->systems[i] != NULL; i++)
+          if (semper_service_accepts_payment_system (self->service, offer->systems[i])
+              && g_strv_contains (supported, offer->systems[i]))
+            {
+              SemperPaymentOffer o = { offer->systems[i], { 0, "" } };
+
+              o.fee.minor = 0;
+              memcpy (o.fee.currency, offer->price.currency, sizeof o.fee.currency);
+              g_array_append_val (offers, o);
+            }
+        chosen = semper_payment_manager_negotiate (manager, &offer->price,
+                                                   (const SemperPaymentOffer *)
+                                                   (void *) offers->data, offers->len, NULL,
+                                                   self->ask_func, self->ask_data, &local);
+        if (chosen != NULL)
+          {
+            self->system = g_strdup (semper_payment_system_get_id (chosen));
+            return TRUE;
+          }
+        if (g_error_matches (local, SEMPER_PAYMENT_ERROR, SEMPER_PAYMENT_ERROR_CANCELLED))
+          {
+            g_set_error (error, SEMPER_SHOP_ERROR, SEMPER_SHOP_ERROR_DECLINED,
+                         _("No payment system was chosen"));
+            return FALSE;
+          }
+        /* Headless with policy ask and no way to ask: the first system, in the
+         * service's order, that the user's limits and the purse or account allow. */
+        if (self->ask_func == NULL
+            && semper_prefs_get_policy (prefs) == SEMPER_PAYMENT_POLICY_ASK
+            && g_error_matches (local, SEMPER_PAYMENT_ERROR, SEMPER_PAYMENT_ERROR_NO_CHOICE))
+          {
+            g_autoptr(GPtrArray) candidates = NULL;
+
+            candidates = semper_payment_manager_candidates (manager, &offer->price,
+                                                            (const SemperPaymentOffer *)
+                                                            (void *) offers->data, offers->len);
+            for (const char * const *s = semper_service_get_payment_systems (self->service);
+                 *s != NULL; s++)
+              for (guint i = 0; i < candidates->len; i++)
+                {
+                  SemperPaymentCandidate *c = g_ptr_array_index (candidates, i);
+
+                  if (c->usable && g_str_equal (c->system, *s))
+                    {
+                      self->system = g_strdup (c->system);
+                      return TRUE;
+                    }
+                }
+          }
+        g_set_error (error, SEMPER_SHOP_ERROR, SEMPER_SHOP_ERROR_PAYMENT, "%s", local->message);
+        return FALSE;
+      }
+  }
+  /* Else the service's order of preference, among what both sides can do. */
   for (const char * const *s = semper_service_get_payment_systems (self->service); *s; s++)
     if (g_strv_contains ((const char * const *) offer->systems, *s)
         && g_strv_contains (supported, *s))

@@ -33,6 +33,7 @@
 #include <gio/gio.h>
 
 #include "semper-consent.h"
+#include "semper-payment-manager.h"
 #include "semper-shop-client.h"
 
 G_BEGIN_DECLS
@@ -111,6 +112,15 @@ void            semper_purchase_set_answer         (SemperPurchase             *
  * the wallet can pay with). */
 void            semper_purchase_set_payment_system (SemperPurchase             *self,
                                                     const char                 *system);
+/* When the payment system is auto: the user's preferences decide (`semper prefs
+ * payment`: order, limits, policy) through the payment manager; with policy
+ * ask, @func asks the user (called in the thread that runs prepare). Without
+ * a func, policy ask falls back to the service's order among what the wallet
+ * can pay (the headless default). */
+void            semper_purchase_set_payment_ask_func (SemperPurchase           *self,
+                                                      SemperPaymentAskFunc      func,
+                                                      gpointer                  user_data,
+                                                      GDestroyNotify            destroy);
 /* Problems with the answers now (SemperOrderProblem, form order), for a GUI
  * form. Returns: (transfer full) (element-type SemperOrderProblem) */
 GPtrArray      *semper_purchase_validate           (SemperPurchase             *self);
