@@ -245,10 +245,20 @@ _semper_shop_client_get (SemperShopClient *self,
 {
   g_autofree char *url = g_strconcat (self->url, path, NULL);
   g_autofree char *type = NULL;
+  g_autoptr(SemperCommClient) large = NULL;
+  SemperCommClient *http = self->http;
   GBytes *body;
 
-  semper_comm_client_set_max_body (self->http, max_body);
-  body = semper_comm_client_get_sync (self->http, url, &type, cancellable, error);
+  /* The shared client keeps comm's default limit (calls may come from several
+   * threads); a larger answer (the whole catalog) gets a client of its own. */
+  if (max_body != SEMPER_COMM_DEFAULT_MAX_BODY)
+    {
+      large = semper_comm_client_new ();
+      semper_comm_client_set_timeout (large, semper_comm_client_get_timeout (self->http));
+      semper_comm_client_set_max_body (large, max_body);
+      http = large;
+    }
+  body = semper_comm_client_get_sync (http, url, &type, cancellable, error);
   if (body == NULL)
     {
       _semper_shop_client_http_error (error);
@@ -276,7 +286,6 @@ _semper_shop_client_post (SemperShopClient *self,
   g_autofree char *type = NULL;
   GBytes *answer;
 
-  semper_comm_client_set_max_body (self->http, SEMPER_COMM_DEFAULT_MAX_BODY);
   answer = semper_comm_client_post_sync (self->http, url, content_type, body, &type,
                                          cancellable, error);
   if (answer == NULL)
@@ -511,12 +520,16 @@ semper_shop_client_dup_service (SemperShopClient *self,
 
   g_return_val_if_fail (SEMPER_IS_SHOP_CLIENT (self), NULL);
 
-  if (self->listings == NULL)
+  g_mutex_lock (&self->lock);
+  listed = self->listings != NULL;
+  g_mutex_unlock (&self->lock);
+  if (!listed)
     {
       fresh = semper_shop_client_list_services (self, cancellable, error);
       if (fresh == NULL)
         return NULL;
     }
+  listed = FALSE;
   g_mutex_lock (&self->lock);
   for (guint i = 0; i < self->listings->len; i++)
     {

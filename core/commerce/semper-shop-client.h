@@ -10,8 +10,9 @@
  *
  * Threading: the calls without _async block on the network. A GUI calls the
  * _async variants, which run the blocking call in a GTask thread and call
- * back in the caller's thread-default main context. A SemperShopClient may
- * be used from one thread at a time.
+ * back in the caller's thread-default main context. A SemperShopClient may be
+ * used from several threads at once (its cache is locked; each HTTP call is
+ * independent); a SemperPurchase from one thread at a time.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
