@@ -74,12 +74,28 @@ wallet_contracts_page_get_browser (WalletContractsPage *self)
  * wallet_contracts_page_set_exchanges:
  * @exchanges: (nullable): the open profile's exchanges
  */
+/* A contract that finished (signed or aborted) belongs in the browser now. */
+static void
+exchanges_changed_cb (WalletContractsPage *self,
+                      WalletExchanges     *exchanges)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (wallet_exchanges_is_busy (exchanges))
+    return;
+  if (!wallet_receipts_page_reload (self->browser, &error))
+    g_debug ("Cannot reload the contracts: %s", error->message);
+}
+
 void
 wallet_contracts_page_set_exchanges (WalletContractsPage *self,
                                      WalletExchanges     *exchanges)
 {
   g_return_if_fail (WALLET_IS_CONTRACTS_PAGE (self));
 
+  if (exchanges != NULL)
+    g_signal_connect_object (exchanges, "changed", G_CALLBACK (exchanges_changed_cb), self,
+                             G_CONNECT_SWAPPED);
   wallet_activity_page_set_exchanges (self->in_progress, exchanges, FALSE);
 }
 

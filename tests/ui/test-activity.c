@@ -278,7 +278,27 @@ test_contracts (Fixture       *fx,
   wallet_stop (&w);
 }
 
-/* The Contracts page: contracts in progress above the browser. */
+static AdwMessageDialog *
+find_message_dialog (void)
+{
+  for (int tries = 0; tries < 100; tries++)
+    {
+      g_autoptr(GListModel) toplevels = gtk_window_get_toplevels ();
+
+      g_object_ref (toplevels);
+      for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+        {
+          g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+
+          if (ADW_IS_MESSAGE_DIALOG (window) && gtk_widget_get_visible (GTK_WIDGET (window)))
+            return ADW_MESSAGE_DIALOG (window);
+        }
+      g_main_context_iteration (NULL, FALSE);
+    }
+  return NULL;
+}
+
+/* The Contracts page: contracts in progress above the browser; Abort. */
 static void
 test_contracts_page (Fixture       *fx,
                      gconstpointer  data)
@@ -291,6 +311,8 @@ test_contracts_page (Fixture       *fx,
   g_autofree char *id = propose (fx, NULL);
   WalletContractsPage *page;
   WalletActivityPage *in_progress;
+  AdwMessageDialog *dialog;
+  gboolean aborted = FALSE;
   GtkWindow *window;
 
   profile = semper_profile_open (fx->alice, SEMPER_PROFILE_OPEN_DEFAULT, password_cb, NULL,
@@ -314,6 +336,40 @@ test_contracts_page (Fixture       *fx,
   in_progress = wallet_contracts_page_get_in_progress (page);
   g_assert_nonnull (_wallet_activity_page_get_widget (in_progress, id, "abort"));
   ui_test_save_screenshot (GTK_WIDGET (window), "contracts-in-progress");
+
+  /* Abort…: first what it means, then (only on "Abort") the TTP's abort. */
+  g_signal_emit_by_name (_wallet_activity_page_get_widget (in_progress, id, "abort"), "clicked");
+  dialog = find_message_dialog ();
+  g_assert_nonnull (dialog);
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "moves no money"));
+  ui_test_wait_mapped_active (GTK_WINDOW (dialog));
+  ui_test_wait_until_painted (GTK_WIDGET (dialog));
+  ui_test_save_screenshot (GTK_WIDGET (dialog), "activity-abort-dialog");
+  adw_message_dialog_response (dialog, "cancel");
+  g_assert_false (wallet_exchanges_is_busy (exchanges));
+  g_signal_emit_by_name (_wallet_activity_page_get_widget (in_progress, id, "abort"), "clicked");
+  dialog = find_message_dialog ();
+  adw_message_dialog_response (dialog, "abort");
+  g_assert_true (wallet_exchanges_is_busy (exchanges));
+  ui_test_spin_until (not_busy, exchanges);
+  for (guint i = 0; i < wallet_exchanges_get_items (exchanges)->len; i++)
+    {
+      WalletExchangeItem *it = g_ptr_array_index (wallet_exchanges_get_items (exchanges), i);
+
+      if (g_str_equal (it->id, id))
+        {
+          g_assert_cmpstr (it->state, ==, SEMPER_ASW_ABORTED);
+          g_assert_cmpint (it->status, ==, WALLET_EXCHANGE_ABORTED);
+          g_assert_true (it->finished);
+          aborted = TRUE;
+        }
+    }
+  g_assert_true (aborted);
+  /* Finished, it is a row of the Contracts browser below. */
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (wallet_receipts_page_get_model (
+                      wallet_contracts_page_get_browser (page)))), ==, 1);
+  ui_test_wait_until_painted (GTK_WIDGET (window));
+  ui_test_save_screenshot (GTK_WIDGET (window), "contracts-aborted");
   gtk_window_destroy (window);
 }
 
