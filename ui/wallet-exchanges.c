@@ -21,6 +21,7 @@
 #include "semper-contract-signing.h"
 #include "semper-crypto.h"
 #include "semper-document.h"
+#include "semper-fx-ecash.h"
 #include "semper-message.h"
 #include "semper-trust.h"
 
@@ -257,6 +258,7 @@ typedef struct {
   char              *summary;
   GBytes            *accept_text;
   SemperSignerInfo  *counterparty;
+  GHashTable        *item_errors;   /* id -> why resuming it failed */
 } Job;
 
 static void
@@ -272,6 +274,7 @@ job_free (Job *job)
   g_free (job->summary);
   g_clear_pointer (&job->accept_text, g_bytes_unref);
   g_clear_pointer (&job->counterparty, semper_signer_info_unref);
+  g_clear_pointer (&job->item_errors, g_hash_table_unref);
   g_free (job);
 }
 
@@ -527,6 +530,7 @@ run_job (WalletExchanges  *self,
         g_autoptr(GPtrArray) before =
           semper_archive_exchange_list_unfinished (semper_profile_get_archive (self->profile),
                                                    error);
+        g_autoptr(GPtrArray) fx = NULL;
         guint n = 0;
 
         if (before == NULL)
@@ -536,7 +540,18 @@ run_job (WalletExchanges  *self,
                             SEMPER_PROTOCOL_ASW);
         if (!semper_contract_signing_resume (self->signing, error))
           return FALSE;
-        job->summary = g_strdup_printf ("%u", n);
+        /* Purchases too, as `semper resume` does (docs/fair-exchange.md). */
+        fx = semper_fx_ecash_resume_profile (self->profile, error);
+        if (fx == NULL)
+          return FALSE;
+        for (guint i = 0; i < fx->len; i++)
+          {
+            SemperFxResumed *r = g_ptr_array_index (fx, i);
+
+            if (r->error != NULL)
+              g_hash_table_replace (job->item_errors, g_strdup (r->id), g_strdup (r->error));
+          }
+        job->summary = g_strdup_printf ("%u", n + fx->len);
         return TRUE;
       }
 
@@ -701,6 +716,12 @@ static void
 apply_items (WalletExchanges *self,
              Job             *job)
 {
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_hash_table_iter_init (&iter, job->item_errors);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    g_hash_table_replace (self->errors, g_strdup (key), g_strdup (value));
   if (job->items == NULL)
     return;
   g_clear_pointer (&self->items, g_ptr_array_unref);
@@ -790,6 +811,7 @@ new_task (WalletExchanges     *self,
 
   job->op = op;
   job->id = g_strdup (id);
+  job->item_errors = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   g_task_set_source_tag (task, wallet_exchanges_run_async);
   g_task_set_task_data (task, job, (GDestroyNotify) job_free);
   return task;
