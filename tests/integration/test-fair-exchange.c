@@ -21,6 +21,8 @@
 #include "semper-comm-server.h"
 #include "semper-fair-exchange.h"
 #include "semper-fx-ecash.h"
+#include "semper-dispute.h"
+#include "semper-evidence.h"
 #include "semper-headless-consent.h"
 #include "semper-profile.h"
 #include "semper-purse.h"
@@ -568,6 +570,53 @@ journaled_offer (Fixture    *fx,
   return g_bytes_new_take (raw, len);
 }
 
+/* docs/evidence.md: the buyer's bundle of @id verifies offline against the
+ * root alone and proves @state; a claim about it sent to the real TTP is
+ * answered, signed, with @decision. */
+static void
+assert_evidence (Fixture    *fx,
+                 const char *id,
+                 const char *state,
+                 const char *decision)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bundle = NULL;
+  g_autoptr(SemperEvidenceInfo) info = NULL;
+  g_autoptr(SemperDisputes) disputes = NULL;
+  g_autoptr(GBytes) claim = NULL;
+  g_autoptr(SemperConsent) consent = NULL;
+  g_autoptr(SemperDisputeInfo) answered = NULL;
+  g_autofree char *after = NULL;
+  g_autofree char *m1_hash = NULL;
+  gint64 dispute;
+
+  bundle = semper_evidence_export (fx->alice, id, &error);
+  g_assert_no_error (error);
+  info = semper_evidence_verify (bundle, fx->root, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (info->protocol, ==, "fx");
+  g_assert_cmpstr (info->state, ==, state);
+  g_assert_cmpuint (strlen (info->transaction), ==, 64);
+
+  disputes = semper_disputes_new (fx->alice, &error);
+  g_assert_no_error (error);
+  claim = semper_disputes_draft (disputes, id, SEMPER_DISPUTE_CLAIM_GOODS_DO_NOT_MATCH, NULL,
+                                 &error);
+  g_assert_no_error (error);
+  consent = consent_for (claim);
+  dispute = semper_disputes_open (disputes, claim, consent, &error);
+  g_assert_no_error (error);
+  after = semper_disputes_send (disputes, dispute, fx->ttp_url, &error);
+  g_assert_no_error (error);
+  answered = semper_disputes_get (disputes, dispute, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (answered->decision, ==, decision);
+  g_assert_cmpstr (answered->transaction, ==, info->transaction);
+  g_assert_cmpstr (after, ==, g_str_equal (decision, SEMPER_DISPUTE_DECISION_REFERRED)
+                              ? SEMPER_DISPUTE_REFERRED : SEMPER_DISPUTE_DECIDED);
+  (void) m1_hash;
+}
+
 /* ---- tests ------------------------------------------------------------------------------ */
 
 /* Both honest, over HTTP: goods for exactly the price; the shop is paid. */
@@ -589,6 +638,7 @@ test_optimistic (Fixture       *fx,
   assert_goods (fx, id);
   step = token_step (fx, id);
   g_assert_cmpstr (step, ==, "m4");  /* the merchant's own receipt */
+  assert_evidence (fx, id, "paid", SEMPER_DISPUTE_DECISION_REFERRED);
   g_assert_cmpint (purse_balance (fx), ==, 1000 - PRICE);
   g_assert_cmpuint (coins_in_state_prefix (fx, "spending:"), ==, 0);
   /* Two coins deposited, each less the deposit fee. */
@@ -622,6 +672,7 @@ test_abort (Fixture       *fx,
   g_assert_cmpstr (state, ==, SEMPER_FX_ABORTED);
   step = token_step (fx, id);
   g_assert_cmpstr (step, ==, "aborted");
+  assert_evidence (fx, id, "aborted", SEMPER_DISPUTE_DECISION_ABORTED);
   g_assert_cmpint (purse_balance (fx), ==, 1000);
   g_assert_cmpint (account_balance (fx, fx->shop, "shop"), ==, 0);
 
@@ -656,6 +707,7 @@ test_withheld_key (Fixture       *fx,
   assert_goods (fx, id);
   step = token_step (fx, id);
   g_assert_cmpstr (step, ==, "receipt");
+  assert_evidence (fx, id, "resolved", SEMPER_DISPUTE_DECISION_RESOLVED);
   g_assert_cmpint (purse_balance (fx), ==, 1000 - PRICE);
   g_assert_cmpuint (coins_in_state_prefix (fx, "spending:"), ==, 0);
 }
@@ -812,6 +864,7 @@ test_wrong_goods (Fixture       *fx,
   g_assert_cmpstr (state, ==, SEMPER_FX_REVOKED);
   step = token_step (fx, id);
   g_assert_cmpstr (step, ==, "revoke");
+  assert_evidence (fx, id, "revoked", SEMPER_DISPUTE_DECISION_ABORTED);
   /* The full price back on Alice's account, taken from the shop (and the fees). */
   g_assert_cmpint (account_balance (fx, fx->alice, "alice"), ==, alice_before + PRICE);
   g_assert_cmpint (account_balance (fx, fx->shop, "shop"), ==, 0);
