@@ -13,6 +13,8 @@
 
 #include <glib/gi18n.h>
 
+#include "semper-uri.h"
+#include "wallet-shop-merchant-view.h"
 #include "wallet-shop-merchants.h"
 
 struct _WalletShopPage
@@ -32,9 +34,90 @@ struct _WalletShopPage
   AdwActionRow         *link_row;
   AdwPreferencesGroup  *merchants_group;
   AdwActionRow         *empty_row;
+  WalletShopMerchantView *view;        /* the merchant shown, or NULL */
 };
 
 G_DEFINE_FINAL_TYPE (WalletShopPage, wallet_shop_page, ADW_TYPE_BIN)
+
+enum {
+  SIGNAL_RECEIPT_ADDED,
+  SIGNAL_SHOW_RECEIPT,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void
+view_close_cb (WalletShopPage *self)
+{
+  gtk_stack_set_visible_child_name (self->stack, "merchants");
+}
+
+static void
+view_receipt_added_cb (WalletShopPage *self,
+                       gint64          id)
+{
+  g_signal_emit (self, signals[SIGNAL_RECEIPT_ADDED], 0, id);
+}
+
+static void
+view_show_receipt_cb (WalletShopPage *self,
+                      gint64          id)
+{
+  g_signal_emit (self, signals[SIGNAL_SHOW_RECEIPT], 0, id);
+}
+
+/**
+ * wallet_shop_page_open_merchant:
+ *
+ * Shows the merchant at @url (its services are loaded and checked).
+ * Returns: (transfer none) (nullable): its view, or NULL without a profile.
+ */
+WalletShopMerchantView *
+wallet_shop_page_open_merchant (WalletShopPage *self,
+                                const char     *url)
+{
+  GtkWidget *old;
+
+  g_return_val_if_fail (WALLET_IS_SHOP_PAGE (self), NULL);
+
+  if (self->profile == NULL)
+    return NULL;
+  if (self->view != NULL && g_strcmp0 (wallet_shop_merchant_view_get_url (self->view), url) == 0
+      && g_strcmp0 (wallet_shop_merchant_view_get_step (self->view), "progress") != 0)
+    {
+      gtk_stack_set_visible_child_name (self->stack, "merchant");
+      return self->view;
+    }
+  old = gtk_stack_get_child_by_name (self->stack, "merchant");
+  if (old != NULL)
+    gtk_stack_remove (self->stack, old);
+  self->view = wallet_shop_merchant_view_new (self->profile, url);
+  g_signal_connect_object (self->view, "close", G_CALLBACK (view_close_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->view, "receipt-added", G_CALLBACK (view_receipt_added_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->view, "show-receipt", G_CALLBACK (view_show_receipt_cb), self,
+                           G_CONNECT_SWAPPED);
+  gtk_stack_add_named (self->stack, GTK_WIDGET (self->view), "merchant");
+  gtk_stack_set_visible_child_name (self->stack, "merchant");
+  return self->view;
+}
+
+WalletShopMerchantView *
+wallet_shop_page_get_merchant_view (WalletShopPage *self)
+{
+  g_return_val_if_fail (WALLET_IS_SHOP_PAGE (self), NULL);
+
+  return self->view;
+}
+
+static void
+row_activated_cb (AdwActionRow   *row,
+                  WalletShopPage *self)
+{
+  wallet_shop_page_open_merchant (self, adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)));
+}
 
 static void
 toast (WalletShopPage *self,
@@ -114,9 +197,13 @@ reload (WalletShopPage *self)
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), urls[i]);
       adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
       adw_action_row_set_subtitle (ADW_ACTION_ROW (row),
-                                   _("Its services are shown only after their certificates "
-                                     "are checked."));
+                                   _("Open it to see its certified services. Each is shown "
+                                     "only after its certificates are checked."));
       gtk_widget_set_name (row, urls[i]);
+      gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+      g_signal_connect (row, "activated", G_CALLBACK (row_activated_cb), self);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row),
+                                 gtk_image_new_from_icon_name ("go-next-symbolic"));
 
       gtk_widget_set_valign (remove, GTK_ALIGN_CENTER);
       gtk_widget_add_css_class (remove, "flat");
@@ -139,8 +226,14 @@ wallet_shop_page_set_profile (WalletShopPage *self,
 {
   g_return_if_fail (WALLET_IS_SHOP_PAGE (self));
 
+  GtkWidget *old;
+
   if (!g_set_object (&self->profile, profile))
     return;
+  old = gtk_stack_get_child_by_name (self->stack, "merchant");
+  if (old != NULL)
+    gtk_stack_remove (self->stack, old);
+  self->view = NULL;
   reload (self);
 }
 
@@ -199,40 +292,15 @@ wallet_shop_page_dup_merchants (WalletShopPage *self)
   return g_strv_builder_end (builder);
 }
 
-/* The merchant of a semper: link: "semper://HOST:PORT/…" → "http://HOST:PORT". */
-static char *
-link_merchant (const char  *uri,
-               GError     **error)
-{
-  const char *authority;
-  const char *end;
-  g_autofree char *host_port = NULL;
-
-  if (uri == NULL || strlen (uri) > 4096 || g_ascii_strncasecmp (uri, "semper://", 9) != 0)
-    goto invalid;
-  authority = uri + 9;
-  end = strchr (authority, '/');
-  if (end == NULL || end == authority)
-    goto invalid;
-  host_port = g_strndup (authority, end - authority);
-  if (strchr (host_port, '@') != NULL || strchr (host_port, ':') == NULL)
-    goto invalid;
-  return wallet_shop_merchants_normalize (host_port, error);
-
-invalid:
-  g_set_error (error, G_URI_ERROR, G_URI_ERROR_FAILED,
-               _("This link cannot be paid: it is not a semper://host:port/… link."));
-  return NULL;
-}
-
 gboolean
 wallet_shop_page_open_uri (WalletShopPage *self,
                            const char     *uri,
                            GError        **error)
 {
-  g_autofree char *merchant = NULL;
+  g_autoptr(SemperUri) link = NULL;
   g_autofree char *subtitle = NULL;
   GError *local_error = NULL;
+  WalletShopMerchantView *view;
 
   g_return_val_if_fail (WALLET_IS_SHOP_PAGE (self), FALSE);
 
@@ -241,18 +309,44 @@ wallet_shop_page_open_uri (WalletShopPage *self,
   gtk_widget_set_visible (GTK_WIDGET (self->link_group), TRUE);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->link_row), uri != NULL ? uri : "");
 
-  merchant = link_merchant (uri, &local_error);
-  if (merchant == NULL
-      || !wallet_shop_page_add_merchant (self, merchant, &local_error))
+  link = uri != NULL ? semper_uri_parse (uri, &local_error) : NULL;
+  if (link == NULL && local_error == NULL)
+    g_set_error_literal (&local_error, SEMPER_URI_ERROR, SEMPER_URI_ERROR_INVALID,
+                         _("There is no link to open."));
+  if (link == NULL
+      || !wallet_shop_page_add_merchant (self, link->merchant_url, &local_error))
     {
-      adw_action_row_set_subtitle (self->link_row, local_error->message);
+      g_autofree char *text = g_strdup_printf (_("This link cannot be paid: %s"),
+                                               local_error->message);
+
+      adw_action_row_set_subtitle (self->link_row, text);
       gtk_widget_add_css_class (GTK_WIDGET (self->link_row), "error");
       g_propagate_error (error, local_error);
       return FALSE;
     }
   gtk_widget_remove_css_class (GTK_WIDGET (self->link_row), "error");
-  subtitle = g_strdup_printf (_("From %s. The merchant is now in your list below."), merchant);
+  subtitle = g_strdup_printf (_("From %s. The merchant is now in your list below."),
+                              link->merchant_url);
   adw_action_row_set_subtitle (self->link_row, subtitle);
+
+  view = wallet_shop_page_open_merchant (self, link->merchant_url);
+  if (view != NULL)
+    {
+      g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+      g_auto(GStrv) items = NULL;
+
+      for (guint i = 0; i < link->items->len; i++)
+        {
+          SemperUriItem *item = link->items->pdata[i];
+          g_autofree char *text = g_strdup_printf ("%s:%u", item->item, item->quantity);
+
+          g_strv_builder_add (builder, text);
+        }
+      items = g_strv_builder_end (builder);
+      /* Both kinds of link fill an order; nothing is paid before the review and
+       * the trusted display. */
+      wallet_shop_merchant_view_start_order (view, link->service, (const char * const *) items);
+    }
   return TRUE;
 }
 
@@ -309,6 +403,15 @@ wallet_shop_page_class_init (WalletShopPageClass *klass)
 
   object_class->dispose = wallet_shop_page_dispose;
   object_class->finalize = wallet_shop_page_finalize;
+
+  /* A purchase archived a receipt (its archive id). */
+  signals[SIGNAL_RECEIPT_ADDED] =
+    g_signal_new ("receipt-added", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 1, G_TYPE_INT64);
+  /* The user asked to see a receipt. */
+  signals[SIGNAL_SHOW_RECEIPT] =
+    g_signal_new ("show-receipt", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 1, G_TYPE_INT64);
 }
 
 static void

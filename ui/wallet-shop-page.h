@@ -7,6 +7,7 @@
 #include <adwaita.h>
 
 #include "semper-profile.h"
+#include "wallet-shop-merchant-view.h"
 
 G_BEGIN_DECLS
 
@@ -28,6 +29,10 @@ gboolean  wallet_shop_page_remove_merchant (WalletShopPage *self,
 gboolean  wallet_shop_page_open_uri        (WalletShopPage *self,
                                             const char     *uri,
                                             GError        **error);
+WalletShopMerchantView *wallet_shop_page_open_merchant     (WalletShopPage *self,
+                                                            const char     *url);
+/* Returns: (transfer none) (nullable): the merchant shown last. */
+WalletShopMerchantView *wallet_shop_page_get_merchant_view (WalletShopPage *self);
 /* Returns: (transfer full): the merchants listed, in order. */
 GStrv     wallet_shop_page_dup_merchants   (WalletShopPage *self);
 

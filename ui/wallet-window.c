@@ -238,6 +238,39 @@ application_profile_cb (WalletWindow *self)
   wallet_shop_page_set_profile (self->shop_page, profile);
 }
 
+static void
+shop_receipt_added_cb (WalletWindow *self,
+                       gint64        id)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!wallet_receipts_page_reload (self->receipts_page, &error))
+    g_debug ("Cannot reload the receipts: %s", error->message);
+}
+
+/**
+ * wallet_window_show_receipt:
+ * @id: a receipt's archive id
+ *
+ * Shows the Receipts page with receipt @id selected.
+ */
+void
+wallet_window_show_receipt (WalletWindow *self,
+                            gint64        id)
+{
+  g_autoptr(GError) error = NULL;
+  guint position;
+
+  g_return_if_fail (WALLET_IS_WINDOW (self));
+
+  if (!wallet_receipts_page_reload (self->receipts_page, &error))
+    g_debug ("Cannot reload the receipts: %s", error->message);
+  wallet_window_set_visible_page (self, "receipts");
+  if (wallet_record_model_find (wallet_receipts_page_get_model (self->receipts_page), id,
+                                &position))
+    wallet_receipts_page_select (self->receipts_page, position);
+}
+
 /**
  * wallet_window_open_uri:
  * @uri: a semper: link, as a browser handed it to the wallet
@@ -328,6 +361,10 @@ wallet_window_init (WalletWindow *self)
   restore_state (self);
 
   g_signal_connect (self, "notify::application", G_CALLBACK (application_changed_cb), NULL);
+  g_signal_connect_object (self->shop_page, "receipt-added", G_CALLBACK (shop_receipt_added_cb),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->shop_page, "show-receipt",
+                           G_CALLBACK (wallet_window_show_receipt), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->stack, "notify::visible-child-name",
                            G_CALLBACK (visible_child_changed_cb), self,
                            G_CONNECT_SWAPPED);

@@ -25,5 +25,7 @@ void          wallet_window_set_archive      (WalletWindow      *self,
                                               GBytes            *trust_root);
 void          wallet_window_open_uri         (WalletWindow      *self,
                                               const char        *uri);
+void          wallet_window_show_receipt     (WalletWindow      *self,
+                                              gint64             id);
 
 G_END_DECLS

@@ -4,19 +4,29 @@
  * or by a semper: link), the lazy catalog model over the 6000-article demo
  * catalog inside a real GtkListView (scrolling fetches only what is shown,
  * search narrows it), and screenshots of every page of the window in
- * English and German.
+ * English and German. Then, against the real marketplace of `semper demo`
+ * (CA, bank, TTP and the three merchants as processes on loopback): a
+ * merchant's certified services, its catalog scrolled and searched, and a
+ * complete purchase driven through the window, signed through the trusted
+ * display's code path, whose receipt appears in Receipts and verifies.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"
 
 #include <locale.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <glib/gi18n.h>
+#include <json-glib/json-glib.h>
 
 #include "semper-catalog.h"
 #include "semper-profile.h"
 #include "ui-test-util.h"
 #include "wallet-application-private.h"
+#include "wallet-receipts-page.h"
+#include "wallet-shop-merchant-view.h"
+#include "wallet-trusted-display-private.h"
 #include "wallet-shop-catalog-model.h"
 #include "wallet-shop-merchants.h"
 #include "wallet-shop-page.h"
@@ -260,6 +270,127 @@ test_catalog_list_view (void)
   g_object_unref (model);
 }
 
+/* ---- the demo marketplace --------------------------------------------- */
+
+typedef struct {
+  GSubprocess *process;
+  char       *state;
+  char       *wallet;
+  char       *password;
+  GHashTable *urls;      /* server name → URL */
+} Market;
+
+static Market *market;
+/* One opening of the demo's wallet profile for all the tests: a profile is
+ * locked by the process that opens it. */
+static SemperProfile *market_wallet;
+
+static void
+die_with_parent (gpointer data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGINT);
+}
+
+/* `semper --json demo --headless --serve` prints one JSON object once every
+ * server is up, then serves until SIGINT. */
+static void
+market_start (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *semper = g_build_filename (g_getenv ("SEMPER_BUILD_ROOT"), "app", "semper",
+                                              NULL);
+  g_autofree char *state = g_build_filename (test_dir, "market", NULL);
+  char *argv[] = { semper, (char *) "--json", (char *) "demo", (char *) "--headless",
+                   (char *) "--serve", (char *) "--state", state, NULL };
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GDataInputStream) lines = NULL;
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *password = NULL;
+  g_autofree char *password_file = NULL;
+  JsonObject *root;
+  JsonArray *servers;
+
+  if (market != NULL)
+    return;
+  market = g_new0 (Market, 1);
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  /* If this test dies, the demo gets the Ctrl-C that stops its servers. */
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  market->process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv, &error);
+  g_assert_no_error (error);
+  market->state = g_strdup (state);
+
+  lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (market->process));
+  for (;;)
+    {
+      g_autofree char *line = g_data_input_stream_read_line_utf8 (lines, NULL, NULL, &error);
+
+      g_assert_no_error (error);
+      g_assert_nonnull (line);  /* the demo ended before it was up */
+      g_string_append_printf (text, "%s\n", line);
+      if (strcmp (line, "}") == 0)
+        break;
+    }
+  g_assert_true (json_parser_load_from_data (parser, text->str, -1, &error));
+  g_assert_no_error (error);
+  root = json_node_get_object (json_parser_get_root (parser));
+  market->wallet = g_strdup (json_object_get_string_member (root, "wallet"));
+  password_file = g_strdup (json_object_get_string_member (root, "password_file"));
+  g_file_get_contents (password_file, &password, NULL, &error);
+  g_assert_no_error (error);
+  market->password = g_strdup (g_strchomp (password));
+  market->urls = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  servers = json_object_get_array_member (root, "servers");
+  for (guint i = 0; i < json_array_get_length (servers); i++)
+    {
+      JsonObject *server = json_array_get_object_element (servers, i);
+
+      g_hash_table_insert (market->urls,
+                           g_strdup (json_object_get_string_member (server, "name")),
+                           g_strdup (json_object_get_string_member (server, "url")));
+    }
+  g_assert_nonnull (g_hash_table_lookup (market->urls, "courseware"));
+  g_assert_nonnull (g_hash_table_lookup (market->urls, "mail-order"));
+}
+
+static void
+market_stop (void)
+{
+  g_clear_object (&market_wallet);
+  if (market == NULL)
+    return;
+  /* Ctrl-C: the demo stops its servers and ends. */
+  g_subprocess_send_signal (market->process, SIGINT);
+  g_subprocess_wait (market->process, NULL, NULL);
+  g_clear_object (&market->process);
+  g_hash_table_unref (market->urls);
+  g_free (market->state);
+  g_free (market->wallet);
+  g_free (market->password);
+  g_clear_pointer (&market, g_free);
+}
+
+static char *
+market_password_cb (gboolean retry,
+                    gpointer user_data)
+{
+  return retry ? NULL : g_strdup (market->password);
+}
+
+static SemperProfile *
+market_profile (void)
+{
+  g_autoptr(GError) error = NULL;
+
+  market_start ();
+  if (market_wallet == NULL)
+    market_wallet = semper_profile_open (market->wallet, SEMPER_PROFILE_OPEN_DEFAULT,
+                                         market_password_cb, NULL, &error);
+  g_assert_no_error (error);
+  return g_object_ref (market_wallet);
+}
+
 /* ---- the page in the window ------------------------------------------- */
 
 typedef void (*Body) (WalletWindow *window, SemperProfile *profile);
@@ -295,7 +426,8 @@ activated_cb (Run *run)
 }
 
 static void
-run_in_window (Body body)
+run_in_window_with (Body             body,
+                    SemperProfile *(*make_profile) (void))
 {
   char *argv[] = { (char *) "semper-wallet", NULL };
   Run run = { 0 };
@@ -306,7 +438,7 @@ run_in_window (Body body)
                            g_application_get_flags (G_APPLICATION (run.app))
                            | G_APPLICATION_NON_UNIQUE);
   _wallet_application_set_skip_profile (run.app, TRUE);
-  run.profile = new_profile ();
+  run.profile = make_profile ();
   run.body = body;
   g_signal_connect_swapped (run.app, "activate", G_CALLBACK (activated_cb), &run);
   g_assert_cmpint (g_application_run (G_APPLICATION (run.app), 1, argv), ==, 0);
@@ -318,6 +450,12 @@ run_in_window (Body body)
     ;
   g_object_unref (run.app);
   g_object_unref (run.profile);
+}
+
+static void
+run_in_window (Body body)
+{
+  run_in_window_with (body, new_profile);
 }
 
 static GtkWidget *
@@ -420,6 +558,308 @@ test_page (void)
   run_in_window (page_body);
 }
 
+/* ---- against the marketplace ------------------------------------------ */
+
+static WalletShopPage *
+shop_page_of (WalletWindow *window)
+{
+  WalletShopPage *page = WALLET_SHOP_PAGE (find_widget (GTK_WIDGET (window),
+                                                        WALLET_TYPE_SHOP_PAGE, NULL));
+
+  g_assert_nonnull (page);
+  return page;
+}
+
+static gboolean
+view_settled (gpointer data)
+{
+  const char *step = wallet_shop_merchant_view_get_step (data);
+
+  return g_strcmp0 (step, "loading") != 0 && g_strcmp0 (step, "progress") != 0;
+}
+
+/* Adds the merchant by its address, opens it by activating its row, and
+ * waits for its services to be checked. */
+static WalletShopMerchantView *
+open_merchant (WalletWindow *window,
+               const char   *name)
+{
+  WalletShopPage *page = shop_page_of (window);
+  const char *url = g_hash_table_lookup (market->urls, name);
+  g_autoptr(GError) error = NULL;
+  WalletShopMerchantView *view;
+  GtkWidget *row;
+
+  wallet_window_set_visible_page (window, "shop");
+  g_assert_true (wallet_shop_page_add_merchant (page, url, &error));
+  g_assert_no_error (error);
+  row = find_widget (GTK_WIDGET (page), ADW_TYPE_ACTION_ROW, url);
+  g_assert_nonnull (row);
+  g_signal_emit_by_name (row, "activated");
+  view = wallet_shop_page_get_merchant_view (page);
+  g_assert_nonnull (view);
+  ui_test_spin_until (view_settled, view);
+  g_assert_cmpstr (wallet_shop_merchant_view_get_step (view), ==, "services");
+  return view;
+}
+
+static GtkWidget *
+find_named (GtkWidget  *root,
+            GType       type,
+            const char *name)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type) && g_strcmp0 (gtk_widget_get_name (root), name) == 0
+      && gtk_widget_get_mapped (root))
+    return root;
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL;
+       c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_named (c, type, name);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static void
+click (GtkWidget *root,
+       const char *name)
+{
+  GtkWidget *button;
+
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  button = find_named (root, GTK_TYPE_BUTTON, name);
+  g_assert_nonnull (button);
+  g_assert_true (gtk_widget_is_sensitive (button));
+  g_signal_emit_by_name (button, "clicked");
+}
+
+static WalletShopCatalogModel *
+catalog_model_of (WalletShopMerchantView *view)
+{
+  GtkListView *list = GTK_LIST_VIEW (find_widget (GTK_WIDGET (view), GTK_TYPE_LIST_VIEW, NULL));
+  GtkSelectionModel *selection = gtk_list_view_get_model (list);
+
+  return WALLET_SHOP_CATALOG_MODEL (gtk_single_selection_get_model (
+                                      GTK_SINGLE_SELECTION (selection)));
+}
+
+typedef struct {
+  WalletShopCatalogModel *model;
+  const char             *query;
+} QueryWait;
+
+static gboolean
+query_done (gpointer data)
+{
+  QueryWait *w = data;
+
+  return g_strcmp0 (wallet_shop_catalog_model_get_query (w->model), w->query) == 0
+         && !wallet_shop_catalog_model_get_loading (w->model);
+}
+
+static void
+catalog_body (WalletWindow  *window,
+              SemperProfile *profile)
+{
+  WalletShopMerchantView *view = open_merchant (window, "mail-order");
+  g_autoptr(SemperCatalog) local = semper_catalog_new_demo (SEMPER_CATALOG_DEMO_SIZE, "EUR");
+  WalletShopCatalogModel *model;
+  GtkListView *list;
+  GtkAdjustment *adjustment;
+  GtkSearchEntry *search;
+  g_autoptr(GPtrArray) expected = NULL;
+  g_autoptr(WalletShopArticle) first = NULL;
+  g_autoptr(WalletShopArticle) last = NULL;
+  QueryWait w = { 0 };
+  guint total = 0;
+  guint fetched;
+
+  ui_test_save_screenshot (GTK_WIDGET (window), "shop-services-mail-order");
+  click (GTK_WIDGET (view), "browse");
+  g_assert_cmpstr (wallet_shop_merchant_view_get_step (view), ==, "catalog");
+  model = catalog_model_of (view);
+  w.model = model;
+  ui_test_spin_until (query_done, &w);
+  ui_test_wait_until_painted (GTK_WIDGET (window));
+  ui_test_spin_until (query_done, &w);
+  g_assert_null (wallet_shop_catalog_model_get_error (model));
+  /* The merchant's catalog is the demo's 6000 articles, in the same order. */
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==,
+                    SEMPER_CATALOG_DEMO_SIZE);
+  fetched = wallet_shop_catalog_model_get_n_fetched (model);
+  g_assert_cmpuint (fetched, <=, 3);
+  first = g_list_model_get_item (G_LIST_MODEL (model), 0);
+  g_assert_true (wallet_shop_article_is_loaded (first));
+  g_assert_cmpstr (wallet_shop_article_get_article (first)->id, ==,
+                   semper_catalog_get_article (local, 0)->id);
+  ui_test_save_screenshot (GTK_WIDGET (window), "shop-catalog");
+
+  /* Scrolled to the end: the last page is fetched, not the 58 between. */
+  list = GTK_LIST_VIEW (find_widget (GTK_WIDGET (view), GTK_TYPE_LIST_VIEW, NULL));
+  adjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (list));
+  gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment));
+  ui_test_wait_until_painted (GTK_WIDGET (window));
+  ui_test_spin_until (query_done, &w);
+  ui_test_wait_until_painted (GTK_WIDGET (window));
+  ui_test_spin_until (query_done, &w);
+  last = g_list_model_get_item (G_LIST_MODEL (model), SEMPER_CATALOG_DEMO_SIZE - 1);
+  g_assert_true (wallet_shop_article_is_loaded (last));
+  g_assert_cmpstr (wallet_shop_article_get_article (last)->id, ==,
+                   semper_catalog_get_article (local, SEMPER_CATALOG_DEMO_SIZE - 1)->id);
+  g_assert_cmpuint (wallet_shop_catalog_model_get_n_fetched (model), <=, fetched + 4);
+
+  /* Searching as the user types: the merchant finds what the catalog finds. */
+  expected = semper_catalog_search (local, "kranich wool", NULL, 0, 1, &total, NULL);
+  g_assert_nonnull (expected);
+  g_assert_cmpuint (total, >, 0);
+  search = GTK_SEARCH_ENTRY (find_widget (GTK_WIDGET (view), GTK_TYPE_SEARCH_ENTRY, NULL));
+  gtk_editable_set_text (GTK_EDITABLE (search), "kranich wool");
+  w.query = "kranich wool";
+  ui_test_spin_until (query_done, &w);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, total);
+  ui_test_save_screenshot (GTK_WIDGET (window), "shop-catalog-search");
+
+  /* Activating an article puts it into the order, with the service's form. */
+  g_signal_emit_by_name (list, "activate", 0);
+  g_assert_cmpstr (wallet_shop_merchant_view_get_step (view), ==, "order");
+  ui_test_save_screenshot (GTK_WIDGET (window), "shop-order-mail-order");
+}
+
+static void
+test_market_catalog (void)
+{
+  run_in_window_with (catalog_body, market_profile);
+}
+
+static void
+set_entry (GtkWidget  *root,
+           const char *name,
+           const char *text)
+{
+  GtkWidget *row = find_named (root, ADW_TYPE_ENTRY_ROW, name);
+
+  g_assert_nonnull (row);
+  gtk_editable_set_text (GTK_EDITABLE (row), text);
+}
+
+static gboolean
+display_up (gpointer data)
+{
+  return wallet_consent_port_get_display (data) != NULL;
+}
+
+static void
+purchase_body (WalletWindow  *window,
+               SemperProfile *profile)
+{
+  WalletApplication *app = WALLET_APPLICATION (gtk_window_get_application (GTK_WINDOW (window)));
+  WalletShopMerchantView *view = open_merchant (window, "courseware");
+  WalletConsentPort *port = wallet_application_get_consent_port (app);
+  WalletTrustedDisplay *display;
+  GtkScrolledWindow *scroller;
+  GtkAdjustment *adjustment;
+  WalletReceiptsPage *receipts;
+  WalletRecordDetail *detail;
+  AdwComboRow *payment;
+  GtkWidget *email;
+  guint position;
+  gint64 id;
+
+  ui_test_save_screenshot (GTK_WIDGET (window), "shop-services");
+
+  /* Buy the first module. */
+  click (GTK_WIDGET (view), "intro-networks");
+  g_assert_cmpstr (wallet_shop_merchant_view_get_step (view), ==, "order");
+
+  /* A bad answer is marked on its row, with core's message. */
+  set_entry (GTK_WIDGET (view), "student", "Erika Mustermann");
+  set_entry (GTK_WIDGET (view), "email", "not an address");
+  click (GTK_WIDGET (view), "review");
+  g_assert_cmpstr (wallet_shop_merchant_view_get_step (view), ==, "order");
+  email = find_named (GTK_WIDGET (view), ADW_TYPE_ENTRY_ROW, "email");
+  g_assert_true (gtk_widget_has_css_class (email, "error"));
+  g_assert_false (gtk_widget_has_css_class (find_named (GTK_WIDGET (view), ADW_TYPE_ENTRY_ROW,
+                                                        "student"), "error"));
+  ui_test_save_screenshot (GTK_WIDGET (window), "shop-order-problem");
+
+  set_entry (GTK_WIDGET (view), "email", "erika@example.org");
+  payment = ADW_COMBO_ROW (find_named (GTK_WIDGET (view), ADW_TYPE_COMBO_ROW, "payment"));
+  g_assert_nonnull (payment);
+  /* Automatic, then the service's systems in its order: ecash first. */
+  adw_combo_row_set_selected (payment, 1);
+  ui_test_save_screenshot (GTK_WIDGET (window), "shop-order");
+  click (GTK_WIDGET (view), "review");
+  ui_test_spin_until (view_settled, view);
+  while (g_strcmp0 (wallet_shop_merchant_view_get_step (view), "order") == 0
+         && !gtk_widget_is_sensitive (find_named (GTK_WIDGET (view), GTK_TYPE_BUTTON, "review")))
+    g_main_context_iteration (NULL, TRUE);
+  if (g_strcmp0 (wallet_shop_merchant_view_get_step (view), "review") != 0)
+    {
+      AdwStatusPage *failed = ADW_STATUS_PAGE (find_widget (GTK_WIDGET (view),
+                                                            ADW_TYPE_STATUS_PAGE, NULL));
+      g_test_message ("step %s: %s", wallet_shop_merchant_view_get_step (view),
+                      failed ? adw_status_page_get_description (failed) : "");
+    }
+  g_assert_cmpstr (wallet_shop_merchant_view_get_step (view), ==, "review");
+  ui_test_save_screenshot (GTK_WIDGET (window), "shop-review");
+
+  /* Sign in the trusted display, as a user would. */
+  click (GTK_WIDGET (view), "sign");
+  ui_test_spin_until (display_up, port);
+  display = wallet_consent_port_get_display (port);
+  ui_test_show_and_wait (GTK_WINDOW (display));
+  scroller = GTK_SCROLLED_WINDOW (_wallet_trusted_display_get_widget (display, "scroller"));
+  adjustment = gtk_scrolled_window_get_vadjustment (scroller);
+  while (!_wallet_trusted_display_seen_end (display))
+    {
+      gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment)
+                                            - gtk_adjustment_get_page_size (adjustment));
+      g_main_context_iteration (NULL, TRUE);
+    }
+  g_assert_true (_wallet_trusted_display_fire_delay (display));
+  ui_test_save_screenshot (GTK_WIDGET (display), "shop-trusted-display");
+  g_assert_true (wallet_trusted_display_get_can_sign (display));
+  g_signal_emit_by_name (_wallet_trusted_display_get_widget (display, "sign"), "clicked");
+
+  /* The exchange runs; the receipt comes back. */
+  while (g_strcmp0 (wallet_shop_merchant_view_get_step (view), "review") == 0)
+    g_main_context_iteration (NULL, TRUE);
+  ui_test_spin_until (view_settled, view);
+  if (g_strcmp0 (wallet_shop_merchant_view_get_step (view), "done") != 0)
+    {
+      AdwStatusPage *failed = ADW_STATUS_PAGE (find_named (GTK_WIDGET (view),
+                                                           ADW_TYPE_STATUS_PAGE, ""));
+      g_test_message ("step %s", wallet_shop_merchant_view_get_step (view));
+      (void) failed;
+    }
+  g_assert_cmpstr (wallet_shop_merchant_view_get_step (view), ==, "done");
+  id = wallet_shop_merchant_view_get_receipt_id (view);
+  g_assert_cmpint (id, >, 0);
+  ui_test_save_screenshot (GTK_WIDGET (window), "shop-done");
+
+  /* "Show the Receipt": the Receipts page, the receipt selected, verified. */
+  click (GTK_WIDGET (view), "show-receipt");
+  g_assert_cmpstr (wallet_window_get_visible_page (window), ==, "receipts");
+  receipts = WALLET_RECEIPTS_PAGE (find_widget (GTK_WIDGET (window), WALLET_TYPE_RECEIPTS_PAGE,
+                                                NULL));
+  g_assert_true (wallet_record_model_find (wallet_receipts_page_get_model (receipts), id,
+                                           &position));
+  detail = wallet_receipts_page_get_detail (receipts);
+  g_assert_cmpint (wallet_record_detail_get_id (detail), ==, id);
+  g_assert_cmpint (wallet_record_detail_get_verdict (detail), ==, WALLET_VERDICT_VALID);
+  g_assert_cmpstr (wallet_record_detail_get_signer (detail)->role, ==, "merchant");
+  ui_test_save_screenshot (GTK_WIDGET (window), "shop-receipt");
+}
+
+static void
+test_market_purchase (void)
+{
+  run_in_window_with (purchase_body, market_profile);
+}
+
 /* Every page of the window, in the language of the test's LANGUAGE. */
 static const char *screenshot_suffix;
 
@@ -484,7 +924,11 @@ main (int   argc,
   g_test_add_data_func ("/semper/ui/shop/screenshots/en", "en", test_screenshots);
   g_test_add_data_func ("/semper/ui/shop/screenshots/de", "de", test_screenshots);
 
+  g_test_add_func ("/semper/ui/shop/market/catalog", test_market_catalog);
+  g_test_add_func ("/semper/ui/shop/market/purchase", test_market_purchase);
+
   status = g_test_run ();
+  market_stop ();
 
   ui_test_remove_recursively (test_dir);
   g_free (test_dir);
