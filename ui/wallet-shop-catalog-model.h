@@ -45,10 +45,10 @@ void wallet_shop_catalog_return_page (GTask     *task,
 G_DECLARE_FINAL_TYPE (WalletShopCatalogModel, wallet_shop_catalog_model,
                       WALLET, SHOP_CATALOG_MODEL, GObject)
 
-/* @source: (transfer full): freed with @source_free. */
+/* @source: (transfer full): freed with @free. */
 WalletShopCatalogModel *wallet_shop_catalog_model_new          (WalletShopCatalogFetchFunc fetch,
                                                                 gpointer                   source,
-                                                                GDestroyNotify             source_free);
+                                                                GDestroyNotify             free);
 /* A model over a local catalog (held with a reference). */
 WalletShopCatalogModel *wallet_shop_catalog_model_new_for_catalog (SemperCatalog          *catalog);
 /* Starts a new search (NULL or "" for everything); the model empties and

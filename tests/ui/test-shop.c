@@ -521,7 +521,8 @@ page_body (WalletWindow  *window,
   g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (entry), "error"));
 
   /* A semper: link adds its merchant and says so. */
-  g_assert_true (wallet_shop_page_open_uri (page, "semper://127.0.0.1:8445/pay/mail-order/A000001:2",
+  g_assert_true (wallet_shop_page_open_uri (page,
+                                            "semper://127.0.0.1:8445/pay/mail-order/A000001:2",
                                             &error));
   g_assert_no_error (error);
   g_clear_pointer (&merchants, g_strfreev);
