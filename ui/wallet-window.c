@@ -12,6 +12,7 @@
 #include "semper-profile.h"
 #include "wallet-activity-page.h"
 #include "wallet-contracts-page.h"
+#include "wallet-disputes-page.h"
 #include "wallet-receipts-page.h"
 #include "wallet-shop-page.h"
 
@@ -29,6 +30,7 @@ struct _WalletWindow
   WalletReceiptsPage   *receipts_page;
   WalletContractsPage  *contracts_page;
   WalletShopPage       *shop_page;
+  WalletDisputesPage   *disputes_page;
   WalletActivityPage   *activity_page;
 
   /* The Activity and Contracts pages' exchanges run core calls in a worker
@@ -236,6 +238,7 @@ application_profile_cb (WalletWindow *self)
       adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (text));
     }
   wallet_shop_page_set_profile (self->shop_page, profile);
+  wallet_disputes_page_set_profile (self->disputes_page, profile);
 }
 
 static void
@@ -333,6 +336,7 @@ wallet_window_class_init (WalletWindowClass *klass)
   g_type_ensure (WALLET_TYPE_CONTRACTS_PAGE);
   g_type_ensure (WALLET_TYPE_ACTIVITY_PAGE);
   g_type_ensure (WALLET_TYPE_SHOP_PAGE);
+  g_type_ensure (WALLET_TYPE_DISPUTES_PAGE);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/semper/Wallet/wallet-window.ui");
   gtk_widget_class_bind_template_child (widget_class, WalletWindow, toast_overlay);
@@ -343,6 +347,7 @@ wallet_window_class_init (WalletWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, WalletWindow, contracts_page);
   gtk_widget_class_bind_template_child (widget_class, WalletWindow, activity_page);
   gtk_widget_class_bind_template_child (widget_class, WalletWindow, shop_page);
+  gtk_widget_class_bind_template_child (widget_class, WalletWindow, disputes_page);
 
   gtk_widget_class_install_action (widget_class, "win.show-page", "s", show_page_action);
 

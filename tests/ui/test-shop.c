@@ -21,9 +21,11 @@
 #include <json-glib/json-glib.h>
 
 #include "semper-catalog.h"
+#include "semper-dispute.h"
 #include "semper-profile.h"
 #include "ui-test-util.h"
 #include "wallet-application-private.h"
+#include "wallet-disputes-page.h"
 #include "wallet-receipts-page.h"
 #include "wallet-shop-merchant-view.h"
 #include "wallet-trusted-display-private.h"
@@ -752,6 +754,96 @@ display_up (gpointer data)
   return wallet_consent_port_get_display (data) != NULL;
 }
 
+static gboolean
+disputes_idle (gpointer data)
+{
+  return !wallet_disputes_page_get_busy (data);
+}
+
+/* A claim on the purchase: the evidence shown, signed in the trusted
+ * display, listed, exported as a file that core recognises, and sent to the
+ * demo's TTP, whose answer changes its state. */
+static void
+dispute_receipt (WalletWindow  *window,
+                 SemperProfile *profile,
+                 gint64         receipt_id)
+{
+  WalletApplication *app = WALLET_APPLICATION (gtk_window_get_application (GTK_WINDOW (window)));
+  WalletConsentPort *port = wallet_application_get_consent_port (app);
+  WalletDisputesPage *page = WALLET_DISPUTES_PAGE (find_widget (GTK_WIDGET (window),
+                                                                WALLET_TYPE_DISPUTES_PAGE, NULL));
+  g_autoptr(SemperArchiveRecord) record = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) ids = NULL;
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autofree char *path = NULL;
+  WalletTrustedDisplay *display;
+  GtkAdjustment *adjustment;
+  GtkWidget *send;
+  gint64 dispute;
+  guint before;
+
+  record = semper_archive_record_get (semper_profile_get_archive (profile),
+                                      SEMPER_ARCHIVE_RECEIPTS, receipt_id, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (record->exchange_id);
+  wallet_window_set_visible_page (window, "disputes");
+  ids = wallet_disputes_page_dup_ids (page);
+  before = ids->len;
+  g_clear_pointer (&ids, g_array_unref);
+
+  wallet_disputes_page_set_exchange (page, record->exchange_id);
+  set_entry (GTK_WIDGET (page), "text", "The module differs from its description.");
+  adw_combo_row_set_selected (ADW_COMBO_ROW (find_named (GTK_WIDGET (page), ADW_TYPE_COMBO_ROW,
+                                                         "claim")), 1);
+  click (GTK_WIDGET (page), "evidence");
+  g_assert_nonnull (find_widget (GTK_WIDGET (page), GTK_TYPE_LABEL, NULL));
+
+  click (GTK_WIDGET (page), "open");
+  ui_test_spin_until (display_up, port);
+  display = wallet_consent_port_get_display (port);
+  ui_test_show_and_wait (GTK_WINDOW (display));
+  adjustment = gtk_scrolled_window_get_vadjustment (
+    GTK_SCROLLED_WINDOW (_wallet_trusted_display_get_widget (display, "scroller")));
+  while (!_wallet_trusted_display_seen_end (display))
+    {
+      gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment)
+                                            - gtk_adjustment_get_page_size (adjustment));
+      g_main_context_iteration (NULL, TRUE);
+    }
+  g_assert_true (_wallet_trusted_display_fire_delay (display));
+  g_assert_true (wallet_trusted_display_get_can_sign (display));
+  g_signal_emit_by_name (_wallet_trusted_display_get_widget (display, "sign"), "clicked");
+  while (wallet_consent_port_get_display (port) != NULL)
+    g_main_context_iteration (NULL, TRUE);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  ids = wallet_disputes_page_dup_ids (page);
+  g_assert_cmpuint (ids->len, ==, before + 1);
+  dispute = g_array_index (ids, gint64, 0);
+  g_assert_cmpstr (wallet_disputes_page_get_state (page, dispute), ==, "open");
+  ui_test_save_screenshot (GTK_WIDGET (window), "disputes-open");
+
+  path = g_build_filename (test_dir, "claim.semper-dispute", NULL);
+  file = g_file_new_for_path (path);
+  g_assert_true (wallet_disputes_page_export (page, dispute, file, &error));
+  g_assert_no_error (error);
+  bytes = g_file_load_bytes (file, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (semper_dispute_is_file (bytes));
+
+  set_entry (GTK_WIDGET (page), "ttp", g_hash_table_lookup (market->urls, "ttp"));
+  send = find_named (GTK_WIDGET (page), GTK_TYPE_BUTTON, "send");
+  g_assert_nonnull (send);
+  g_signal_emit_by_name (send, "clicked");
+  ui_test_spin_until (disputes_idle, page);
+  g_test_message ("dispute state after sending: %s",
+                  wallet_disputes_page_get_state (page, dispute));
+  g_assert_cmpstr (wallet_disputes_page_get_state (page, dispute), !=, "open");
+  ui_test_save_screenshot (GTK_WIDGET (window), "disputes-sent");
+}
+
 static void
 purchase_body (WalletWindow  *window,
                SemperProfile *profile)
@@ -853,6 +945,8 @@ purchase_body (WalletWindow  *window,
   g_assert_cmpint (wallet_record_detail_get_verdict (detail), ==, WALLET_VERDICT_VALID);
   g_assert_cmpstr (wallet_record_detail_get_signer (detail)->role, ==, "merchant");
   ui_test_save_screenshot (GTK_WIDGET (window), "shop-receipt");
+
+  dispute_receipt (window, profile, id);
 }
 
 static void
