@@ -1273,6 +1273,7 @@ buy_step (Run         *run,
           const char  *url,
           const char  *item,
           const char  *item2,
+          const char  *pay,
           const char  *const *answers)
 {
   Demo *demo = run->demo;
@@ -1302,15 +1303,17 @@ buy_step (Run         *run,
       g_ptr_array_add (args, g_strdup ("--goods-out"));
       g_ptr_array_add (args, g_strdup (goods_out));
     }
+  g_ptr_array_add (args, g_strdup ("--pay"));
+  g_ptr_array_add (args, g_strdup (pay));
   g_ptr_array_add (args, g_strdup ("--yes"));
-  while (args->len < 16)
+  while (args->len < 18)
     g_ptr_array_add (args, NULL);
 
   ok = run_semper (demo, &buy, &error, args->pdata[0], args->pdata[1], args->pdata[2],
                    args->pdata[3], args->pdata[4], args->pdata[5], args->pdata[6],
                    args->pdata[7], args->pdata[8], args->pdata[9], args->pdata[10],
                    args->pdata[11], args->pdata[12], args->pdata[13], args->pdata[14],
-                   args->pdata[15], NULL);
+                   args->pdata[15], args->pdata[16], args->pdata[17], NULL);
   if (!ok)
     {
       run_step (run, step_name, "failed", error->message);
@@ -1354,6 +1357,10 @@ buy_step (Run         *run,
   json_object_set_int_member (step, "receipt", json_object_get_int_member (buy, "receipt"));
   json_object_set_string_member (step, "total",
                                  json_object_get_string_member_with_default (buy, "total", ""));
+  json_object_set_string_member (step, "payment_system",
+                                 json_object_get_string_member_with_default (buy,
+                                                                             "payment_system",
+                                                                             ""));
   if (json_object_has_member (buy, "goods_sha256"))
     json_object_set_string_member (step, "goods_sha256",
                                    json_object_get_string_member (buy, "goods_sha256"));
@@ -1372,7 +1379,7 @@ scenario_courseware (Demo       *demo,
   Run run;
 
   run_begin (&run, demo, "courseware");
-  buy_step (&run, "buy-module", goods, url, "intro-networks", NULL, answers);
+  buy_step (&run, "buy-module", goods, url, "intro-networks", NULL, "ecash", answers);
   run_end (&run);
 }
 
@@ -1456,7 +1463,8 @@ scenario_subscription (Demo       *demo,
 
   run_begin (&run, demo, "subscription");
   /* The signed flow begins with the registration: semper buy registers first. */
-  if (buy_step (&run, "register-and-subscribe", NULL, url, "quarter", NULL, answers))
+  if (buy_step (&run, "register-and-subscribe", NULL, url, "quarter", NULL, "account",
+                answers))
     {
       if (run_semper (demo, &item, &error, "shop", url, "--member-item", "report-2026-q3",
                       "--out", report, NULL))
@@ -1506,7 +1514,7 @@ scenario_mail_order (Demo       *demo,
     }
   else
     run_step (&run, "browse", "failed", error != NULL ? error->message : _("no catalog"));
-  buy_step (&run, "order", confirmation, url, "A000001:3", NULL, answers);
+  buy_step (&run, "order", confirmation, url, "A000001:3", NULL, "account", answers);
   run_step (&run, "delivery-receipt", "not-run",
             _("the merchant role has no delivery step yet: no signed delivery receipt"));
   run_end (&run);
