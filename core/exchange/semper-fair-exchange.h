@@ -68,7 +68,8 @@ GQuark semper_fx_error_quark (void);
 #define SEMPER_FX_ABORTED    "aborted"     /* final: nothing paid (T's abort token) */
 #define SEMPER_FX_REVOKED    "revoked"     /* final: T's revoke, payment refunded */
 /* Merchant states */
-#define SEMPER_FX_M2_SENT    "m2-sent"
+#define SEMPER_FX_M2_SENT    "m2-sent"     /* m1 and m2 stored */
+#define SEMPER_FX_M3_RECEIVED "m3-received" /* m3 stored, the payment not yet collected */
 #define SEMPER_FX_M4_SENT    "m4-sent"     /* final for the merchant: paid */
 
 /* ---- the offer ------------------------------------------------------------ */

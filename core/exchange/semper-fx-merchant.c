@@ -3,6 +3,8 @@
  * Its own SQLite store: the offers it made (with the goods) and one row per
  * exchange keyed by H(m1), holding m1, m2, k, m3 and m4. Each answer is
  * stored before it is returned, so a repeated request gets the same bytes.
+ * ::journaled (key, state) follows each of the three journal points:
+ * m2-sent, m3-received (before the payment is collected) and m4-sent.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -34,6 +36,13 @@ struct _SemperFxMerchant
 };
 
 G_DEFINE_FINAL_TYPE (SemperFxMerchant, semper_fx_merchant, G_TYPE_OBJECT)
+
+enum {
+  SIGNAL_JOURNALED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 static const char schema[] =
   "PRAGMA journal_mode=WAL;"
@@ -83,6 +92,18 @@ semper_fx_merchant_class_init (SemperFxMerchantClass *klass)
 {
   G_OBJECT_CLASS (klass)->dispose = semper_fx_merchant_dispose;
   G_OBJECT_CLASS (klass)->finalize = semper_fx_merchant_finalize;
+
+  /**
+   * SemperFxMerchant::journaled:
+   * @key: the exchange's H(m1)
+   * @state: the state just stored (m2-sent, m3-received, m4-sent)
+   *
+   * Emitted after each journal point has committed, before the answer
+   * stored with it leaves (the crash tests kill the merchant here).
+   */
+  signals[SIGNAL_JOURNALED] =
+    g_signal_new ("journaled", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
 }
 
 static void
@@ -382,6 +403,7 @@ semper_fx_merchant_handle_m1 (SemperFxMerchant  *self,
                   't', hash, 't', semper_protocol_message_get_tid (m1), 't', offer->hash,
                   'b', m1_raw, 'b', m2, 'b', key, 0))
     return NULL;
+  g_signal_emit (self, signals[SIGNAL_JOURNALED], 0, hash, SEMPER_FX_M2_SENT);
   return g_steal_pointer (&m2);
 }
 
@@ -448,6 +470,14 @@ semper_fx_merchant_handle_m3 (SemperFxMerchant  *self,
         }
       return g_steal_pointer (&m4);
     }
+  /* After a crash the buyer resends its journaled m3, byte for byte; a
+   * different payment for an exchange already paid is refused. */
+  if (stored_m3 != NULL && !g_bytes_equal (stored_m3, m3_raw))
+    {
+      g_set_error (error, SEMPER_FX_ERROR, SEMPER_FX_ERROR_WRONG_STATE,
+                   _("This exchange was paid with another message"));
+      return NULL;
+    }
 
   m1 = semper_protocol_message_verify (m1_raw, self->trust, error);
   m2 = m1 != NULL ? semper_protocol_message_verify (m2_raw, self->trust, error) : NULL;
@@ -466,9 +496,13 @@ semper_fx_merchant_handle_m3 (SemperFxMerchant  *self,
     }
   /* m3 is kept before the payment is collected, so the exchange can be
    * argued from the store even if collecting fails. */
-  if (!exec_bind (self, "UPDATE fx_exchanges SET m3 = ? WHERE key = ?", error,
-                  'b', m3_raw, 't', hash, 0))
-    return NULL;
+  if (stored_m3 == NULL)
+    {
+      if (!exec_bind (self, "UPDATE fx_exchanges SET m3 = ?, state = '" SEMPER_FX_M3_RECEIVED
+                      "' WHERE key = ?", error, 'b', m3_raw, 't', hash, 0))
+        return NULL;
+      g_signal_emit (self, signals[SIGNAL_JOURNALED], 0, hash, SEMPER_FX_M3_RECEIVED);
+    }
   proof = semper_protocol_message_dup_bytes (m3, "proof");
   if (!system->collect (system->user_data, hash, &offer->price, proof, error))
     return NULL;
@@ -478,6 +512,7 @@ semper_fx_merchant_handle_m3 (SemperFxMerchant  *self,
   if (!exec_bind (self, "UPDATE fx_exchanges SET m4 = ?, state = '" SEMPER_FX_M4_SENT "' "
                   "WHERE key = ?", error, 'b', m4, 't', hash, 0))
     return NULL;
+  g_signal_emit (self, signals[SIGNAL_JOURNALED], 0, hash, SEMPER_FX_M4_SENT);
   return g_steal_pointer (&m4);
 }
 

@@ -31,7 +31,8 @@
 #define PASSWORD "fx test password"
 #define PRICE    300   /* 3.00 EUR: a 200 and a 100 coin */
 #define FEE_DEPOSIT 2
-#define RACES    20
+#define RACE_PAIRS       200  /* the number, suite slow */
+#define RACE_PAIRS_QUICK 50   /* suite integration, under the sanitizers too */
 
 static const char bank_config[] =
   "{\"type\":\"semper-bank-config\",\"version\":1,\"currencies\":[\"EUR\"],\n"
@@ -1002,25 +1003,30 @@ set_b64 (JsonObject *object,
 }
 
 typedef struct {
-  const char *url;
-  GBytes     *body;
-  GBytes     *answer;
-} RaceArg;
+  GMainLoop *loop;
+  guint      pending;
+  GPtrArray *answers;
+} RaceState;
 
-static gpointer
-race_thread (gpointer data)
+static void
+race_done_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
 {
-  RaceArg *arg = data;
-  g_autoptr(SemperCommClient) client = semper_comm_client_new ();
+  RaceState *race = user_data;
   g_autoptr(GError) error = NULL;
+  GBytes *answer = semper_comm_client_post_finish (SEMPER_COMM_CLIENT (source), result, NULL,
+                                                   &error);
 
-  arg->answer = semper_comm_client_post_sync (client, arg->url, SEMPER_COMM_CONTENT_TYPE_CMS,
-                                              arg->body, NULL, NULL, &error);
   g_assert_no_error (error);
-  return NULL;
+  g_ptr_array_add (race->answers, answer);
+  if (--race->pending == 0)
+    g_main_loop_quit (race->loop);
 }
 
-/* Abort racing resolve for one H(m1): every answer is the same token. */
+/* RACE_PAIRS aborts and RACE_PAIRS resolves of one H(m1), all in flight at
+ * once (one process, asynchronous requests on one client): exactly one
+ * outcome, every answer the same signed token, byte for byte. */
 static void
 test_race (Fixture       *fx,
            gconstpointer  data)
@@ -1030,15 +1036,19 @@ test_race (Fixture       *fx,
   g_autoptr(SemperProtocolMessage) m1_msg = NULL;
   g_autoptr(SemperProtocolMessage) abort_msg = NULL;
   g_autoptr(SemperProtocolMessage) resolve_msg = NULL;
+  g_autoptr(SemperProtocolMessage) token = NULL;
   g_autoptr(GBytes) abort_req = NULL, resolve_req = NULL;
   g_autoptr(JsonObject) abort_fields = json_object_new ();
   g_autoptr(JsonObject) resolve_fields = json_object_new ();
+  g_autoptr(SemperCommClient) client = semper_comm_client_new ();
+  g_autoptr(GMainContext) context = g_main_context_new ();
   g_autofree char *abort_url = g_strconcat (fx->ttp_url, "/fx/abort", NULL);
   g_autofree char *resolve_url = g_strconcat (fx->ttp_url, "/fx/resolve", NULL);
   g_autofree char *id = order (fx, "offer-7", &m1);
+  g_autofree char *state = NULL, *key = NULL;
   SemperCrypto *alice = semper_profile_get_crypto (fx->alice);
-  RaceArg args[2 * RACES];
-  GThread *threads[2 * RACES];
+  guint pairs = GPOINTER_TO_UINT (data);
+  RaceState race = { 0 };
 
   m2 = semper_fx_merchant_handle_m1 (fx->merchant, m1, &error);
   g_assert_no_error (error);
@@ -1060,19 +1070,46 @@ test_race (Fixture       *fx,
   resolve_req = semper_protocol_message_sign (resolve_msg, alice, &error);
   g_assert_no_error (error);
 
-  for (guint i = 0; i < G_N_ELEMENTS (args); i++)
+  g_main_context_push_thread_default (context);
+  race.loop = g_main_loop_new (context, FALSE);
+  race.answers = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  semper_comm_client_set_timeout (client, 120);
+  for (guint i = 0; i < pairs; i++)
     {
-      args[i].url = i % 2 == 0 ? abort_url : resolve_url;
-      args[i].body = i % 2 == 0 ? abort_req : resolve_req;
-      args[i].answer = NULL;
-      threads[i] = g_thread_new ("race", race_thread, &args[i]);
+      /* Alternate who goes first within each pair. */
+      gboolean abort_first = (i % 2) == 0;
+
+      semper_comm_client_post_async (client, abort_first ? abort_url : resolve_url,
+                                     SEMPER_COMM_CONTENT_TYPE_CMS,
+                                     abort_first ? abort_req : resolve_req, NULL, race_done_cb,
+                                     &race);
+      semper_comm_client_post_async (client, abort_first ? resolve_url : abort_url,
+                                     SEMPER_COMM_CONTENT_TYPE_CMS,
+                                     abort_first ? resolve_req : abort_req, NULL, race_done_cb,
+                                     &race);
+      race.pending += 2;
     }
-  for (guint i = 0; i < G_N_ELEMENTS (args); i++)
-    g_thread_join (threads[i]);
-  for (guint i = 1; i < G_N_ELEMENTS (args); i++)
-    g_assert_true (g_bytes_equal (args[i].answer, args[0].answer));
-  for (guint i = 0; i < G_N_ELEMENTS (args); i++)
-    g_bytes_unref (args[i].answer);
+  g_main_loop_run (race.loop);
+  g_main_context_pop_thread_default (context);
+
+  g_assert_cmpuint (race.answers->len, ==, 2 * pairs);
+  for (guint i = 1; i < race.answers->len; i++)
+    g_assert_true (g_bytes_equal (g_ptr_array_index (race.answers, i),
+                                  g_ptr_array_index (race.answers, 0)));
+  /* The one outcome is a T token for this exchange: aborted or receipt. */
+  token = semper_protocol_message_verify (g_ptr_array_index (race.answers, 0), fx->trust, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_equal (semper_protocol_message_get_step (token), "aborted")
+                 || g_str_equal (semper_protocol_message_get_step (token), "receipt"));
+  key = semper_protocol_message_dup_hash (m1_msg);
+  g_assert_cmpstr (semper_protocol_message_get_string (token, "m1_hash"), ==, key);
+  /* And the buyer, asking afterwards, ends with that outcome. */
+  state = semper_fx_buyer_resolve (fx->buyer, id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (state, ==, g_str_equal (semper_protocol_message_get_step (token), "aborted")
+                              ? SEMPER_FX_ABORTED : SEMPER_FX_DONE);
+  g_ptr_array_unref (race.answers);
+  g_main_loop_unref (race.loop);
 }
 
 /* ---- crash recovery (suite slow) ------------------------------------------------ */
@@ -1303,6 +1340,306 @@ test_crash (Fixture       *fx,
                    (gint64) done * (PRICE - 2 * FEE_DEPOSIT));
 }
 
+/* ---- the merchant killed (suite slow) ------------------------------------------ */
+
+typedef struct {
+  GSubprocess *proc;
+  char        *url;
+  int          recovered;
+} MerchantProc;
+
+/* Starts the merchant process (fx-merchant-helper), killed right after
+ * @crash (NULL: never); it recovers with the TTP first. */
+static void
+merchant_start (Fixture      *fx,
+                MerchantProc *mp,
+                const char   *crash)
+{
+  g_autofree char *helper = g_build_filename (g_getenv ("SEMPER_BUILD_ROOT"), "tests",
+                                              "integration", "fx-merchant-helper", NULL);
+  g_autofree char *profile = g_build_filename (fx->dir, "shop", NULL);
+  g_autofree char *cert_path = g_build_filename (fx->dir, "ttp.der", NULL);
+  g_autoptr(GSubprocessLauncher) launcher =
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_autoptr(GDataInputStream) in = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = NULL;
+  g_autofree char *second = NULL;
+
+  if (crash != NULL)
+    g_subprocess_launcher_setenv (launcher, "SEMPER_TEST_CRASH_AFTER", crash, TRUE);
+  else
+    g_subprocess_launcher_unsetenv (launcher, "SEMPER_TEST_CRASH_AFTER");
+  mp->proc = g_subprocess_launcher_spawn (launcher, &error, helper, profile, PASSWORD, cert_path,
+                                          fx->ttp_url, fx->bank_url, NULL);
+  g_assert_no_error (error);
+  in = g_data_input_stream_new (g_subprocess_get_stdout_pipe (mp->proc));
+  line = g_data_input_stream_read_line_utf8 (in, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (line);
+  g_assert_true (g_str_has_prefix (line, "recovered "));
+  mp->recovered = (int) g_ascii_strtoll (line + strlen ("recovered "), NULL, 10);
+  second = g_data_input_stream_read_line_utf8 (in, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (second);
+  g_assert_true (g_str_has_prefix (second, "listening on http://127.0.0.1:"));
+  mp->url = g_strdup (second + strlen ("listening on "));
+}
+
+/* The merchant must have died with SIGKILL at its journal point. */
+static void
+merchant_wait_killed (MerchantProc *mp)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_subprocess_wait (mp->proc, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_signaled (mp->proc));
+  g_assert_cmpint (g_subprocess_get_term_sig (mp->proc), ==, SIGKILL);
+  g_clear_object (&mp->proc);
+  g_clear_pointer (&mp->url, g_free);
+}
+
+static void
+merchant_stop (MerchantProc *mp)
+{
+  if (mp->proc == NULL)
+    return;
+  g_subprocess_force_exit (mp->proc);
+  g_subprocess_wait (mp->proc, NULL, NULL);
+  g_clear_object (&mp->proc);
+  g_clear_pointer (&mp->url, g_free);
+}
+
+static GBytes *
+merchant_post (MerchantProc  *mp,
+               const char    *path,
+               GBytes        *body,
+               GError       **error)
+{
+  g_autoptr(SemperCommClient) client = semper_comm_client_new ();
+  g_autofree char *url = g_strconcat (mp->url, path, NULL);
+
+  return semper_comm_client_post_sync (client, url, SEMPER_COMM_CONTENT_TYPE_CMS, body, NULL,
+                                       NULL, error);
+}
+
+/* The merchant's stored row for @key (NULL members when not stored). */
+static void
+merchant_row (Fixture     *fx,
+              const char  *key,
+              char       **out_state,
+              GBytes     **out_m2,
+              GBytes     **out_m3,
+              GBytes     **out_m4)
+{
+  g_autofree char *path = g_build_filename (fx->dir, "shop", "fx.db", NULL);
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  GBytes **outs[] = { out_m2, out_m3, out_m4 };
+
+  *out_state = NULL;
+  *out_m2 = *out_m3 = *out_m4 = NULL;
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT state, m2, m3, m4 FROM fx_exchanges "
+                                       "WHERE key = ?", -1, &stmt, NULL), ==, SQLITE_OK);
+  sqlite3_bind_text (stmt, 1, key, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      *out_state = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+      for (int i = 0; i < 3; i++)
+        if (sqlite3_column_type (stmt, i + 1) != SQLITE_NULL)
+          *outs[i] = g_bytes_new (sqlite3_column_blob (stmt, i + 1),
+                                  sqlite3_column_bytes (stmt, i + 1));
+    }
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+}
+
+/* SIGKILL the merchant process right after each of its journal points
+ * (m2-sent, m3-received, m4-sent), restart it, and finish the exchange both
+ * ways: the buyer resends its journaled m1/m3 to the restarted merchant (the
+ * answer is the stored m2/m4, byte for byte), or the buyer goes to the TTP
+ * while the merchant is down (abort before paying, resolve after) and the
+ * restarted merchant recovers its payment from the TTP. The buyer ends with
+ * the goods or T's abort token; the merchant is paid exactly for the
+ * exchanges whose goods the buyer got; nothing is signed twice. */
+static void
+test_merchant_crash (Fixture       *fx,
+                     gconstpointer  data)
+{
+  static const struct {
+    const char *point;
+    gboolean    via_ttp;
+    const char *end;        /* the buyer's final state */
+    const char *merchant;   /* the merchant's state afterwards */
+    int         recovered;  /* payments the restarted merchant got from the TTP */
+  } cases[] = {
+    { SEMPER_FX_M2_SENT, FALSE, SEMPER_FX_DONE, SEMPER_FX_M4_SENT, 0 },
+    { SEMPER_FX_M3_RECEIVED, FALSE, SEMPER_FX_DONE, SEMPER_FX_M4_SENT, 0 },
+    { SEMPER_FX_M4_SENT, FALSE, SEMPER_FX_DONE, SEMPER_FX_M4_SENT, 0 },
+    { SEMPER_FX_M2_SENT, TRUE, SEMPER_FX_ABORTED, SEMPER_FX_M2_SENT, 0 },
+    { SEMPER_FX_M3_RECEIVED, TRUE, SEMPER_FX_DONE, SEMPER_FX_M4_SENT, 1 },
+    { SEMPER_FX_M4_SENT, TRUE, SEMPER_FX_DONE, SEMPER_FX_M4_SENT, 0 },
+  };
+  g_autofree char *cert_path = g_build_filename (fx->dir, "ttp.der", NULL);
+  g_autofree char *shop_dir = g_build_filename (fx->dir, "shop", NULL);
+  g_autoptr(GPtrArray) offers = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  g_autoptr(GError) error = NULL;
+  SemperAmount amount;
+  gint64 start_purse;
+  guint done = 0;
+
+  g_assert_true (semper_amount_init (&amount, 2000, "EUR", &error));
+  g_assert_true (semper_purse_withdraw (fx->purse, &amount, NULL, &error));
+  g_assert_no_error (error);
+  start_purse = purse_balance (fx);
+  write_file (cert_path, fx->ttp_cert);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *offer_id = g_strdup_printf ("merchant-crash-%u", i);
+
+      g_ptr_array_add (offers, make_offer (fx, offer_id, fx->goods));
+    }
+  /* The merchant process opens the shop's profile and store itself. */
+  g_clear_object (&fx->merchant);
+  g_clear_object (&fx->shop_ecash);
+  g_clear_object (&fx->shop);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      const char *point = cases[i].point;
+      gboolean at_m2 = g_str_equal (point, SEMPER_FX_M2_SENT);
+      MerchantProc mp = { 0 };
+      g_autoptr(GBytes) m1 = NULL, m2 = NULL, m3 = NULL, m4 = NULL;
+      g_autoptr(GBytes) kept_m2 = NULL, kept_m3 = NULL, kept_m4 = NULL;
+      g_autoptr(SemperProtocolMessage) m1_msg = NULL;
+      g_autofree char *id = NULL, *key = NULL, *kept_state = NULL, *state = NULL;
+      g_autofree char *step = NULL;
+
+      g_test_message ("merchant killed after %s, then %s", point,
+                      cases[i].via_ttp ? "the TTP" : "a resend");
+      id = order_offer (fx, g_ptr_array_index (offers, i), &m1);
+      m1_msg = semper_protocol_message_verify (m1, fx->trust, &error);
+      g_assert_no_error (error);
+      key = semper_protocol_message_dup_hash (m1_msg);
+
+      merchant_start (fx, &mp, point);
+      g_assert_cmpint (mp.recovered, ==, 0);
+      m2 = merchant_post (&mp, "/fx/m1", m1, &error);
+      if (!at_m2)
+        g_assert_no_error (error);
+      else
+        {
+          /* Killed after storing m2, before it left. */
+          g_assert_null (m2);
+          g_clear_error (&error);
+          merchant_wait_killed (&mp);
+          merchant_row (fx, key, &kept_state, &kept_m2, &kept_m3, &kept_m4);
+          g_assert_cmpstr (kept_state, ==, SEMPER_FX_M2_SENT);
+          g_assert_nonnull (kept_m2);
+          if (cases[i].via_ttp)
+            {
+              /* No m2: the buyer aborts with the TTP; nothing is paid. */
+              state = semper_fx_buyer_abort (fx->buyer, id, &error);
+              g_assert_no_error (error);
+            }
+          merchant_start (fx, &mp, NULL);
+          g_assert_cmpint (mp.recovered, ==, cases[i].recovered);
+          if (!cases[i].via_ttp)
+            {
+              m2 = merchant_post (&mp, "/fx/m1", m1, &error);
+              g_assert_no_error (error);
+              /* The resent m1 gets the m2 stored before the crash. */
+              g_assert_true (g_bytes_equal (m2, kept_m2));
+            }
+        }
+      g_assert_nonnull (m2 != NULL ? m2 : kept_m2);
+      if (m2 != NULL)
+        {
+          m3 = semper_fx_buyer_receive_m2 (fx->buyer, id, m2, &error);
+          g_assert_no_error (error);
+          m4 = merchant_post (&mp, "/fx/m3", m3, &error);
+          if (at_m2)
+            g_assert_no_error (error);
+          else
+            {
+              /* Killed after storing m3 (before collecting) or m4 (before it left). */
+              g_assert_null (m4);
+              g_clear_error (&error);
+              merchant_wait_killed (&mp);
+              merchant_row (fx, key, &kept_state, &kept_m2, &kept_m3, &kept_m4);
+              g_assert_cmpstr (kept_state, ==, point);
+              g_assert_true (g_bytes_equal (kept_m2, m2));
+              g_assert_true (g_bytes_equal (kept_m3, m3));
+              g_assert_true ((kept_m4 != NULL) == g_str_equal (point, SEMPER_FX_M4_SENT));
+              if (cases[i].via_ttp)
+                {
+                  /* Paid, no m4: the buyer resolves with the TTP. */
+                  state = semper_fx_buyer_resolve (fx->buyer, id, &error);
+                  g_assert_no_error (error);
+                }
+              merchant_start (fx, &mp, NULL);
+              g_assert_cmpint (mp.recovered, ==, cases[i].recovered);
+              if (!cases[i].via_ttp)
+                {
+                  m4 = merchant_post (&mp, "/fx/m3", m3, &error);
+                  g_assert_no_error (error);
+                  /* A stored m4 is sent as stored, never signed again. */
+                  if (kept_m4 != NULL)
+                    g_assert_true (g_bytes_equal (m4, kept_m4));
+                }
+            }
+          if (m4 != NULL)
+            {
+              g_assert_true (semper_fx_buyer_receive_m4 (fx->buyer, id, m4, &error));
+              g_assert_no_error (error);
+            }
+        }
+      assert_state (fx, id, cases[i].end);
+      if (g_str_equal (cases[i].end, SEMPER_FX_DONE))
+        {
+          g_autoptr(GBytes) again = NULL;
+
+          assert_goods (fx, id);
+          done++;
+          /* A late resend of m3 to the merchant gets the one stored m4. */
+          again = merchant_post (&mp, "/fx/m3", m3, &error);
+          g_assert_no_error (error);
+          g_clear_pointer (&kept_m4, g_bytes_unref);
+          g_clear_pointer (&kept_state, g_free);
+          g_clear_pointer (&kept_m2, g_bytes_unref);
+          g_clear_pointer (&kept_m3, g_bytes_unref);
+          merchant_row (fx, key, &kept_state, &kept_m2, &kept_m3, &kept_m4);
+          g_assert_true (g_bytes_equal (again, kept_m4));
+          if (m4 != NULL)
+            g_assert_true (g_bytes_equal (m4, kept_m4));
+        }
+      else
+        {
+          g_clear_pointer (&kept_state, g_free);
+          g_clear_pointer (&kept_m2, g_bytes_unref);
+          g_clear_pointer (&kept_m3, g_bytes_unref);
+          g_clear_pointer (&kept_m4, g_bytes_unref);
+          merchant_row (fx, key, &kept_state, &kept_m2, &kept_m3, &kept_m4);
+          step = token_step (fx, id);
+          g_assert_cmpstr (step, ==, "aborted");
+        }
+      g_assert_cmpstr (kept_state, ==, cases[i].merchant);
+      merchant_stop (&mp);
+    }
+
+  /* The buyer paid for exactly the goods it got, and the merchant was paid
+   * once for each: no coin lost, none spent twice, none left reserved. */
+  fx->shop = semper_profile_open (shop_dir, SEMPER_PROFILE_OPEN_DEFAULT, password_cb, NULL,
+                                  &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (coins_in_state_prefix (fx, "spending:"), ==, 0);
+  g_assert_cmpint (purse_balance (fx), ==, start_purse - (gint64) done * PRICE);
+  g_assert_cmpint (account_balance (fx, fx->shop, "shop"), ==,
+                   (gint64) done * (PRICE - 2 * FEE_DEPOSIT));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1319,9 +1656,15 @@ main (int   argc,
   ADD ("merchant-restart", test_merchant_restart);
   ADD ("replay", test_replay);
   ADD ("withheld-payment", test_withheld_payment);
-  ADD ("abort-races-resolve", test_race);
+  g_test_add ("/semper/fx/abort-races-resolve", Fixture, GUINT_TO_POINTER (RACE_PAIRS_QUICK),
+              fixture_set_up, test_race, fixture_tear_down);
   if (g_test_slow ())
-    ADD ("crash", test_crash);
+    {
+      ADD ("crash", test_crash);
+      ADD ("merchant-crash", test_merchant_crash);
+      g_test_add ("/semper/fx/ttp-race", Fixture, GUINT_TO_POINTER (RACE_PAIRS), fixture_set_up,
+                  test_race, fixture_tear_down);
+    }
 #undef ADD
   return g_test_run ();
 }
