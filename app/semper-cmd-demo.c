@@ -1488,6 +1488,50 @@ scenario_subscription (Demo       *demo,
   run_end (&run);
 }
 
+/* The parcel arrived: `semper delivery URL RECEIPT --yes` signs the delivery
+ * receipt (the flow's step after the order confirmation), then `semper
+ * receipt show` must find the purchase's receipt marked delivered. */
+static void
+delivery_step (Run        *run,
+               const char *url)
+{
+  Demo *demo = run->demo;
+  JsonObject *order = json_array_get_object_element (run->steps,
+                                                     json_array_get_length (run->steps) - 1);
+  g_autofree char *id = g_strdup_printf ("%" G_GINT64_FORMAT,
+                                         json_object_get_int_member (order, "receipt"));
+  g_autoptr(JsonObject) delivered = NULL;
+  g_autoptr(JsonObject) shown = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *detail = NULL;
+  JsonObject *receipt;
+  JsonObject *step;
+
+  if (!run_semper (demo, &delivered, &error, "delivery", url, id, "--yes", NULL)
+      || !run_semper_in (demo, "wallet", FALSE, &shown, &error, "receipt", "show", id, NULL))
+    {
+      run_step (run, "delivery-receipt", "failed", error->message);
+      return;
+    }
+  receipt = json_object_has_member (shown, "receipt")
+            ? json_object_get_object_member (shown, "receipt") : NULL;
+  if (receipt == NULL
+      || g_strcmp0 (json_object_get_string_member_with_default (receipt, "state", NULL),
+                    "delivered") != 0)
+    {
+      run_step (run, "delivery-receipt", "failed",
+                _("the merchant took the delivery receipt but the receipt is not delivered"));
+      return;
+    }
+  detail = g_strdup_printf (_("signed the delivery receipt for receipt %s; the merchant "
+                              "accepted it"), id);
+  step = run_step (run, "delivery-receipt", "done", detail);
+  json_object_set_string_member (step, "document",
+                                 json_object_get_string_member_with_default (delivered,
+                                                                             "document", ""));
+  json_object_set_string_member (step, "receipt_state", "delivered");
+}
+
 static void
 scenario_mail_order (Demo       *demo,
                      const char *url)
@@ -1514,9 +1558,10 @@ scenario_mail_order (Demo       *demo,
     }
   else
     run_step (&run, "browse", "failed", error != NULL ? error->message : _("no catalog"));
-  buy_step (&run, "order", confirmation, url, "A000001:3", NULL, "account", answers);
-  run_step (&run, "delivery-receipt", "not-run",
-            _("the merchant role has no delivery step yet: no signed delivery receipt"));
+  if (buy_step (&run, "order", confirmation, url, "A000001:3", NULL, "account", answers))
+    delivery_step (&run, url);
+  else
+    run_step (&run, "delivery-receipt", "not-run", _("there is no confirmed order"));
   run_end (&run);
 }
 

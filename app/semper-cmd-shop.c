@@ -1006,6 +1006,12 @@ cmd_delivery (int    argc,
       json_builder_set_member_name (b, "receipt");
       json_builder_add_int_value (b, (gint64) receipt);
       add_string (b, "state", "delivered");
+      {
+        g_autofree char *text = g_strndup (g_bytes_get_data (document, NULL),
+                                           g_bytes_get_size (document));
+
+        add_string (b, "document", text);
+      }
       json_builder_end_object (b);
       cli_print_json (b);
     }

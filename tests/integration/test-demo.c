@@ -199,8 +199,9 @@ assert_step (JsonObject *scenario,
                    status);
 }
 
-/* The three scenarios ran, each step as far as the roles go today: the
- * mail order's delivery receipt is reported as not run, never as done. */
+/* The three scenarios ran, every step done: the course by e-cash, the
+ * subscription and the mail order by account, the mail order's delivery
+ * receipt signed and taken by the merchant. */
 static void
 assert_scenarios (JsonObject *report)
 {
@@ -242,7 +243,7 @@ assert_scenarios (JsonObject *report)
                                                            "document"),
                             "Title: Print-process consultancy, one day"));
 
-  g_assert_cmpstr (json_object_get_string_member (mail_order, "status"), ==, "partial");
+  g_assert_cmpstr (json_object_get_string_member (mail_order, "status"), ==, "done");
   assert_step (mail_order, "browse", "done");
   assert_step (mail_order, "order", "done");
   step = find_step (mail_order, "order");
@@ -251,7 +252,14 @@ assert_scenarios (JsonObject *report)
   g_assert_nonnull (strstr (json_object_get_string_member (find_step (mail_order, "order"),
                                                            "document"),
                             "3 x Alster family pencil set"));
-  assert_step (mail_order, "delivery-receipt", "not-run");
+  /* the parcel arrived: the signed delivery receipt, taken by the merchant */
+  assert_step (mail_order, "delivery-receipt", "done");
+  step = find_step (mail_order, "delivery-receipt");
+  g_assert_cmpstr (json_object_get_string_member (step, "receipt_state"), ==, "delivered");
+  g_assert_true (g_str_has_prefix (json_object_get_string_member (step, "document"),
+                                   "Semper-Document: receipt/1\n"));
+  g_assert_nonnull (strstr (json_object_get_string_member (step, "document"),
+                            "Merchant: Otto Mail Order"));
 }
 
 /* alice's EUR at the bank after a run, in cents, from the report's `semper balance`. */
