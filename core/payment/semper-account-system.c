@@ -16,6 +16,7 @@
 
 #include "semper-account-payment.h"
 #include "semper-archive.h"
+#include "semper-bank-request.h"
 #include "semper-cms.h"
 #include "semper-comm-client.h"
 #include "semper-message.h"
@@ -496,9 +497,34 @@ account_commit (SemperPaymentSystem  *system,
   return set_state (self, tid, &s, "done", error);
 }
 
-/* Nothing left the account on the buyer's side: the bank holds the money
- * only on the merchant's authorise, and an aborted exchange's hold is the
- * merchant's to release (docs/payments.md). */
+/* After the TTP's revoke of a fair exchange (@revoke, its signed fx/revoke):
+ * the bank releases the merchant's hold under the tid, or pays back what was
+ * captured, and refuses any later authorise or capture under it. The same
+ * idempotent "refund" request as the e-cash purse's (docs/fair-exchange.md). */
+static gboolean
+send_revoke (SemperAccountSystem  *self,
+             const char           *tid,
+             GBytes               *revoke,
+             GError              **error)
+{
+  g_autoptr(SemperBankRequest) request = NULL;
+  g_autoptr(SemperBankAnswer) answer = NULL;
+  g_autoptr(SemperCommClient) client = semper_comm_client_new ();
+  g_autofree char *url = NULL, *fp = NULL;
+  g_autofree char *op_key = g_strdup_printf ("fxr-%.56s", tid);
+
+  if (!linked (self, &url, NULL, &fp, error))
+    return FALSE;
+  request = semper_bank_request_new (SEMPER_BANK_OP_REFUND, op_key);
+  request->token = g_bytes_ref (revoke);
+  answer = semper_bank_request_send (request, client, semper_profile_get_crypto (self->profile),
+                                     self->trust, url, fp, NULL, error);
+  return answer != NULL;
+}
+
+/* Without a revoke nothing left the account on the buyer's side: the bank
+ * holds the money only on the merchant's authorise, and an aborted
+ * exchange's hold is the merchant's to release (docs/payments.md). */
 static gboolean
 account_reclaim (SemperPaymentSystem  *system,
                  const char           *tid,
@@ -508,6 +534,9 @@ account_reclaim (SemperPaymentSystem  *system,
   SemperAccountSystem *self = SEMPER_ACCOUNT_SYSTEM (system);
   g_auto(State) s = { 0 };
   g_autoptr(GError) local = NULL;
+
+  if (revoke != NULL && !send_revoke (self, tid, revoke, error))
+    return FALSE;
 
   if (!load_state (self, tid, &s, &local))
     {

@@ -14,6 +14,7 @@
 #include "semper-comm.h"
 #include "semper-comm-client.h"
 #include "semper-ecash.h"
+#include "semper-fx-account.h"
 #include "semper-message.h"
 #include "semper-ttp.h"
 
@@ -632,6 +633,8 @@ semper_fx_ecash_new_wallet_buyer (SemperProfile  *profile,
   semper_fx_ecash_get_system (ecash, &system);
   semper_fx_buyer_add_payment_system (buyer, &system);
   g_object_set_data_full (G_OBJECT (buyer), "semper-fx-ecash", ecash, g_object_unref);
+  /* Account-paid purchases are resumed too (their proof is in the journaled m3). */
+  semper_fx_account_add_resume_system (buyer, profile);
   return g_steal_pointer (&buyer);
 }
 
@@ -664,6 +667,7 @@ semper_fx_ecash_ttp_role_setup (SemperCommServer         *server,
 {
   g_autoptr(GObject) ttp = semper_ttp_role_setup (server, options, error);
   SemperFxEcash *checker;
+  SemperFxAccountChecker *account;
   SemperFxPaymentSystem system;
 
   if (ttp == NULL)
@@ -672,5 +676,11 @@ semper_fx_ecash_ttp_role_setup (SemperCommServer         *server,
   semper_fx_ecash_get_system (checker, &system);
   semper_ttp_add_fx_payment_system (SEMPER_TTP (ttp), &system);
   g_object_set_data_full (ttp, "semper-fx-ecash", checker, g_object_unref);
+  /* Account payments too (docs/fair-exchange.md: what the TTP can check of them). */
+  account = semper_fx_account_checker_new (semper_ttp_get_trust (SEMPER_TTP (ttp)));
+  semper_fx_account_checker_get_system (account, &system);
+  semper_ttp_add_fx_payment_system (SEMPER_TTP (ttp), &system);
+  g_object_set_data_full (ttp, "semper-fx-account", account,
+                          (GDestroyNotify) semper_fx_account_checker_free);
   return g_steal_pointer (&ttp);
 }

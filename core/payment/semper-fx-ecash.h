@@ -64,7 +64,8 @@ void           semper_fx_ecash_get_system   (SemperFxEcash          *self,
                                              SemperFxPaymentSystem  *out);
 
 /* A buyer for @profile paying with its purse (the purse and the e-cash
- * system live as long as the buyer). Returns: (transfer full) (nullable) */
+ * system live as long as the buyer); it also resumes account-paid purchases
+ * (semper_fx_account_add_resume_system). Returns: (transfer full) (nullable) */
 SemperFxBuyer *semper_fx_ecash_new_wallet_buyer (SemperProfile          *profile,
                                                  GError                **error);
 /* `semper resume`: runs every unfinished purchase of @profile; builds the

@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "semper-account-payment.h"
+#include "semper-account-system.h"
 #include "semper-archive.h"
 #include "semper-bank-request.h"
 #include "semper-cms.h"
@@ -1640,6 +1642,361 @@ test_merchant_crash (Fixture       *fx,
                    (gint64) done * (PRICE - 2 * FEE_DEPOSIT));
 }
 
+/* ---- account payments (PROTOCOLS.md D) inside the exchange ---------------------- */
+
+/* Both sides of an account payment in this test: the buyer's proof made
+ * between m2 and m3 (as SemperPurchase does after the user's second
+ * consent), the merchant's invoices and its collect (authorise and capture
+ * at the bank, as the merchant role does). */
+typedef struct {
+  Fixture             *fx;
+  SemperPaymentSystem *account;
+  char                *key;
+  GBytes              *proof;
+  GHashTable          *invoices;   /* H(m1) -> signed invoice */
+} AccountPay;
+
+static gboolean
+acc_reserve (gpointer            user_data,
+             const char         *key,
+             const SemperAmount *amount,
+             GError            **error)
+{
+  AccountPay *ap = user_data;
+
+  /* Reserved before the proof was made (account_order). */
+  if (g_strcmp0 (ap->key, key) == 0)
+    return TRUE;
+  return semper_payment_system_reserve (ap->account, key, amount, error);
+}
+
+static GBytes *
+acc_pay (gpointer     user_data,
+         const char  *key,
+         const char  *merchant,
+         GError     **error)
+{
+  AccountPay *ap = user_data;
+
+  g_assert_cmpstr (key, ==, ap->key);
+  return g_bytes_ref (ap->proof);
+}
+
+static gboolean
+acc_commit (gpointer     user_data,
+            const char  *key,
+            GError     **error)
+{
+  AccountPay *ap = user_data;
+
+  return semper_payment_system_commit (ap->account, key, error);
+}
+
+static gboolean
+acc_release (gpointer     user_data,
+             const char  *key,
+             GBytes      *revoke,
+             GError     **error)
+{
+  AccountPay *ap = user_data;
+
+  return semper_payment_system_reclaim (ap->account, key, revoke, error);
+}
+
+static gboolean
+acc_collect (gpointer            user_data,
+             const char         *key,
+             const SemperAmount *amount,
+             GBytes             *proof,
+             GError            **error)
+{
+  AccountPay *ap = user_data;
+  g_autoptr(SemperCommClient) client = semper_comm_client_new ();
+  g_autoptr(SemperAccountAnswer) authorised = NULL;
+  g_autoptr(SemperAccountAnswer) captured = NULL;
+  g_autofree char *auth_key = g_strdup_printf ("auth-%.48s", key);
+  g_autofree char *capture_key = g_strdup_printf ("capt-%.48s", key);
+  SemperCrypto *shop = semper_profile_get_crypto (ap->fx->shop);
+  SemperAccountRequest request = { 0 };
+
+  request.op = SEMPER_ACCOUNT_OP_AUTHORISE;
+  request.key = auth_key;
+  request.invoice = g_hash_table_lookup (ap->invoices, key);
+  request.proof = proof;
+  g_assert_nonnull (request.invoice);
+  authorised = semper_account_request_send (&request, client, shop, ap->fx->trust,
+                                            ap->fx->bank_url, NULL, NULL, error);
+  if (authorised == NULL)
+    return FALSE;
+  g_assert_true (authorised->yes);
+  memset (&request, 0, sizeof request);
+  request.op = SEMPER_ACCOUNT_OP_CAPTURE;
+  request.key = capture_key;
+  request.common = authorised->common;
+  captured = semper_account_request_send (&request, client, shop, ap->fx->trust,
+                                          ap->fx->bank_url, NULL, NULL, error);
+  if (captured == NULL)
+    return FALSE;
+  g_assert_true (captured->yes);
+  return TRUE;
+}
+
+/* Orders @offer paid by account: m1 and, from @m2, the buyer's m3. */
+static char *
+account_order (AccountPay  *ap,
+               GBytes      *offer,
+               GBytes     **out_m1)
+{
+  Fixture *fx = ap->fx;
+  g_autoptr(GBytes) document = NULL, auth_doc = NULL, invoice = NULL;
+  g_autoptr(SemperConsent) consent = NULL, second = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) shop_cert = semper_crypto_dup_certificate (
+    semper_profile_get_crypto (fx->shop));
+  g_autofree char *id = NULL, *order_hash = NULL, *shop_fp = semper_sha256_hex (shop_cert);
+  SemperInvoice inv = { 0 };
+
+  id = semper_fx_buyer_prepare (fx->buyer, offer, "account", "http://127.0.0.1:9", fx->ttp_url,
+                                fx->ttp_cert, &document, &error);
+  g_assert_no_error (error);
+  consent = consent_for (document);
+  *out_m1 = semper_fx_buyer_order (fx->buyer, id, consent, &error);
+  g_assert_no_error (error);
+  g_free (ap->key);
+  ap->key = semper_sha256_hex (*out_m1);
+  order_hash = semper_sha256_hex (document);
+
+  /* The merchant's invoice for H(m1); the user's second consent, to the
+   * payment authorisation; the proof that goes into m3. */
+  g_assert_true (semper_amount_init (&inv.price, PRICE, "EUR", &error));
+  inv.merchant = shop_fp;
+  inv.tid = ap->key;
+  inv.date = g_get_real_time () / G_USEC_PER_SEC;
+  inv.order = order_hash;
+  invoice = semper_invoice_sign (&inv, semper_profile_get_crypto (fx->shop), &error);
+  g_assert_no_error (error);
+  g_hash_table_insert (ap->invoices, g_strdup (ap->key), g_bytes_ref (invoice));
+  g_assert_true (semper_payment_system_reserve (ap->account, ap->key, &inv.price, &error));
+  auth_doc = semper_payment_system_prepare (ap->account, ap->key, shop_fp, invoice, &error);
+  g_assert_no_error (error);
+  second = consent_for (auth_doc);
+  g_clear_pointer (&ap->proof, g_bytes_unref);
+  ap->proof = semper_payment_system_pay (ap->account, ap->key, shop_fp, invoice, second, &error);
+  g_assert_no_error (error);
+  return g_steal_pointer (&id);
+}
+
+/* Account-paid exchanges ended by the TTP (PROTOCOLS.md B with D as the
+ * payment): the merchant takes the payment and withholds k (T's receipt
+ * gives the buyer the goods, the merchant keeps the money); the merchant
+ * sends other goods and takes the payment (T revokes, the bank pays the
+ * buyer back); the buyer withholds m3 and resolves (the merchant fetches m3
+ * from T and collects). Every time one side has everything only when the
+ * other has what it was owed. */
+static void
+test_account (Fixture       *fx,
+              gconstpointer  data)
+{
+  static const char * const systems[] = { "ecash", "account", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SemperAccountSystem) account = semper_account_system_new (fx->alice, &error);
+  g_autoptr(GBytes) wrong = g_bytes_new_static ("Not the course notes.\n", 22);
+  SemperFxPaymentSystem buyer_sys = { 0 }, shop_sys = { 0 };
+  AccountPay ap = { 0 };
+  SemperAmount price;
+  gint64 alice0, shop0;
+  g_assert_no_error (error);
+
+  ap.fx = fx;
+  ap.account = SEMPER_PAYMENT_SYSTEM (account);
+  ap.invoices = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                       (GDestroyNotify) g_bytes_unref);
+  buyer_sys.system = "account";
+  buyer_sys.user_data = &ap;
+  buyer_sys.reserve = acc_reserve;
+  buyer_sys.pay = acc_pay;
+  buyer_sys.commit = acc_commit;
+  buyer_sys.release = acc_release;
+  semper_fx_buyer_add_payment_system (fx->buyer, &buyer_sys);
+  shop_sys.system = "account";
+  shop_sys.user_data = &ap;
+  shop_sys.collect = acc_collect;
+  semper_fx_merchant_add_payment_system (fx->merchant, &shop_sys);
+  g_assert_true (semper_amount_init (&price, PRICE, "EUR", &error));
+  alice0 = account_balance (fx, fx->alice, "alice");
+  shop0 = account_balance (fx, fx->shop, "shop");
+
+  /* 1. Paid (authorised and captured), k withheld: resolve → receipt, goods. */
+  {
+    g_autoptr(GBytes) offer = NULL, m1 = NULL, m2 = NULL, m3 = NULL, m4 = NULL;
+    g_autofree char *id = NULL, *state = NULL, *step = NULL;
+
+    offer = semper_fx_merchant_offer (fx->merchant, "acc-1", "Networks 101 course notes",
+                                      fx->goods, &price,
+                                      g_get_real_time () / G_USEC_PER_SEC + 3600, systems,
+                                      &error);
+    g_assert_no_error (error);
+    id = account_order (&ap, offer, &m1);
+    m2 = semper_fx_merchant_handle_m1 (fx->merchant, m1, &error);
+    g_assert_no_error (error);
+    m3 = semper_fx_buyer_receive_m2 (fx->buyer, id, m2, &error);
+    g_assert_no_error (error);
+    m4 = semper_fx_merchant_handle_m3 (fx->merchant, m3, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (account_balance (fx, fx->alice, "alice"), ==, alice0 - PRICE);
+    g_assert_cmpint (account_balance (fx, fx->shop, "shop"), ==, shop0 + PRICE);
+    /* m4 withheld. */
+    state = semper_fx_buyer_resolve (fx->buyer, id, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (state, ==, SEMPER_FX_DONE);
+    assert_goods (fx, id);
+    step = token_step (fx, id);
+    g_assert_cmpstr (step, ==, "receipt");
+    g_assert_cmpint (account_balance (fx, fx->alice, "alice"), ==, alice0 - PRICE);
+    g_assert_cmpint (account_balance (fx, fx->shop, "shop"), ==, shop0 + PRICE);
+  }
+
+  /* 2. Other goods than offered, payment captured: revoke, the bank pays back. */
+  {
+    g_autoptr(GBytes) offer = NULL, m1 = NULL, m2 = NULL, m3 = NULL, key = NULL;
+    g_autoptr(SemperProtocolMessage) m1_msg = NULL;
+    g_autofree char *id = NULL, *state = NULL, *step = NULL;
+
+    offer = semper_fx_merchant_offer (fx->merchant, "acc-2", "Networks 101 course notes",
+                                      fx->goods, &price,
+                                      g_get_real_time () / G_USEC_PER_SEC + 3600, systems,
+                                      &error);
+    g_assert_no_error (error);
+    id = account_order (&ap, offer, &m1);
+    m1_msg = semper_protocol_message_verify (m1, fx->trust, &error);
+    g_assert_no_error (error);
+    m2 = semper_fx_make_m2 (semper_profile_get_crypto (fx->shop), m1_msg, wrong, fx->ttp_cert,
+                            &key, &error);
+    g_assert_no_error (error);
+    m3 = semper_fx_buyer_receive_m2 (fx->buyer, id, m2, &error);
+    g_assert_no_error (error);
+    {
+      g_autoptr(SemperProtocolMessage) m3_msg = semper_protocol_message_verify (m3, fx->trust,
+                                                                               &error);
+      g_autoptr(GBytes) proof = NULL;
+
+      g_assert_no_error (error);
+      proof = semper_protocol_message_dup_bytes (m3_msg, "proof");
+      g_assert_true (acc_collect (&ap, ap.key, &price, proof, &error));
+      g_assert_no_error (error);
+    }
+    g_assert_cmpint (account_balance (fx, fx->alice, "alice"), ==, alice0 - 2 * PRICE);
+    g_assert_cmpint (account_balance (fx, fx->shop, "shop"), ==, shop0 + 2 * PRICE);
+    state = semper_fx_buyer_resolve (fx->buyer, id, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (state, ==, SEMPER_FX_REVOKED);
+    step = token_step (fx, id);
+    g_assert_cmpstr (step, ==, "revoke");
+    g_assert_cmpint (account_balance (fx, fx->alice, "alice"), ==, alice0 - PRICE);
+    g_assert_cmpint (account_balance (fx, fx->shop, "shop"), ==, shop0 + PRICE);
+  }
+
+  /* 3. The buyer withholds m3 and resolves: T keeps m3, the merchant collects from it. */
+  {
+    g_autoptr(GBytes) offer = NULL, m1 = NULL, m2 = NULL, m3 = NULL;
+    g_autofree char *id = NULL, *state = NULL;
+
+    offer = semper_fx_merchant_offer (fx->merchant, "acc-3", "Networks 101 course notes",
+                                      fx->goods, &price,
+                                      g_get_real_time () / G_USEC_PER_SEC + 3600, systems,
+                                      &error);
+    g_assert_no_error (error);
+    id = account_order (&ap, offer, &m1);
+    m2 = semper_fx_merchant_handle_m1 (fx->merchant, m1, &error);
+    g_assert_no_error (error);
+    m3 = semper_fx_buyer_receive_m2 (fx->buyer, id, m2, &error);
+    g_assert_no_error (error);
+    state = semper_fx_buyer_resolve (fx->buyer, id, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (state, ==, SEMPER_FX_DONE);
+    assert_goods (fx, id);
+    g_assert_cmpint (account_balance (fx, fx->shop, "shop"), ==, shop0 + PRICE);
+    g_assert_cmpint (semper_fx_merchant_recover (fx->merchant, fx->ttp_url, &error), ==, 1);
+    g_assert_no_error (error);
+    g_assert_cmpint (account_balance (fx, fx->alice, "alice"), ==, alice0 - 2 * PRICE);
+    g_assert_cmpint (account_balance (fx, fx->shop, "shop"), ==, shop0 + 2 * PRICE);
+  }
+
+  /* A proof for another exchange does not resolve this one. */
+  {
+    g_autoptr(GBytes) offer = NULL, m1 = NULL, m2 = NULL, m3 = NULL, old_proof = NULL;
+    g_autofree char *id = NULL, *state = NULL;
+
+    old_proof = g_bytes_ref (ap.proof);
+    offer = semper_fx_merchant_offer (fx->merchant, "acc-4", "Networks 101 course notes",
+                                      fx->goods, &price,
+                                      g_get_real_time () / G_USEC_PER_SEC + 3600, systems,
+                                      &error);
+    g_assert_no_error (error);
+    id = account_order (&ap, offer, &m1);
+    g_clear_pointer (&ap.proof, g_bytes_unref);
+    ap.proof = g_steal_pointer (&old_proof);
+    m2 = semper_fx_merchant_handle_m1 (fx->merchant, m1, &error);
+    g_assert_no_error (error);
+    m3 = semper_fx_buyer_receive_m2 (fx->buyer, id, m2, &error);
+    g_assert_no_error (error);
+    state = semper_fx_buyer_resolve (fx->buyer, id, &error);
+    g_assert_null (state);
+    g_assert_error (error, SEMPER_COMM_ERROR, SEMPER_COMM_ERROR_HTTP_STATUS);
+    g_assert_nonnull (strstr (error->message, "account payment"));
+    g_clear_error (&error);
+  }
+  /* 5. Interrupted after m3 (the merchant never answers): `semper resume`
+   * resolves it with the journaled account proof; the merchant collects from T.
+   * 6. Interrupted after m1 (no m2): resume aborts; nothing was paid. */
+  {
+    g_autoptr(GBytes) offer5 = NULL, offer6 = NULL, m1 = NULL, m1b = NULL, m2 = NULL, m3 = NULL;
+    g_autoptr(GPtrArray) resumed = NULL;
+    g_autofree char *id5 = NULL, *id6 = NULL;
+    gint64 alice1 = account_balance (fx, fx->alice, "alice");
+    gint64 shop1 = account_balance (fx, fx->shop, "shop");
+
+    offer5 = semper_fx_merchant_offer (fx->merchant, "acc-5", "Networks 101 course notes",
+                                       fx->goods, &price,
+                                       g_get_real_time () / G_USEC_PER_SEC + 3600, systems,
+                                       &error);
+    g_assert_no_error (error);
+    offer6 = semper_fx_merchant_offer (fx->merchant, "acc-6", "Networks 101 course notes",
+                                       fx->goods, &price,
+                                       g_get_real_time () / G_USEC_PER_SEC + 3600, systems,
+                                       &error);
+    g_assert_no_error (error);
+    id5 = account_order (&ap, offer5, &m1);
+    m2 = semper_fx_merchant_handle_m1 (fx->merchant, m1, &error);
+    g_assert_no_error (error);
+    m3 = semper_fx_buyer_receive_m2 (fx->buyer, id5, m2, &error);
+    g_assert_no_error (error);
+    id6 = account_order (&ap, offer6, &m1b);
+    resumed = semper_fx_ecash_resume_profile (fx->alice, &error);
+    g_assert_no_error (error);
+    for (guint i = 0; i < resumed->len; i++)
+      {
+        SemperFxResumed *r = g_ptr_array_index (resumed, i);
+
+        /* Case 4 stays resolving: T keeps refusing the proof of another exchange. */
+        if (g_str_equal (r->id, id5) || g_str_equal (r->id, id6))
+          g_assert_null (r->error);
+        else
+          g_assert_nonnull (r->error);
+      }
+    assert_state (fx, id5, SEMPER_FX_DONE);
+    assert_goods (fx, id5);
+    assert_state (fx, id6, SEMPER_FX_ABORTED);
+    g_assert_cmpint (semper_fx_merchant_recover (fx->merchant, fx->ttp_url, &error), ==, 1);
+    g_assert_no_error (error);
+    g_assert_cmpint (account_balance (fx, fx->alice, "alice"), ==, alice1 - PRICE);
+    g_assert_cmpint (account_balance (fx, fx->shop, "shop"), ==, shop1 + PRICE);
+  }
+  g_clear_pointer (&ap.invoices, g_hash_table_unref);
+  g_clear_pointer (&ap.proof, g_bytes_unref);
+  g_free (ap.key);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1656,6 +2013,7 @@ main (int   argc,
   ADD ("merchant-restart", test_merchant_restart);
   ADD ("replay", test_replay);
   ADD ("withheld-payment", test_withheld_payment);
+  ADD ("account", test_account);
   g_test_add ("/semper/fx/abort-races-resolve", Fixture, GUINT_TO_POINTER (RACE_PAIRS_QUICK),
               fixture_set_up, test_race, fixture_tear_down);
   if (g_test_slow ())
