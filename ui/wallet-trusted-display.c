@@ -51,7 +51,9 @@ struct _WalletTrustedDisplay
   gboolean                     armed;
   gboolean                     seen_end;
   gboolean                     pointer_stale;
+  gboolean                     pointer_down;
   GHashTable                  *stale_keys;
+  GHashTable                  *down_keys;
   GdkSurface                  *surface;
   WalletTrustedDisplayOutcome  outcome;
   SemperConsent               *consent;
@@ -115,6 +117,14 @@ must_mark (gunichar c)
     }
 }
 
+/* A digit other than 0-9 (fullwidth, Arabic-Indic, …) looks like another
+ * number or like nothing the font can draw: labelled, but kept visible. */
+static gboolean
+must_label (gunichar c)
+{
+  return c > 0x7f && g_unichar_type (c) == G_UNICODE_DECIMAL_NUMBER;
+}
+
 static char *
 marker_text (gunichar c)
 {
@@ -170,7 +180,8 @@ fill_buffer (WalletTrustedDisplay *self)
   GtkTextTag *hidden;
   GtkTextTag *warn;
   GtkTextTag *refuse;
-  GtkTextIter end;
+  GtkTextTag *no_hyphens;
+  GtkTextIter from_all, end;
   gsize size = 0;
   const char *data = g_bytes_get_data (self->document, &size);
   const char *p = data;
@@ -185,6 +196,8 @@ fill_buffer (WalletTrustedDisplay *self)
                                                  "weight", PANGO_WEIGHT_BOLD,
                                                  NULL);
   hidden = gtk_text_buffer_create_tag (buffer, "semper-hidden", "invisible", TRUE, NULL);
+  no_hyphens = gtk_text_buffer_create_tag (buffer, "semper-no-hyphens", "insert-hyphens", FALSE,
+                                           NULL);
   warn = gtk_text_buffer_create_tag (buffer, "semper-warn",
                                      "background", "#ffe07a",
                                      "underline", PANGO_UNDERLINE_ERROR,
@@ -200,7 +213,7 @@ fill_buffer (WalletTrustedDisplay *self)
       gunichar c = g_utf8_get_char (p);
       const char *next = g_utf8_next_char (p);
 
-      if (must_mark (c))
+      if (must_mark (c) || must_label (c))
         {
           g_autofree char *label = marker_text (c);
           Marker m = { p - data, (int) g_utf8_strlen (label, -1) };
@@ -208,7 +221,10 @@ fill_buffer (WalletTrustedDisplay *self)
           if (p > run)
             gtk_text_buffer_insert (buffer, &end, run, p - run);
           gtk_text_buffer_insert_with_tags (buffer, &end, label, -1, self->marker_tag, NULL);
-          gtk_text_buffer_insert_with_tags (buffer, &end, p, next - p, hidden, NULL);
+          if (must_mark (c))
+            gtk_text_buffer_insert_with_tags (buffer, &end, p, next - p, hidden, NULL);
+          else
+            gtk_text_buffer_insert (buffer, &end, p, next - p);
           g_array_append_val (markers, m);
           run = next;
         }
@@ -233,6 +249,11 @@ fill_buffer (WalletTrustedDisplay *self)
                                  f->severity == SEMPER_FINDING_REFUSE ? refuse : warn,
                                  &from, &to);
     }
+  /* Pango would draw a hyphen where it wraps inside a word: a character
+   * that is not in the document. */
+  gtk_text_buffer_get_bounds (buffer, &from_all, &end);
+  gtk_text_buffer_apply_tag (buffer, no_hyphens, &from_all, &end);
+
   /* Markers stay readable on top of any highlight. */
   gtk_text_tag_set_priority (self->marker_tag, gtk_text_tag_table_get_size (
                                gtk_text_buffer_get_tag_table (buffer)) - 1);
@@ -591,6 +612,22 @@ delay_done_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* Input in progress when Sign is disarmed began before the next arming: a
+ * button held down, keys held down. Their release or auto-repeat must not
+ * sign once the window is armed again. */
+static void
+make_input_stale (WalletTrustedDisplay *self)
+{
+  GHashTableIter iter;
+  gpointer key;
+
+  if (self->pointer_down)
+    self->pointer_stale = TRUE;
+  g_hash_table_iter_init (&iter, self->down_keys);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    g_hash_table_add (self->stale_keys, key);
+}
+
 /* The delay runs while the window is mapped, focused and not minimised; any
  * loss of that disarms Sign and starts the delay again from zero. */
 static void
@@ -599,6 +636,8 @@ update_attention (WalletTrustedDisplay *self)
   if (!is_attentive (self))
     {
       g_clear_handle_id (&self->delay_source, g_source_remove);
+      if (self->armed)
+        make_input_stale (self);
       self->armed = FALSE;
     }
   else if (!self->armed && self->delay_source == 0 &&
@@ -661,12 +700,15 @@ _wallet_trusted_display_input (WalletTrustedDisplay *self,
     case WALLET_INPUT_POINTER_PRESS:
       /* A click counts only if its press came after Sign was armed. */
       self->pointer_stale = !self->armed;
+      self->pointer_down = TRUE;
       return FALSE;
 
     case WALLET_INPUT_POINTER_RELEASE:
+      self->pointer_down = FALSE;
       return FALSE;
 
     case WALLET_INPUT_KEY_PRESS:
+      g_hash_table_add (self->down_keys, GUINT_TO_POINTER (keyval));
       focus = gtk_root_get_focus (GTK_ROOT (self));
       if (is_enter (keyval) && focus != NULL &&
           (focus == GTK_WIDGET (self->sign_button) ||
@@ -683,6 +725,7 @@ _wallet_trusted_display_input (WalletTrustedDisplay *self,
       return FALSE;
 
     case WALLET_INPUT_KEY_RELEASE:
+      g_hash_table_remove (self->down_keys, GUINT_TO_POINTER (keyval));
       g_hash_table_remove (self->stale_keys, GUINT_TO_POINTER (keyval));
       return FALSE;
 
@@ -882,6 +925,7 @@ wallet_trusted_display_finalize (GObject *object)
   g_clear_pointer (&self->counterparty, semper_signer_info_unref);
   g_clear_pointer (&self->sha256_hex, g_free);
   g_clear_pointer (&self->stale_keys, g_hash_table_unref);
+  g_clear_pointer (&self->down_keys, g_hash_table_unref);
 
   G_OBJECT_CLASS (wallet_trusted_display_parent_class)->finalize (object);
 }
@@ -940,6 +984,7 @@ wallet_trusted_display_init (WalletTrustedDisplay *self)
 
   self->delay_ms = DEFAULT_DELAY_MS;
   self->stale_keys = g_hash_table_new (NULL, NULL);
+  self->down_keys = g_hash_table_new (NULL, NULL);
 
   controller = gtk_event_controller_legacy_new ();
   gtk_event_controller_set_propagation_phase (controller, GTK_PHASE_CAPTURE);
@@ -1156,7 +1201,7 @@ _wallet_trusted_display_seen_end (WalletTrustedDisplay *self)
 /**
  * _wallet_trusted_display_get_widget:
  * @name: "sign", "cancel", "ack", "amount", "text", "scroller", "status",
- *   "findings", "x11"
+ *   "findings", "x11", "summary"
  *
  * Returns: (transfer none): that widget
  */
@@ -1174,6 +1219,7 @@ _wallet_trusted_display_get_widget (WalletTrustedDisplay *self,
     { "status", self->status_label },
     { "findings", self->findings_list },
     { "x11", self->x11_label },
+    { "summary", self->summary_grid },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (widgets); i++)

@@ -8,12 +8,17 @@
 #include <adwaita.h>
 #include <glib/gstdio.h>
 
+#include <sqlite3.h>
+
 #include "semper-archive.h"
+#include "semper-ca.h"
 #include "semper-checker.h"
 #include "semper-cms.h"
 #include "semper-consent.h"
 #include "semper-crypto.h"
 #include "semper-prefs.h"
+#include "semper-role.h"
+#include "semper-trust.h"
 #include "wallet-consent-port.h"
 #include "semper-headless-consent.h"
 #include "wallet-trusted-display-private.h"
@@ -213,6 +218,72 @@ has_kind (GPtrArray         *findings,
   return FALSE;
 }
 
+static GtkTextBuffer *
+buffer_of (WalletTrustedDisplay *display)
+{
+  return gtk_text_view_get_buffer (GTK_TEXT_VIEW (_wallet_trusted_display_get_widget (display,
+                                                                                      "text")));
+}
+
+/* Pango would insert a hyphen where it wraps inside a word (a character
+ * that is not in the document): the whole buffer carries a tag that says
+ * not to; and a wrapped line's continuation is indented (hanging indent), so
+ * that only a real line of the document starts at the left edge. */
+static void
+assert_plain_wrapping (WalletTrustedDisplay *display)
+{
+  GtkTextBuffer *buffer = buffer_of (display);
+  GtkTextView *view = GTK_TEXT_VIEW (_wallet_trusted_display_get_widget (display, "text"));
+  GtkTextTag *tag = gtk_text_tag_table_lookup (gtk_text_buffer_get_tag_table (buffer),
+                                               "semper-no-hyphens");
+  GtkTextIter start, end, toggle;
+  gboolean hyphens = TRUE;
+
+  g_assert_nonnull (tag);
+  g_object_get (tag, "insert-hyphens", &hyphens, NULL);
+  g_assert_false (hyphens);
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  g_assert_true (gtk_text_iter_has_tag (&start, tag));
+  toggle = start;
+  g_assert_false (gtk_text_iter_forward_to_tag_toggle (&toggle, tag) &&
+                  !gtk_text_iter_equal (&toggle, &end));
+  /* A negative indent is a hanging one: continuation lines move right. */
+  g_assert_cmpint (gtk_text_view_get_indent (view), <, 0);
+}
+
+/* Each finding's place in the text carries the warning or refusal colour. */
+static void
+assert_findings_marked (WalletTrustedDisplay *display,
+                        GPtrArray            *findings)
+{
+  GtkTextBuffer *buffer = buffer_of (display);
+  GtkTextTagTable *table = gtk_text_buffer_get_tag_table (buffer);
+  GtkTextTag *warn = gtk_text_tag_table_lookup (table, "semper-warn");
+  GtkTextTag *refuse = gtk_text_tag_table_lookup (table, "semper-refuse");
+  guint warned = 0, refused = 0;
+  GtkTextIter iter;
+
+  gtk_text_buffer_get_start_iter (buffer, &iter);
+  do
+    {
+      warned += gtk_text_iter_has_tag (&iter, warn);
+      refused += gtk_text_iter_has_tag (&iter, refuse);
+    }
+  while (gtk_text_iter_forward_char (&iter));
+
+  for (guint i = 0; i < findings->len; i++)
+    {
+      const SemperFinding *f = g_ptr_array_index (findings, i);
+
+      if (f->severity == SEMPER_FINDING_REFUSE)
+        g_assert_cmpuint (refused, >, 0);
+      else
+        g_assert_cmpuint (warned, >, 0);
+    }
+  if (findings->len == 0)
+    g_assert_cmpuint (warned + refused, ==, 0);
+}
+
 typedef struct
 {
   const char        *file;
@@ -230,7 +301,8 @@ static const RenderCase render_cases[] = {
     "⟨U+200B ZERO WIDTH SPACE⟩" },
   { "confusable.txt", "confusable", SEMPER_FINDING_CONFUSABLE, FALSE, NULL },
   { "control.txt", "control", SEMPER_FINDING_CONTROL, FALSE, "⟨U+0007" },
-  { "fullwidth-digits.txt", "fullwidth-digits", SEMPER_FINDING_NON_ASCII_DIGIT, FALSE, NULL },
+  { "fullwidth-digits.txt", "fullwidth-digits", SEMPER_FINDING_NON_ASCII_DIGIT, FALSE,
+    "⟨U+FF13 FULLWIDTH DIGIT THREE⟩３" },
   { "long-line.txt", "long-line", SEMPER_FINDING_LONG_LINE, FALSE, NULL },
   { "bad-totals.txt", "bad-totals", SEMPER_FINDING_TOTALS_MISMATCH, TRUE, NULL },
 };
@@ -277,6 +349,9 @@ test_render (gconstpointer data)
   /* The buffer on screen, without its markers, is the document. */
   shown = _wallet_trusted_display_dup_shown_bytes (display);
   g_assert_true (g_bytes_equal (shown, document));
+
+  assert_plain_wrapping (display);
+  assert_findings_marked (display, findings);
 
 #ifdef GDK_WINDOWING_X11
   /* Xvfb is an X11 server: the keystroke warning must be there. */
@@ -493,6 +568,157 @@ test_state_machine (void)
   g_assert_true (consent2 == consent);
 }
 
+/* A press (or a key) that was down while Sign was armed, and still down when
+ * the window lost the focus, began before the next arming: its release
+ * after the delay signs nothing. */
+static void
+test_stale_on_disarm (void)
+{
+  g_autoptr(GBytes) document = load_document ("clean-order.txt");
+  g_autoptr(WalletTrustedDisplay) display = new_display (document, NULL);
+  GtkWindow *other_window;
+
+  decided_count = 0;
+  g_signal_connect (display, "decided", G_CALLBACK (decided_cb), NULL);
+  show_and_wait (GTK_WINDOW (display));
+  scroll_to_end (display);
+  g_assert_true (_wallet_trusted_display_fire_delay (display));
+  g_assert_true (wallet_trusted_display_get_can_sign (display));
+
+  /* Pressed while armed ... */
+  g_assert_false (_wallet_trusted_display_input (display, WALLET_INPUT_POINTER_PRESS, 0));
+  g_assert_false (_wallet_trusted_display_input (display, WALLET_INPUT_KEY_PRESS, GDK_KEY_space));
+  /* ... held while another window takes the focus and gives it back ... */
+  other_window = steal_focus (display);
+  g_assert_false (_wallet_trusted_display_is_armed (display));
+  destroy_window (other_window);
+  show_and_wait (GTK_WINDOW (display));
+  g_assert_true (_wallet_trusted_display_fire_delay (display));
+  g_assert_true (wallet_trusted_display_get_can_sign (display));
+  /* ... then released onto Sign: nothing; the held key's auto-repeat: swallowed. */
+  g_assert_true (_wallet_trusted_display_input (display, WALLET_INPUT_KEY_PRESS, GDK_KEY_space));
+  g_assert_false (_wallet_trusted_display_input (display, WALLET_INPUT_POINTER_RELEASE, 0));
+  click_sign (display);
+  assert_no_consent (display);
+  g_assert_false (_wallet_trusted_display_input (display, WALLET_INPUT_KEY_RELEASE,
+                                                 GDK_KEY_space));
+
+  /* A new press after arming signs. */
+  g_assert_false (_wallet_trusted_display_input (display, WALLET_INPUT_POINTER_PRESS, 0));
+  g_assert_false (_wallet_trusted_display_input (display, WALLET_INPUT_POINTER_RELEASE, 0));
+  click_sign (display);
+  g_assert_cmpint (decided_count, ==, 1);
+  g_assert_cmpint (wallet_trusted_display_get_outcome (display), ==,
+                   WALLET_TRUSTED_DISPLAY_SIGNED);
+}
+
+/* A header value longer than the window is wide wraps; its continuation is
+ * indented, so it cannot pass for a header field of its own. */
+static void
+test_wrapped_header (void)
+{
+  static const char text[] =
+    "Semper-Document: order/1\n"
+    "Merchant: Bicycle Shop Limited, Workshop and Showroom at the Old Harbour, Quay Street 12, "
+    "Second Floor, Room 4  Total: 1.00 EUR\n"
+    "Item: 1 x Bicycle @ 150.00 EUR\n"
+    "Total: 150.00 EUR\n\nOne bicycle.\n";
+  g_autoptr(GBytes) document = g_bytes_new_static (text, strlen (text));
+  g_autoptr(WalletTrustedDisplay) display = new_display (document, NULL);
+  GtkTextView *view = GTK_TEXT_VIEW (_wallet_trusted_display_get_widget (display, "text"));
+  GtkTextIter line_start, continuation;
+  GdkRectangle first, second;
+
+  g_assert_cmpuint (wallet_trusted_display_get_findings (display)->len, ==, 0);
+  gtk_window_set_default_size (GTK_WINDOW (display), 770, 770);
+  show_and_wait (GTK_WINDOW (display));
+
+  gtk_text_buffer_get_iter_at_line (buffer_of (display), &line_start, 1);
+  continuation = line_start;
+  g_assert_true (gtk_text_view_forward_display_line (view, &continuation));
+  /* The Merchant line wraps: the next display line is still buffer line 1. */
+  g_assert_cmpint (gtk_text_iter_get_line (&continuation), ==, 1);
+  gtk_text_view_get_iter_location (view, &line_start, &first);
+  gtk_text_view_get_iter_location (view, &continuation, &second);
+  g_assert_cmpint (second.y, >, first.y);
+  g_assert_cmpint (second.x, >=, first.x + 16);
+  save_screenshot (GTK_WIDGET (display), "wrapped-header");
+  destroy_window (GTK_WINDOW (display));
+}
+
+static char *
+ca_password_cb (gboolean retry,
+                gpointer user_data)
+{
+  return retry ? NULL : g_strdup ("ca password");
+}
+
+static void
+collect_labels (GtkWidget *widget,
+                GString   *out)
+{
+  if (GTK_IS_LABEL (widget))
+    g_string_append_printf (out, "%s\n", gtk_label_get_text (GTK_LABEL (widget)));
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_labels (child, out);
+}
+
+/* The counterparty is shown with its certified name and role, from the
+ * certificate that the marketplace CA issued to it, not from the document. */
+static void
+test_counterparty (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *ca_dir = g_build_filename (test_dir, "counterparty-ca", NULL);
+  g_autofree char *ca_conf = g_build_filename (test_dir, "counterparty-ca.conf", NULL);
+  g_autofree char *nss_dir = g_build_filename (test_dir, "counterparty-merchant", NULL);
+  g_autoptr(SemperCa) ca = NULL;
+  g_autoptr(SemperCrypto) merchant = NULL;
+  g_autoptr(SemperTrust) trust = NULL;
+  g_autoptr(SemperSignerInfo) info = NULL;
+  g_autoptr(GBytes) csr = NULL;
+  g_autoptr(GBytes) cert = NULL;
+  g_autoptr(GBytes) document = load_document ("clean-order.txt");
+  g_autoptr(WalletTrustedDisplay) display = NULL;
+  g_autoptr(GString) labels = g_string_new (NULL);
+
+  g_assert_true (g_file_set_contents (ca_conf, "[ca]\nname=Test Marketplace CA\n"
+                                      "roles=wallet;merchant\n", -1, &error));
+  g_assert_no_error (error);
+  ca = semper_ca_open (ca_dir, ca_conf, ca_password_cb, NULL, &error);
+  g_assert_no_error (error);
+  merchant = semper_crypto_open (nss_dir, TRUE, password_cb, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (semper_crypto_generate_key (merchant, &error));
+  g_assert_no_error (error);
+  csr = semper_crypto_create_csr (merchant, "Bookshop of Alexandria", SEMPER_ROLE_MERCHANT,
+                                  &error);
+  g_assert_no_error (error);
+  cert = semper_ca_issue (ca, csr, SEMPER_ROLE_MERCHANT, &error);
+  g_assert_no_error (error);
+  trust = semper_trust_new (semper_ca_get_root (ca), &error);
+  g_assert_no_error (error);
+  info = semper_trust_check_role (trust, cert, SEMPER_ROLE_MERCHANT, &error);
+  g_assert_no_error (error);
+  g_assert_true (info->trusted);
+
+  display = wallet_trusted_display_new (document, "order", info, NULL, &error);
+  g_assert_no_error (error);
+  _wallet_trusted_display_set_delay (display, NEVER_MS);
+  show_and_wait (GTK_WINDOW (display));
+  collect_labels (_wallet_trusted_display_get_widget (display, "summary"), labels);
+  g_assert_nonnull (strstr (labels->str, "Counterparty\n"));
+  g_assert_nonnull (strstr (labels->str, "Bookshop of Alexandria (merchant), certified by your "
+                                         "marketplace CA\n"));
+  /* The amount with its ISO code, and the short fingerprint. */
+  g_assert_nonnull (strstr (labels->str, "40.40 EUR\n"));
+  g_assert_null (strstr (labels->str, "no certificate"));
+  save_screenshot (GTK_WIDGET (display), "counterparty");
+  destroy_window (GTK_WINDOW (display));
+}
+
 /* Warnings must be acknowledged; refused documents can never be signed. */
 static void
 test_warnings (void)
@@ -660,6 +886,28 @@ count_audit_rows (SemperArchive *archive)
   return (guint) last;
 }
 
+/* The kinds and details of the audit rows after @after, read with SQLite
+ * itself: "kind detail" lines. */
+static char *
+audit_rows_after (const char *db,
+                  guint       after)
+{
+  sqlite3 *conn = NULL;
+  sqlite3_stmt *stmt = NULL;
+  GString *out = g_string_new (NULL);
+
+  g_assert_cmpint (sqlite3_open_v2 (db, &conn, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (conn, "SELECT kind, detail FROM audit WHERE id > ? "
+                                       "ORDER BY id", -1, &stmt, NULL), ==, SQLITE_OK);
+  sqlite3_bind_int64 (stmt, 1, after);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    g_string_append_printf (out, "%s %s\n", sqlite3_column_text (stmt, 0),
+                            sqlite3_column_text (stmt, 1));
+  sqlite3_finalize (stmt);
+  sqlite3_close (conn);
+  return g_string_free (out, FALSE);
+}
+
 /* The port: a consent through the window, a cancel, a refusal, a cancelled
  * request; each decision recorded in the archive's audit log, and the
  * amount limit read from the user's preferences. */
@@ -763,6 +1011,22 @@ test_port (void)
   g_assert_true (semper_archive_audit_verify (archive, NULL, &error));
   g_assert_no_error (error);
 
+  /* What was recorded: each decision, what for, and the bytes' SHA-256. */
+  {
+    g_autofree char *hex = semper_sha256_hex (document);
+    g_autofree char *bidi_hex = semper_sha256_hex (bidi);
+    g_autofree char *expected = NULL;
+    g_autofree char *got = audit_rows_after (db, rows);
+    const char *fmt = "%s {\"purpose\":\"order\",\"sha256\":\"%s\","
+                      "\"origin\":\"trusted-display\"}\n";
+    g_autofree char *given = g_strdup_printf (fmt, "consent-given", hex);
+    g_autofree char *cancelled = g_strdup_printf (fmt, "consent-cancelled", hex);
+    g_autofree char *refused = g_strdup_printf (fmt, "consent-refused", bidi_hex);
+
+    expected = g_strconcat (given, cancelled, refused, cancelled, NULL);
+    g_assert_cmpstr (got, ==, expected);
+  }
+
   while (g_main_context_iteration (NULL, FALSE))
     ;
 }
@@ -857,6 +1121,9 @@ main (int   argc,
       g_test_add_data_func (path, &render_cases[i], test_render);
     }
   g_test_add_func ("/semper/ui/trusted-display/state-machine", test_state_machine);
+  g_test_add_func ("/semper/ui/trusted-display/stale-on-disarm", test_stale_on_disarm);
+  g_test_add_func ("/semper/ui/trusted-display/wrapped-header", test_wrapped_header);
+  g_test_add_func ("/semper/ui/trusted-display/counterparty", test_counterparty);
   g_test_add_func ("/semper/ui/trusted-display/warnings", test_warnings);
   g_test_add_func ("/semper/ui/trusted-display/amount", test_amount);
   g_test_add_func ("/semper/ui/trusted-display/cancel", test_cancel);
