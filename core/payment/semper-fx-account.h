@@ -24,19 +24,19 @@ G_BEGIN_DECLS
 typedef struct _SemperFxAccountChecker SemperFxAccountChecker;
 
 /* (transfer full) */
-SemperFxAccountChecker *semper_fx_account_checker_new        (SemperTrust                  *trust);
-void                    semper_fx_account_checker_free       (SemperFxAccountChecker       *self);
+SemperFxAccountChecker *semper_fx_account_checker_new        (SemperTrust            *trust);
+void                    semper_fx_account_checker_free       (SemperFxAccountChecker *self);
 /* Fills @out with system "account" and its @check; valid while @self lives. */
-void                    semper_fx_account_checker_get_system (SemperFxAccountChecker       *self,
-                                                              SemperFxPaymentSystem        *out);
+void                    semper_fx_account_checker_get_system (SemperFxAccountChecker *self,
+                                                              SemperFxPaymentSystem  *out);
 
 /* For `semper resume` and the window's Resume All: adds system "account" to
  * @buyer, backed by @profile's SemperAccountSystem. Nobody can give the
  * user's second consent there, so an exchange interrupted before its m3 was
  * journaled cannot pay and is aborted; after that only commit (goods
  * received) and release (aborted, or T's revoke: the bank pays back) remain. */
-void                    semper_fx_account_add_resume_system  (SemperFxBuyer                *buyer,
-                                                              SemperProfile                *profile);
+void                    semper_fx_account_add_resume_system  (SemperFxBuyer          *buyer,
+                                                              SemperProfile          *profile);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SemperFxAccountChecker, semper_fx_account_checker_free)
 
