@@ -1246,6 +1246,104 @@ completed_cb (GObject      *source,
   g_signal_emit (self, signals[SIGNAL_RECEIPT_ADDED], 0, id);
 }
 
+/* ---- the payment authorisation: a second consent, asked from the purchase's thread ---- */
+
+/* What the purchase keeps to ask for it: the consent port and whom the
+ * authorisation goes to. */
+typedef struct {
+  WalletConsentPort *port;
+  SemperSignerInfo  *merchant;  /* (nullable) */
+} SecondConsent;
+
+static void
+second_consent_free (gpointer data)
+{
+  SecondConsent *second = data;
+
+  g_clear_object (&second->port);
+  g_clear_pointer (&second->merchant, semper_signer_info_unref);
+  g_free (second);
+}
+
+/* One request, on the stack of the waiting worker thread. */
+typedef struct {
+  SecondConsent *second;
+  GBytes        *document;
+  const char    *purpose;
+  GMutex         lock;
+  GCond          cond;
+  gboolean       done;
+  SemperConsent *consent;
+  GError        *error;
+} SecondRequest;
+
+static void
+second_consented_cb (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  SecondRequest *request = user_data;
+  GError *error = NULL;
+  SemperConsent *consent;
+
+  consent = semper_consent_port_request_finish (SEMPER_CONSENT_PORT (source), result, &error);
+  g_mutex_lock (&request->lock);
+  request->consent = consent;
+  request->error = error;
+  request->done = TRUE;
+  g_cond_signal (&request->cond);
+  g_mutex_unlock (&request->lock);
+}
+
+/* Runs in the main thread. */
+static gboolean
+second_request_idle_cb (gpointer user_data)
+{
+  SecondRequest *request = user_data;
+
+  wallet_consent_port_request_full_async (request->second->port, request->document,
+                                          request->purpose, request->second->merchant, NULL,
+                                          second_consented_cb, request);
+  return G_SOURCE_REMOVE;
+}
+
+/* The SemperPurchaseConsentFunc: an account payment's authorisation names
+ * the merchant's invoice, so it exists only once the order is on its way.
+ * Called in the purchase's worker thread, it opens the trusted display in
+ * the main thread (an idle source on the main context, never
+ * g_main_context_invoke(), which could run GTK code here) and waits for the
+ * user's decision. */
+static SemperConsent *
+second_consent_cb (SemperPurchase  *purchase,
+                   GBytes          *document,
+                   const char      *purpose,
+                   gpointer         user_data,
+                   GError         **error)
+{
+  SecondRequest request = { user_data, document, purpose };
+  GSource *source;
+
+  g_return_val_if_fail (!g_main_context_is_owner (g_main_context_default ()), NULL);
+
+  g_mutex_init (&request.lock);
+  g_cond_init (&request.cond);
+  source = g_idle_source_new ();
+  g_source_set_callback (source, second_request_idle_cb, &request, NULL);
+  g_source_attach (source, g_main_context_default ());
+  g_source_unref (source);
+
+  g_mutex_lock (&request.lock);
+  while (!request.done)
+    g_cond_wait (&request.cond, &request.lock);
+  g_mutex_unlock (&request.lock);
+  g_mutex_clear (&request.lock);
+  g_cond_clear (&request.cond);
+
+  if (request.consent == NULL)
+    g_propagate_error (error, request.error);
+  return request.consent;
+}
+
 static void
 consented_cb (GObject      *source,
               GAsyncResult *result,
@@ -1254,6 +1352,7 @@ consented_cb (GObject      *source,
   g_autoptr(WalletShopMerchantView) self = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(SemperConsent) consent = NULL;
+  SecondConsent *second;
   GWeakRef *view;
 
   consent = semper_consent_port_request_finish (SEMPER_CONSENT_PORT (source), result, &error);
@@ -1277,6 +1376,14 @@ consented_cb (GObject      *source,
   view = g_new0 (GWeakRef, 1);
   g_weak_ref_init (view, self);
   semper_purchase_set_progress_func (self->purchase, progress_cb, view, weak_ref_free);
+  /* A payment authorisation, if the payment system needs one, is signed in
+   * the trusted display too, with the same merchant shown. */
+  second = g_new0 (SecondConsent, 1);
+  second->port = g_object_ref (WALLET_CONSENT_PORT (source));
+  if (semper_service_get_merchant_signer (self->service) != NULL)
+    second->merchant = semper_signer_info_ref (semper_service_get_merchant_signer (self->service));
+  semper_purchase_set_consent_func (self->purchase, second_consent_cb, second,
+                                    second_consent_free);
   gtk_label_set_text (self->progress_label, state_text (SEMPER_PURCHASE_ORDERING));
   gtk_spinner_start (self->progress_spinner);
   set_step (self, "progress");

@@ -19,6 +19,7 @@
 #include <sys/prctl.h>
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
+#include <sqlite3.h>
 
 #include "semper-catalog.h"
 #include "semper-dispute.h"
@@ -955,6 +956,151 @@ test_market_purchase (void)
   run_in_window_with (purchase_body, market_profile);
 }
 
+static gboolean
+display_up_or_settled (gpointer data)
+{
+  WalletShopMerchantView *view = data;
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (view));
+  WalletApplication *app = WALLET_APPLICATION (gtk_window_get_application (GTK_WINDOW (root)));
+
+  return wallet_consent_port_get_display (wallet_application_get_consent_port (app)) != NULL
+         || view_settled (view);
+}
+
+/* The consents recorded in the archive's audit log after row @after, read
+ * with SQLite itself: "kind purpose" lines. */
+static char *
+audit_kinds_after (const char *db,
+                   gint64      after)
+{
+  sqlite3 *conn = NULL;
+  sqlite3_stmt *stmt = NULL;
+  GString *out = g_string_new (NULL);
+
+  g_assert_cmpint (sqlite3_open_v2 (db, &conn, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (conn, "SELECT kind, json_extract (detail, '$.purpose') "
+                                       "FROM audit WHERE id > ? AND kind LIKE 'consent-%' "
+                                       "ORDER BY id", -1, &stmt, NULL), ==, SQLITE_OK);
+  sqlite3_bind_int64 (stmt, 1, after);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    g_string_append_printf (out, "%s %s\n", sqlite3_column_text (stmt, 0),
+                            sqlite3_column_text (stmt, 1));
+  sqlite3_finalize (stmt);
+  sqlite3_close (conn);
+  return g_string_free (out, FALSE);
+}
+
+/* Signs what the display shows, as a user would: to the end, the delay over. */
+static void
+sign_in_display (WalletTrustedDisplay *display)
+{
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (
+    GTK_SCROLLED_WINDOW (_wallet_trusted_display_get_widget (display, "scroller")));
+
+  ui_test_show_and_wait (GTK_WINDOW (display));
+  while (!_wallet_trusted_display_seen_end (display))
+    {
+      gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment)
+                                            - gtk_adjustment_get_page_size (adjustment));
+      g_main_context_iteration (NULL, TRUE);
+    }
+  g_assert_true (_wallet_trusted_display_fire_delay (display));
+  g_assert_true (wallet_trusted_display_get_can_sign (display));
+  g_signal_emit_by_name (_wallet_trusted_display_get_widget (display, "sign"), "clicked");
+}
+
+static gboolean
+has_prefix (GBytes     *bytes,
+            const char *prefix)
+{
+  gsize size = 0;
+  const char *data = g_bytes_get_data (bytes, &size);
+
+  return size >= strlen (prefix) && memcmp (data, prefix, strlen (prefix)) == 0;
+}
+
+/* Paid from the bank account: after the order, the payment authorisation
+ * (the second signature of an account payment) is shown in the trusted
+ * display too, with the certified merchant, and only then is anything paid. */
+static void
+account_purchase_body (WalletWindow  *window,
+                       SemperProfile *profile)
+{
+  WalletApplication *app = WALLET_APPLICATION (gtk_window_get_application (GTK_WINDOW (window)));
+  WalletShopMerchantView *view = open_merchant (window, "courseware");
+  WalletConsentPort *port = wallet_application_get_consent_port (app);
+  WalletTrustedDisplay *display;
+  AdwComboRow *payment;
+  GPtrArray *findings;
+  gint64 before = 0, id;
+  g_autoptr(GError) error = NULL;
+
+  g_free (semper_archive_audit_dup_head (semper_profile_get_archive (profile), &before,
+                                         &error));
+  g_assert_no_error (error);
+
+  click (GTK_WIDGET (view), "ecommerce-law");
+  g_assert_cmpstr (wallet_shop_merchant_view_get_step (view), ==, "order");
+  set_entry (GTK_WIDGET (view), "student", "Erika Mustermann");
+  set_entry (GTK_WIDGET (view), "email", "erika@example.org");
+  payment = ADW_COMBO_ROW (find_named (GTK_WIDGET (view), ADW_TYPE_COMBO_ROW, "payment"));
+  g_assert_nonnull (payment);
+  /* Automatic, then the service's systems in its order: ecash, account. */
+  adw_combo_row_set_selected (payment, 2);
+  click (GTK_WIDGET (view), "review");
+  ui_test_spin_until (view_settled, view);
+  while (g_strcmp0 (wallet_shop_merchant_view_get_step (view), "order") == 0
+         && !gtk_widget_is_sensitive (find_named (GTK_WIDGET (view), GTK_TYPE_BUTTON, "review")))
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpstr (wallet_shop_merchant_view_get_step (view), ==, "review");
+
+  /* The order. */
+  click (GTK_WIDGET (view), "sign");
+  ui_test_spin_until (display_up, port);
+  display = wallet_consent_port_get_display (port);
+  g_assert_true (has_prefix (wallet_trusted_display_get_document (display),
+                             "Semper-Document: order/"));
+  sign_in_display (display);
+
+  /* The payment authorisation, in its own display, while the exchange waits. */
+  while (wallet_consent_port_get_display (port) == display)
+    g_main_context_iteration (NULL, TRUE);
+  ui_test_spin_until (display_up_or_settled, view);
+  display = wallet_consent_port_get_display (port);
+  if (display == NULL)
+    g_test_message ("step %s without a second display", wallet_shop_merchant_view_get_step (view));
+  g_assert_nonnull (display);
+  g_assert_cmpstr (wallet_shop_merchant_view_get_step (view), ==, "progress");
+  g_assert_true (has_prefix (wallet_trusted_display_get_document (display),
+                             "Semper-Document: payment-authorisation/"));
+  findings = wallet_trusted_display_get_findings (display);
+  g_assert_cmpuint (findings->len, ==, 0);
+  ui_test_show_and_wait (GTK_WINDOW (display));
+  ui_test_save_screenshot (GTK_WIDGET (display), "shop-trusted-display-authorisation");
+  sign_in_display (display);
+
+  ui_test_spin_until (view_settled, view);
+  g_assert_cmpstr (wallet_shop_merchant_view_get_step (view), ==, "done");
+  id = wallet_shop_merchant_view_get_receipt_id (view);
+  g_assert_cmpint (id, >, 0);
+
+  /* Both signatures were consents of the trusted display, recorded. */
+  {
+    g_autofree char *path = g_build_filename (semper_profile_get_dir (profile), "archive.db",
+                                              NULL);
+    g_autofree char *kinds = audit_kinds_after (path, before);
+
+    g_assert_cmpstr (kinds, ==, "consent-given order\n"
+                                "consent-given payment authorisation\n");
+  }
+}
+
+static void
+test_market_purchase_account (void)
+{
+  run_in_window_with (account_purchase_body, market_profile);
+}
+
 /* Every page of the window, in the language of the test's LANGUAGE. */
 static const char *screenshot_suffix;
 
@@ -1021,6 +1167,7 @@ main (int   argc,
 
   g_test_add_func ("/semper/ui/shop/market/catalog", test_market_catalog);
   g_test_add_func ("/semper/ui/shop/market/purchase", test_market_purchase);
+  g_test_add_func ("/semper/ui/shop/market/purchase-account", test_market_purchase_account);
 
   status = g_test_run ();
   market_stop ();
