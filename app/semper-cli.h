@@ -73,6 +73,8 @@ int      cmd_receipt          (int              argc,
                                char           **argv);
 int      cmd_resume           (int              argc,
                                char           **argv);
+int      cmd_suspend          (int              argc,
+                               char           **argv);
 int      cmd_dispute          (int              argc,
                                char           **argv);
 int      cmd_evidence         (int              argc,

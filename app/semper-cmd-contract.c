@@ -25,6 +25,7 @@
 #include "semper-headless-consent.h"
 #include "semper-message.h"
 #include "semper-profile.h"
+#include "semper-suspend.h"
 
 #define DEFAULT_DEADLINE (24 * 3600)
 #define MAX_DEADLINE     (366 * 24 * 3600)
@@ -413,7 +414,8 @@ step_all (Wallet  *w,
       g_autoptr(GError) local = NULL;
       Stepped *s;
 
-      if (!g_str_equal (row->protocol, SEMPER_PROTOCOL_ASW))
+      if (!g_str_equal (row->protocol, SEMPER_PROTOCOL_ASW)
+          || semper_exchange_is_suspended (w->profile, row->id))
         continue;
       s = g_new0 (Stepped, 1);
       s->id = g_strdup (row->id);
@@ -1084,6 +1086,52 @@ cmd_contract (int    argc,
 
 /* ---- resume -------------------------------------------------------------- */
 
+/* `semper resume --id ID`: the one exchange, suspended or not; resuming it
+ * by name lifts its suspension (docs/activity.md). */
+static Stepped *
+resume_one (Wallet      *w,
+            const char  *id,
+            GError     **error)
+{
+  g_autoptr(SemperArchiveExchange) row =
+    semper_archive_exchange_get (semper_profile_get_archive (w->profile), id, error);
+  g_autoptr(GError) local = NULL;
+  Stepped *s;
+
+  if (row == NULL)
+    return NULL;
+  if (!semper_exchange_set_suspended (w->profile, id, FALSE, error))
+    return NULL;
+  s = g_new0 (Stepped, 1);
+  s->id = g_strdup (id);
+  if (row->finished)
+    s->state = g_strdup (row->state);
+  else if (g_str_equal (row->protocol, SEMPER_PROTOCOL_ASW))
+    {
+      s->state = step_one (w, id, &local);
+      if (s->state == NULL)
+        s->state = semper_contract_signing_dup_state (w->signing, id, NULL);
+    }
+  else if (g_str_equal (row->protocol, SEMPER_PROTOCOL_FX))
+    {
+      g_autoptr(SemperFxBuyer) buyer = semper_fx_ecash_new_wallet_buyer (w->profile, &local);
+
+      s->protocol = SEMPER_PROTOCOL_FX;
+      if (buyer != NULL)
+        {
+          s->state = semper_fx_buyer_run (buyer, id, &local);
+          if (s->state == NULL)
+            s->state = semper_fx_buyer_dup_state (buyer, id, NULL);
+        }
+    }
+  else
+    g_set_error (&local, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                 _("Exchange %s (%s) cannot be resumed from here"), id, row->protocol);
+  if (local != NULL)
+    s->error = g_strdup (local->message);
+  return s;
+}
+
 /* Finishes or resolves every interrupted exchange from its journal: the
  * journaled message is resent byte for byte, then the exchange is stepped
  * (after its deadline: aborted or resolved through the TTP). Contract
@@ -1097,10 +1145,14 @@ cmd_resume (int    argc,
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) stepped = NULL;
   g_auto(Wallet) w = { 0 };
+  g_autofree char *only = NULL;
   gboolean failed = FALSE;
   GOptionEntry entries[] = {
     { "password-file", 0, 0, G_OPTION_ARG_FILENAME, &cli.password_file,
       N_("Read the profile password from FILE"), N_("FILE") },
+    { "id", 0, 0, G_OPTION_ARG_STRING, &only,
+      N_("Resume only this exchange, also if it is suspended (lifts the suspension)"),
+      N_("ID") },
     { NULL }
   };
 
@@ -1113,10 +1165,22 @@ cmd_resume (int    argc,
 
   if (!wallet_open (&w, &error))
     return cli_fail (error, EXIT_ERROR);
-  stepped = step_all (&w, &error);
+  if (only != NULL)
+    {
+      Stepped *one = resume_one (&w, only, &error);
+
+      if (one == NULL)
+        return cli_fail (error, EXIT_ERROR);
+      stepped = g_ptr_array_new_with_free_func ((GDestroyNotify) stepped_free);
+      g_ptr_array_add (stepped, one);
+    }
+  else
+    stepped = step_all (&w, &error);
   if (stepped == NULL)
     return cli_fail (error, EXIT_ERROR);
-  /* Purchases (PROTOCOLS.md B) too: docs/fair-exchange.md. */
+  /* Purchases (PROTOCOLS.md B) too: docs/fair-exchange.md. Suspended ones
+   * are skipped (semper-suspend.h). */
+  if (only == NULL)
   {
     g_autoptr(GPtrArray) fx = semper_fx_ecash_resume_profile (w.profile, &error);
 
@@ -1187,4 +1251,76 @@ cmd_resume (int    argc,
         }
     }
   return failed ? EXIT_ERROR : EXIT_OK;
+}
+
+/* ---- suspend ------------------------------------------------------------- */
+
+/* `semper suspend ID`: no automatic retries or resumes of the exchange until
+ * `semper resume --id ID` (or Resume in the window). `--list` shows them. */
+int
+cmd_suspend (int    argc,
+             char **argv)
+{
+  g_autoptr(GOptionContext) context =
+    g_option_context_new (_("[ID] — stop retrying an exchange until you resume it"));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SemperArchiveExchange) row = NULL;
+  g_auto(Wallet) w = { 0 };
+  g_auto(GStrv) ids = NULL;
+  GOptionEntry entries[] = {
+    { "password-file", 0, 0, G_OPTION_ARG_FILENAME, &cli.password_file,
+      N_("Read the profile password from FILE"), N_("FILE") },
+    { NULL }
+  };
+
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  g_option_context_add_main_entries (context, semper_cli_global_entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return cli_usage (context, error->message);
+  if (argc > 2)
+    return cli_usage (context, _("suspend takes one exchange id, or none to list them"));
+
+  if (!wallet_open (&w, &error))
+    return cli_fail (error, EXIT_ERROR);
+  if (argc == 2)
+    {
+      row = semper_archive_exchange_get (semper_profile_get_archive (w.profile), argv[1],
+                                         &error);
+      if (row == NULL)
+        return cli_fail (error, EXIT_ERROR);
+      if (row->finished)
+        {
+          g_set_error (&error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                       _("Exchange %s is finished: there is nothing to suspend"), argv[1]);
+          return cli_fail (error, EXIT_ERROR);
+        }
+      if (!semper_exchange_set_suspended (w.profile, argv[1], TRUE, &error))
+        return cli_fail (error, EXIT_ERROR);
+    }
+  ids = semper_exchange_dup_suspended (w.profile);
+  if (cli.json)
+    {
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "items");
+      json_builder_begin_array (b);
+      for (guint i = 0; ids[i] != NULL; i++)
+        {
+          json_builder_begin_object (b);
+          json_builder_set_member_name (b, "id");
+          json_builder_add_string_value (b, ids[i]);
+          json_builder_end_object (b);
+        }
+      json_builder_end_array (b);
+      json_builder_end_object (b);
+      cli_print_json (b);
+    }
+  else if (argc == 2)
+    g_print (_("Suspended %s: it is not retried or resumed until `semper resume --id %s`.\n"),
+             argv[1], argv[1]);
+  else
+    for (guint i = 0; ids[i] != NULL; i++)
+      g_print ("%s\n", ids[i]);
+  return EXIT_OK;
 }

@@ -37,6 +37,7 @@ static const Command commands[] = {
   { "receipts", cmd_receipts, N_("list and search receipts") },
   { "receipt", cmd_receipt, N_("show or export one receipt") },
   { "resume", cmd_resume, N_("finish or resolve every interrupted exchange") },
+  { "suspend", cmd_suspend, N_("stop retrying an exchange until you resume it") },
   { "dispute", cmd_dispute, N_("open, send, show and export dispute claims") },
   { "evidence", cmd_evidence, N_("export the evidence bundle of a transaction") },
   { "backup", cmd_backup, N_("write an encrypted backup of the whole profile to one file") },

@@ -15,6 +15,7 @@
 #include "semper-crypto.h"
 #include "semper-document.h"
 #include "semper-message.h"
+#include "semper-suspend.h"
 
 G_DEFINE_QUARK (semper-contract-error-quark, semper_contract_error)
 
@@ -1462,7 +1463,8 @@ semper_contract_signing_resume (SemperContractSigning  *self,
       g_autoptr(Exchange) ex = NULL;
       g_autoptr(GError) local = NULL;
 
-      if (!g_str_equal (row->protocol, SEMPER_PROTOCOL_ASW))
+      if (!g_str_equal (row->protocol, SEMPER_PROTOCOL_ASW)
+          || semper_exchange_is_suspended (self->profile, row->id))
         continue;
       ex = load (self, row->id, &local);
       if (ex == NULL || !step (self, ex, 0, &local))

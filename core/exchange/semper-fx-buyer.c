@@ -23,6 +23,7 @@
 #include "semper-comm.h"
 #include "semper-comm-client.h"
 #include "semper-message.h"
+#include "semper-suspend.h"
 
 #define ROLE_BUYER   "buyer"
 #define STATE_MAX    (32 * 1024 * 1024)
@@ -1029,6 +1030,9 @@ semper_fx_buyer_resume_all (SemperFxBuyer  *self,
 
       if (!g_str_equal (row->protocol, SEMPER_PROTOCOL_FX)
           || !g_str_equal (row->role, ROLE_BUYER))
+        continue;
+      /* The user suspended it: only resuming it by name runs it. */
+      if (semper_exchange_is_suspended (self->profile, row->id))
         continue;
       r = g_new0 (SemperFxResumed, 1);
       r->id = g_strdup (row->id);
