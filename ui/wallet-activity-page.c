@@ -159,14 +159,23 @@ op_done_cb (GObject      *source,
     case WALLET_EXCHANGES_DECLINE:
       toast (self, _("Proposal declined"));
       break;
+    case WALLET_EXCHANGES_SUSPEND:
+      toast (self, _("Suspended: it is not retried until you resume it"));
+      break;
     case WALLET_EXCHANGES_ABORT:
     case WALLET_EXCHANGES_RESOLVE:
     case WALLET_EXCHANGES_STEP:
+    case WALLET_EXCHANGES_RESUME:
       {
         WalletExchangeItem *item = p->id != NULL ? find_item (self, p->id) : NULL;
 
         if (item != NULL)
-          toast (self, wallet_exchange_status_to_string (item->status));
+          {
+            /* Translators: "Purchase: Done" after an action on an exchange */
+            text = g_strdup_printf (_("%s: %s"), wallet_exchange_item_kind (item),
+                                    wallet_exchange_status_to_string (item->status));
+            toast (self, text);
+          }
         break;
       }
     case WALLET_EXCHANGES_REFRESH:
@@ -254,6 +263,16 @@ row_action_cb (GtkButton          *button,
     run (self, WALLET_EXCHANGES_RESOLVE, id);
   else if (g_str_equal (action, "abort"))
     confirm_abort (self, id);
+  else if (g_str_equal (action, "suspend"))
+    run (self, WALLET_EXCHANGES_SUSPEND, id);
+  else if (g_str_equal (action, "resume"))
+    run (self, WALLET_EXCHANGES_RESUME, id);
+  else if (g_str_equal (action, "dispute"))
+    {
+      /* The window opens its Disputes page with the transaction filled in. */
+      if (!gtk_widget_activate_action (GTK_WIDGET (self), "win.open-dispute", "s", id))
+        toast (self, _("Open the Disputes page to dispute it"));
+    }
 }
 
 static void
@@ -298,8 +317,7 @@ make_row (WalletActivityPage *self,
   g_autofree char *subtitle = NULL;
   g_autofree char *title = NULL;
   GtkWidget *status = gtk_label_new (wallet_exchange_status_to_string (item->status));
-  const char *kind = g_str_equal (item->protocol, SEMPER_PROTOCOL_ASW) ? _("Contract")
-                                                                        : _("Purchase");
+  const char *kind = wallet_exchange_item_kind (item);
   gboolean busy = g_strcmp0 (wallet_exchanges_get_busy_id (self->exchanges), item->id) == 0;
 
   title = item->title != NULL ? g_strdup_printf ("%s: %s", kind, item->title) : g_strdup (kind);
@@ -326,6 +344,7 @@ make_row (WalletActivityPage *self,
       break;
     case WALLET_EXCHANGE_NEEDS_YOU:
     case WALLET_EXCHANGE_RESOLVING:
+    case WALLET_EXCHANGE_SUSPENDED:
       gtk_widget_add_css_class (status, "warning");
       break;
     default:
@@ -355,10 +374,19 @@ make_row (WalletActivityPage *self,
   if (wallet_exchange_item_can_resolve (item))
     add_button (self, row, item->id, "resolve", _("Re_solve"),
                 _("Ask the TTP to finish the exchange"), NULL);
+  if (wallet_exchange_item_can_resume (item))
+    add_button (self, row, item->id, "resume", _("Res_ume"),
+                _("Lift the suspension and go on with it now"), "suggested-action");
+  if (wallet_exchange_item_can_suspend (item))
+    add_button (self, row, item->id, "suspend", _("Sus_pend"),
+                _("Stop retrying it, also after a restart, until you resume it"), NULL);
   if (wallet_exchange_item_can_abort (item))
     add_button (self, row, item->id, "abort", _("_Abort…"),
                 _("Ask the TTP to abort; you are told first what it means"),
                 "destructive-action");
+  if (wallet_exchange_item_can_dispute (item) && !self->contracts_only)
+    add_button (self, row, item->id, "dispute", _("_Dispute…"),
+                _("Open a claim on it with the TTP, with the evidence of your archive"), NULL);
   return GTK_WIDGET (row);
 }
 

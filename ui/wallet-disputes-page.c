@@ -15,6 +15,9 @@
 
 #include <glib/gi18n.h>
 
+#include <json-glib/json-glib.h>
+
+#include "semper-archive.h"
 #include "semper-dispute.h"
 #include "semper-evidence.h"
 #include "wallet-application.h"
@@ -174,13 +177,64 @@ wallet_disputes_page_set_profile (WalletDisputesPage *self,
   reload (self);
 }
 
+/* The TTP that exchange @id named in its journal (fair exchange and contract
+ * signing both keep "ttp_url"), or NULL. */
+static char *
+dup_exchange_ttp (SemperProfile *profile,
+                  const char    *id)
+{
+  g_autoptr(SemperArchiveExchange) row = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonNode *root;
+
+  if (profile == NULL || id == NULL || *id == '\0')
+    return NULL;
+  row = semper_archive_exchange_get (semper_profile_get_archive (profile), id, NULL);
+  if (row == NULL || row->state == NULL || row->state[0] != '{'
+      || !json_parser_load_from_data (parser, row->state, -1, NULL))
+    return NULL;
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    return NULL;
+  return g_strdup (json_object_get_string_member_with_default (json_node_get_object (root),
+                                                               "ttp_url", NULL));
+}
+
+/**
+ * wallet_disputes_page_set_exchange:
+ * @exchange_id: (nullable): the transaction
+ *
+ * Prefills the claim form with the transaction, and the address of the TTP
+ * that decides with the one the exchange named (never typed by hand).
+ */
 void
 wallet_disputes_page_set_exchange (WalletDisputesPage *self,
                                    const char         *exchange_id)
 {
+  g_autofree char *ttp = NULL;
+
   g_return_if_fail (WALLET_IS_DISPUTES_PAGE (self));
 
   gtk_editable_set_text (GTK_EDITABLE (self->exchange_row), exchange_id ? exchange_id : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->evidence_label), FALSE);
+  show_form_error (self, NULL);
+  ttp = dup_exchange_ttp (self->profile, exchange_id);
+  if (ttp != NULL)
+    gtk_editable_set_text (GTK_EDITABLE (self->ttp_row), ttp);
+}
+
+const char *
+wallet_disputes_page_get_ttp_url (WalletDisputesPage *self)
+{
+  g_return_val_if_fail (WALLET_IS_DISPUTES_PAGE (self), NULL);
+  return gtk_editable_get_text (GTK_EDITABLE (self->ttp_row));
+}
+
+const char *
+wallet_disputes_page_get_exchange (WalletDisputesPage *self)
+{
+  g_return_val_if_fail (WALLET_IS_DISPUTES_PAGE (self), NULL);
+  return gtk_editable_get_text (GTK_EDITABLE (self->exchange_row));
 }
 
 gboolean

@@ -20,6 +20,9 @@ void     wallet_disputes_page_set_profile     (WalletDisputesPage *self,
 /* Prefills the claim form with the transaction @exchange_id. */
 void     wallet_disputes_page_set_exchange    (WalletDisputesPage *self,
                                                const char         *exchange_id);
+/* The form's transaction, and the TTP address the claim goes to. */
+const char *wallet_disputes_page_get_exchange (WalletDisputesPage *self);
+const char *wallet_disputes_page_get_ttp_url  (WalletDisputesPage *self);
 /* Shows what the evidence of the form's transaction proves. */
 gboolean wallet_disputes_page_show_evidence   (WalletDisputesPage *self,
                                                GError            **error);

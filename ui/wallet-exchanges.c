@@ -21,8 +21,10 @@
 #include "semper-contract-signing.h"
 #include "semper-crypto.h"
 #include "semper-document.h"
+#include "semper-fx-buyer.h"
 #include "semper-fx-ecash.h"
 #include "semper-message.h"
+#include "semper-suspend.h"
 #include "semper-trust.h"
 
 #define TTP_URL_FILE "ttp-url"   /* shared with `semper contract` */
@@ -53,6 +55,8 @@ wallet_exchange_item_free (WalletExchangeItem *item)
   g_free (item->title);
   g_free (item->peer);
   g_free (item->last_error);
+  g_free (item->ttp_url);
+  g_free (item->system);
   g_free (item);
 }
 
@@ -73,6 +77,8 @@ wallet_exchange_status_to_string (WalletExchangeStatus status)
       return _("Done");
     case WALLET_EXCHANGE_ABORTED:
       return _("Aborted");
+    case WALLET_EXCHANGE_SUSPENDED:
+      return _("Suspended");
     case WALLET_EXCHANGE_FAILED:
     default:
       return _("Failed");
@@ -83,6 +89,38 @@ static gboolean
 is_asw (const WalletExchangeItem *item)
 {
   return g_str_equal (item->protocol, SEMPER_PROTOCOL_ASW);
+}
+
+static gboolean
+is_fx (const WalletExchangeItem *item)
+{
+  return g_str_equal (item->protocol, SEMPER_PROTOCOL_FX);
+}
+
+static gboolean
+fx_state_is (const WalletExchangeItem *item,
+             const char               *state)
+{
+  return is_fx (item) && g_strcmp0 (item->state, state) == 0;
+}
+
+static gboolean
+is_account (const WalletExchangeItem *item)
+{
+  return g_strcmp0 (item->system, "account") == 0;
+}
+
+/* What kind of exchange a row is, as its title says. */
+const char *
+wallet_exchange_item_kind (const WalletExchangeItem *item)
+{
+  if (is_asw (item))
+    return _("Contract");
+  if (is_fx (item) && is_account (item))
+    return _("Account payment");
+  if (is_fx (item))
+    return _("Purchase");
+  return _("Exchange");
 }
 
 static gboolean
@@ -140,7 +178,46 @@ char *
 wallet_exchange_item_describe (const WalletExchangeItem *item)
 {
   const char *peer = item->peer != NULL ? item->peer : _("the other party");
+  g_autofree char *where = NULL;
 
+  if (item->suspended && !item->finished)
+    {
+      WalletExchangeItem copy = *item;
+
+      copy.suspended = FALSE;
+      where = wallet_exchange_item_describe (&copy);
+      return g_strdup_printf (_("Suspended by you: it is not retried or resumed until you "
+                                "press Resume. %s"), where);
+    }
+  if (is_fx (item))
+    {
+      const char *s = item->state;
+
+      if (g_strcmp0 (s, SEMPER_FX_PREPARED) == 0)
+        return g_strdup (_("The order was made but never sent. Nothing was paid."));
+      if (g_strcmp0 (s, SEMPER_FX_M1_SENT) == 0)
+        return g_strdup_printf (_("Your signed order went to %s. Waiting for the goods, locked, "
+                                  "before you pay: nothing was paid yet."), peer);
+      if (g_strcmp0 (s, SEMPER_FX_M3_SENT) == 0)
+        return g_strdup_printf (_("You paid. Waiting for %s to unlock the goods; if it does "
+                                  "not, the TTP can finish the exchange."), peer);
+      if (g_strcmp0 (s, SEMPER_FX_ABORTING) == 0)
+        return g_strdup (_("Asking the TTP to abort it. Nothing was paid."));
+      if (g_strcmp0 (s, SEMPER_FX_RESOLVING) == 0)
+        return g_strdup (_("Asking the TTP to finish it: you get the goods, or the payment "
+                           "is revoked and refunded."));
+      if (g_strcmp0 (s, SEMPER_FX_REFUNDING) == 0)
+        return g_strdup (_("The TTP revoked the payment; the refund is on its way to you."));
+      if (g_strcmp0 (s, SEMPER_FX_DONE) == 0 && item->by_ttp)
+        return g_strdup_printf (_("The TTP finished it for you: %s did not, so the TTP gave "
+                                  "you the key to the goods and signed the receipt."), peer);
+      if (g_strcmp0 (s, SEMPER_FX_DONE) == 0)
+        return g_strdup (_("Paid and delivered. The goods and the receipt are yours."));
+      if (g_strcmp0 (s, SEMPER_FX_ABORTED) == 0)
+        return g_strdup (_("Aborted through the TTP before anything was paid."));
+      if (g_strcmp0 (s, SEMPER_FX_REVOKED) == 0)
+        return g_strdup (_("The TTP revoked the payment: the money came back to you."));
+    }
   if (is_asw (item))
     {
       const char *s = item->state;
@@ -170,6 +247,33 @@ wallet_exchange_item_describe (const WalletExchangeItem *item)
                           item->state);
 }
 
+/* Suspended, or waiting for the user's decision: nothing runs by itself. */
+static gboolean
+runs_by_itself (const WalletExchangeItem *item)
+{
+  return !item->finished && !item->suspended && item->status != WALLET_EXCHANGE_NEEDS_YOU;
+}
+
+gboolean
+wallet_exchange_item_can_suspend (const WalletExchangeItem *item)
+{
+  return (is_asw (item) || is_fx (item)) && runs_by_itself (item);
+}
+
+gboolean
+wallet_exchange_item_can_resume (const WalletExchangeItem *item)
+{
+  return !item->finished && item->suspended;
+}
+
+/* A finished exchange (done, aborted, failed) can be disputed before the TTP
+ * it named. */
+gboolean
+wallet_exchange_item_can_dispute (const WalletExchangeItem *item)
+{
+  return item->finished && item->ttp_url != NULL;
+}
+
 gboolean
 wallet_exchange_item_can_accept (const WalletExchangeItem *item)
 {
@@ -181,6 +285,10 @@ wallet_exchange_item_can_accept (const WalletExchangeItem *item)
 gboolean
 wallet_exchange_item_can_abort (const WalletExchangeItem *item)
 {
+  /* A purchase, until it is paid (PROTOCOLS.md B). */
+  if (is_fx (item))
+    return !item->finished && (fx_state_is (item, SEMPER_FX_PREPARED)
+                               || fx_state_is (item, SEMPER_FX_M1_SENT));
   return is_asw (item) && !item->finished && is_originator (item)
          && g_strcmp0 (item->state, SEMPER_ASW_M1_SENT) == 0;
 }
@@ -189,6 +297,10 @@ wallet_exchange_item_can_abort (const WalletExchangeItem *item)
 gboolean
 wallet_exchange_item_can_resolve (const WalletExchangeItem *item)
 {
+  /* Paid without the goods' key. */
+  if (is_fx (item))
+    return !item->finished && (fx_state_is (item, SEMPER_FX_M3_SENT)
+                               || fx_state_is (item, SEMPER_FX_RESOLVING));
   return is_asw (item) && !item->finished
          && (g_strcmp0 (item->state, SEMPER_ASW_M3_SENT) == 0
              || g_strcmp0 (item->state, SEMPER_ASW_M2_SENT) == 0);
@@ -197,7 +309,9 @@ wallet_exchange_item_can_resolve (const WalletExchangeItem *item)
 gboolean
 wallet_exchange_item_can_retry (const WalletExchangeItem *item)
 {
-  return is_asw (item) && !item->finished && item->status != WALLET_EXCHANGE_NEEDS_YOU;
+  if (is_fx (item))
+    return runs_by_itself (item) && !fx_state_is (item, SEMPER_FX_PREPARED);
+  return is_asw (item) && runs_by_itself (item);
 }
 
 /* What aborting means, said before it happens. */
@@ -208,6 +322,13 @@ wallet_exchange_item_abort_means (const WalletExchangeItem *item)
     return _("The TTP records the contract as aborted, and it binds neither of you. If the "
              "other side has already signed and asked the TTP to finish it, you get the signed "
              "contract instead. A contract signing moves no money: nothing is paid or refunded.");
+  if (is_fx (item) && is_account (item))
+    return _("The TTP records the purchase as aborted before anything was paid: your account "
+             "is not charged, and no payment authorisation is sent. You do not get the goods.");
+  if (is_fx (item))
+    return _("The TTP records the purchase as aborted before anything was paid: no money "
+             "leaves your wallet, coins set aside for it return to your purse, and you do not "
+             "get the goods.");
   return _("The TTP records the exchange as aborted before anything was paid: no money leaves "
            "your wallet, and coins set aside for it return to your purse.");
 }
@@ -219,6 +340,7 @@ struct _WalletExchanges
   SemperProfile          *profile;
   WalletConsentPort      *port;
   SemperContractSigning  *signing;     /* worker threads only, under the lock */
+  SemperFxBuyer          *buyer;       /* worker threads only, under the lock; made when needed */
   GPtrArray              *items;       /* main thread */
   GHashTable             *seen;        /* ids listed this session (main thread) */
   GHashTable             *errors;      /* id -> last error (main thread) */
@@ -422,9 +544,62 @@ item_from_row (WalletExchanges       *self,
             item->title = g_strdup (semper_document_get_field (doc, "Title"));
         }
     }
+  else if (g_str_equal (row->protocol, SEMPER_PROTOCOL_FX) && row->state != NULL)
+    {
+      g_autoptr(GBytes) state_bytes = g_bytes_new (row->state, strlen (row->state));
+      g_autoptr(JsonNode) root = semper_message_parse (state_bytes, 16 * 1024 * 1024, NULL);
+
+      if (root != NULL && JSON_NODE_HOLDS_OBJECT (root))
+        {
+          JsonObject *object = json_node_get_object (root);
+          const char *b64 = json_object_get_string_member_with_default (object, "document",
+                                                                        NULL);
+
+          item->state = g_strdup (json_object_get_string_member_with_default (object, "state",
+                                                                              NULL));
+          item->system = g_strdup (json_object_get_string_member_with_default (object, "system",
+                                                                               NULL));
+          item->by_ttp = !json_object_has_member (object, "m4");
+          /* The merchant's certified name from its signed offer. */
+          if (name == NULL)
+            {
+              g_autofree char *signer = signer_name (object, "offer", trust);
+
+              if (signer != NULL)
+                {
+                  g_free (item->peer);
+                  item->peer = g_steal_pointer (&signer);
+                }
+            }
+          /* The title from the order the user signed. */
+          if (b64 != NULL)
+            {
+              gsize len = 0;
+              guchar *data = g_base64_decode (b64, &len);
+              g_autoptr(GBytes) text = g_bytes_new_take (data, len);
+              g_autoptr(SemperDocument) doc = semper_document_parse (text, NULL);
+              const char *fields[] = { "Title", "Description", "Item", "Merchant" };
+
+              for (guint i = 0; doc != NULL && item->title == NULL && i < G_N_ELEMENTS (fields);
+                   i++)
+                item->title = g_strdup (semper_document_get_field (doc, fields[i]));
+            }
+        }
+    }
+  if (row->state != NULL && row->state[0] == '{')
+    {
+      g_autoptr(GBytes) state_bytes = g_bytes_new (row->state, strlen (row->state));
+      g_autoptr(JsonNode) root = semper_message_parse (state_bytes, 16 * 1024 * 1024, NULL);
+
+      if (root != NULL && JSON_NODE_HOLDS_OBJECT (root))
+        item->ttp_url = g_strdup (json_object_get_string_member_with_default (
+                                    json_node_get_object (root), "ttp_url", NULL));
+    }
+  item->suspended = !row->finished && semper_exchange_is_suspended (self->profile, row->id);
   if (item->state == NULL)
     item->state = g_strdup (row->state != NULL && row->state[0] != '{' ? row->state : "?");
-  item->status = status_for (item->protocol, item->state, item->finished);
+  item->status = item->suspended ? WALLET_EXCHANGE_SUSPENDED
+                                  : status_for (item->protocol, item->state, item->finished);
   return item;
 }
 
@@ -566,17 +741,57 @@ run_job (WalletExchanges  *self,
         return TRUE;
       }
 
+    case WALLET_EXCHANGES_SUSPEND:
+      if (!semper_exchange_set_suspended (self->profile, job->id, TRUE, error))
+        return FALSE;
+      job->summary = g_strdup ("suspended");
+      return TRUE;
+
+    case WALLET_EXCHANGES_RESUME:
+      if (!semper_exchange_set_suspended (self->profile, job->id, FALSE, error))
+        return FALSE;
+      G_GNUC_FALLTHROUGH;
     case WALLET_EXCHANGES_STEP:
-      state = semper_contract_signing_step (self->signing, job->id, 0, error);
-      break;
-
     case WALLET_EXCHANGES_ABORT:
-      state = semper_contract_signing_abort (self->signing, job->id, error);
-      break;
-
     case WALLET_EXCHANGES_RESOLVE:
-      state = semper_contract_signing_resolve (self->signing, job->id, error);
-      break;
+      {
+        g_autoptr(SemperArchiveExchange) row =
+          semper_archive_exchange_get (semper_profile_get_archive (self->profile), job->id,
+                                       error);
+
+        if (row == NULL)
+          return FALSE;
+        if (g_str_equal (row->protocol, SEMPER_PROTOCOL_FX))
+          {
+            if (self->buyer == NULL)
+              self->buyer = semper_fx_ecash_new_wallet_buyer (self->profile, error);
+            if (self->buyer == NULL)
+              return FALSE;
+            if (job->op == WALLET_EXCHANGES_ABORT)
+              state = semper_fx_buyer_abort (self->buyer, job->id, error);
+            else if (job->op == WALLET_EXCHANGES_RESOLVE)
+              state = semper_fx_buyer_resolve (self->buyer, job->id, error);
+            else
+              state = semper_fx_buyer_run (self->buyer, job->id, error);
+          }
+        else if (job->op == WALLET_EXCHANGES_ABORT)
+          state = semper_contract_signing_abort (self->signing, job->id, error);
+        else if (job->op == WALLET_EXCHANGES_RESOLVE)
+          state = semper_contract_signing_resolve (self->signing, job->id, error);
+        else
+          state = semper_contract_signing_step (self->signing, job->id, 0, error);
+        /* A suspension ends with the exchange: the list keeps unfinished ones only. */
+        if (state != NULL)
+          {
+            g_autoptr(SemperArchiveExchange) after =
+              semper_archive_exchange_get (semper_profile_get_archive (self->profile), job->id,
+                                           NULL);
+
+            if (after != NULL && after->finished)
+              semper_exchange_set_suspended (self->profile, job->id, FALSE, NULL);
+          }
+        break;
+      }
 
     case WALLET_EXCHANGES_DECLINE:
       if (!semper_contract_signing_decline (self->signing, job->id, error))
@@ -681,6 +896,10 @@ activity_for (WalletExchangesOp op)
       return _("Declining…");
     case WALLET_EXCHANGES_ACCEPT:
       return _("Signing and sending your acceptance…");
+    case WALLET_EXCHANGES_SUSPEND:
+      return _("Suspending…");
+    case WALLET_EXCHANGES_RESUME:
+      return _("Resuming…");
     case WALLET_EXCHANGES_PROPOSE:
     default:
       return _("Sending the proposal…");
@@ -1073,6 +1292,7 @@ wallet_exchanges_dispose (GObject *object)
 
   /* A worker holds a reference to us while it runs, so none is running. */
   g_clear_object (&self->signing);
+  g_clear_object (&self->buyer);
   g_clear_object (&self->port);
   g_clear_object (&self->profile);
 

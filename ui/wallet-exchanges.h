@@ -21,6 +21,7 @@ typedef enum {
   WALLET_EXCHANGE_DONE,
   WALLET_EXCHANGE_ABORTED,
   WALLET_EXCHANGE_FAILED,
+  WALLET_EXCHANGE_SUSPENDED,     /* the user stopped it; not retried until resumed */
 } WalletExchangeStatus;
 
 typedef struct {
@@ -35,6 +36,10 @@ typedef struct {
   gint64                deadline;    /* unix seconds, 0 if none */
   WalletExchangeStatus  status;
   char                 *last_error;  /* (nullable): why the last action on it failed */
+  gboolean              suspended;   /* semper-suspend.h */
+  char                 *ttp_url;     /* (nullable): the TTP named in its journal */
+  char                 *system;      /* (nullable): a purchase's payment system */
+  gboolean              by_ttp;      /* a purchase the TTP finished (no m4 from the merchant) */
 } WalletExchangeItem;
 
 void wallet_exchange_item_free (WalletExchangeItem *item);
@@ -46,6 +51,10 @@ gboolean    wallet_exchange_item_can_accept  (const WalletExchangeItem *item);
 gboolean    wallet_exchange_item_can_abort   (const WalletExchangeItem *item);
 gboolean    wallet_exchange_item_can_resolve (const WalletExchangeItem *item);
 gboolean    wallet_exchange_item_can_retry   (const WalletExchangeItem *item);
+gboolean    wallet_exchange_item_can_suspend (const WalletExchangeItem *item);
+gboolean    wallet_exchange_item_can_resume  (const WalletExchangeItem *item);
+gboolean    wallet_exchange_item_can_dispute (const WalletExchangeItem *item);
+const char *wallet_exchange_item_kind        (const WalletExchangeItem *item);
 const char *wallet_exchange_item_abort_means (const WalletExchangeItem *item);
 
 /* Core calls on the profile outside the main thread run under this lock:
@@ -66,6 +75,8 @@ typedef enum {
   WALLET_EXCHANGES_DECLINE,
   WALLET_EXCHANGES_ACCEPT,
   WALLET_EXCHANGES_PROPOSE,
+  WALLET_EXCHANGES_SUSPEND,
+  WALLET_EXCHANGES_RESUME,       /* one exchange, lifting its suspension */
 } WalletExchangesOp;
 
 WalletExchanges *wallet_exchanges_new            (SemperProfile        *profile,

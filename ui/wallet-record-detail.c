@@ -47,6 +47,8 @@ struct _WalletRecordDetail
   GtkEntry                *labels_entry;
   GtkEntry                *note_entry;
   GtkButton               *export_button;
+  GtkButton               *dispute_button;
+  char                    *exchange_id;
   GtkButton               *save_button;
 };
 
@@ -324,6 +326,11 @@ wallet_record_detail_show (WalletRecordDetail  *self,
       return FALSE;
     }
   self->id = id;
+  g_free (self->exchange_id);
+  self->exchange_id = g_strdup (record->exchange_id);
+  /* A receipt's transaction can be disputed (a contract's through Activity). */
+  gtk_widget_set_visible (GTK_WIDGET (self->dispute_button),
+                          receipt && record->exchange_id != NULL);
 
   {
     g_autofree char *title = semper_headless_escape (record->title != NULL ? record->title
@@ -578,6 +585,29 @@ wallet_record_detail_set_source (WalletRecordDetail      *self,
   wallet_record_detail_show (self, 0, NULL);
 }
 
+/* The window's Disputes page, with this receipt's transaction and its TTP. */
+static void
+dispute_clicked_cb (WalletRecordDetail *self)
+{
+  if (self->exchange_id != NULL)
+    gtk_widget_activate_action (GTK_WIDGET (self), "win.open-dispute", "s", self->exchange_id);
+}
+
+/* Returns: (nullable): the shown record's transaction */
+const char *
+wallet_record_detail_get_exchange_id (WalletRecordDetail *self)
+{
+  g_return_val_if_fail (WALLET_IS_RECORD_DETAIL (self), NULL);
+  return self->id != 0 ? self->exchange_id : NULL;
+}
+
+GtkWidget *
+_wallet_record_detail_get_dispute_button (WalletRecordDetail *self)
+{
+  g_return_val_if_fail (WALLET_IS_RECORD_DETAIL (self), NULL);
+  return GTK_WIDGET (self->dispute_button);
+}
+
 static void
 wallet_record_detail_dispose (GObject *object)
 {
@@ -598,6 +628,7 @@ wallet_record_detail_finalize (GObject *object)
 
   g_free (self->verdict_text);
   g_free (self->content_text);
+  g_free (self->exchange_id);
 
   G_OBJECT_CLASS (wallet_record_detail_parent_class)->finalize (object);
 }
@@ -636,6 +667,8 @@ wallet_record_detail_class_init (WalletRecordDetailClass *klass)
   gtk_widget_class_bind_template_child (widget_class, WalletRecordDetail, save_button);
   gtk_widget_class_bind_template_callback (widget_class, save_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, export_clicked_cb);
+  gtk_widget_class_bind_template_child (widget_class, WalletRecordDetail, dispute_button);
+  gtk_widget_class_bind_template_callback (widget_class, dispute_clicked_cb);
 }
 
 static void

@@ -39,6 +39,9 @@ gboolean            wallet_record_detail_save_labels       (WalletRecordDetail  
                                                             const char              *labels,
                                                             const char              *note,
                                                             GError                 **error);
+const char         *wallet_record_detail_get_exchange_id  (WalletRecordDetail      *self);
+/* For the tests: the "Dispute…" button. */
+GtkWidget          *_wallet_record_detail_get_dispute_button (WalletRecordDetail    *self);
 gboolean            wallet_record_detail_export            (WalletRecordDetail      *self,
                                                             GFile                   *file,
                                                             GError                 **error);

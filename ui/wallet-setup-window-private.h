@@ -13,5 +13,7 @@ const char *_wallet_setup_window_get_page   (WalletSetupWindow *self);
 gboolean    _wallet_setup_window_is_busy    (WalletSetupWindow *self);
 GtkWidget  *_wallet_setup_window_get_widget (WalletSetupWindow *self,
                                              const char        *name);
+void        _wallet_setup_window_set_restore_file (WalletSetupWindow *self,
+                                                   GFile             *file);
 
 G_END_DECLS

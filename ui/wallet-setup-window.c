@@ -7,6 +7,11 @@
  * self-signed identity for now. Making the key, and talking to the CA, run
  * in worker threads (GTask), so the window stays responsive.
  *
+ * Or the user restores a backup file (Preferences → Backup, `semper backup`):
+ * the file from the file chooser, its password, and whether the purse takes
+ * its coins over at the bank, so that the copies left in the original
+ * profile can no longer be spent (docs/backup.md).
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
@@ -17,10 +22,12 @@
 #include <glib/gi18n.h>
 
 #include "semper-archive.h"
+#include "semper-backup.h"
 #include "semper-ca-client.h"
 #include "semper-comm-client.h"
 #include "semper-comm.h"
 #include "semper-crypto.h"
+#include "semper-restore.h"
 #include "semper-trust.h"
 #include "wallet-password-strength.h"
 
@@ -31,10 +38,12 @@
 #define MAX_NAME_CHARS 64
 
 static const char * const pages[] = {
-  "welcome", "name", "password", "register", "creating", "done", NULL
+  "welcome", "name", "password", "register", "creating", "done", "restore", NULL
 };
 
-enum { PAGE_WELCOME, PAGE_NAME, PAGE_PASSWORD, PAGE_REGISTER, PAGE_CREATING, PAGE_DONE };
+enum {
+  PAGE_WELCOME, PAGE_NAME, PAGE_PASSWORD, PAGE_REGISTER, PAGE_CREATING, PAGE_DONE, PAGE_RESTORE
+};
 
 struct _WalletSetupWindow
 {
@@ -60,6 +69,13 @@ struct _WalletSetupWindow
   AdwStatusPage  *done_page;
   GtkLabel       *error_label;
   GtkWidget      *next_button;
+  /* restoring a backup (made in C: one page and one button) */
+  GtkWidget      *restore_button;
+  AdwActionRow   *restore_file_row;
+  GtkWidget      *backup_password_entry;
+  GtkWidget      *profile_password_entry;
+  GtkSwitch      *take_over_switch;
+  GFile          *restore_file;
 
   char           *profile_dir;
   guint           page;
@@ -153,6 +169,11 @@ update_buttons (WalletSetupWindow *self)
     case PAGE_DONE:
       label = _("_Open Wallet");
       break;
+    case PAGE_RESTORE:
+      can_go_on = can_go_on && self->restore_file != NULL
+                  && *gtk_editable_get_text (GTK_EDITABLE (self->backup_password_entry)) != '\0';
+      label = _("_Restore");
+      break;
     default:
       break;
     }
@@ -161,7 +182,10 @@ update_buttons (WalletSetupWindow *self)
   gtk_widget_set_sensitive (self->next_button, can_go_on);
   gtk_widget_set_visible (self->next_button, self->page != PAGE_CREATING);
   gtk_widget_set_visible (self->back_button,
-                          self->page > PAGE_WELCOME && self->page < PAGE_CREATING);
+                          (self->page > PAGE_WELCOME && self->page < PAGE_CREATING)
+                          || self->page == PAGE_RESTORE);
+  gtk_widget_set_visible (self->restore_button, self->page == PAGE_WELCOME);
+  gtk_widget_set_sensitive (self->restore_button, !self->busy);
   gtk_widget_set_sensitive (self->back_button, !self->busy);
   gtk_widget_set_sensitive (self->fetch_button,
                             !self->busy && gtk_check_button_get_active (self->ca_check));
@@ -186,6 +210,8 @@ show_page (WalletSetupWindow *self,
 
   if (page == PAGE_NAME)
     gtk_widget_grab_focus (self->name_row);
+  else if (page == PAGE_RESTORE)
+    gtk_widget_grab_focus (self->backup_password_entry);
   else if (page == PAGE_PASSWORD)
     gtk_widget_grab_focus (self->password_entry);
   else
@@ -500,6 +526,317 @@ start_create (WalletSetupWindow *self)
   g_task_run_in_thread (task, create_thread);
 }
 
+/* ---- restoring a backup ------------------------------------------------ */
+
+static void next_clicked_cb (WalletSetupWindow *self);
+
+typedef struct
+{
+  char             *dir;
+  char             *path;
+  char             *backup_password;   /* a secret */
+  char             *profile_password;  /* a secret; NULL: the backup's */
+  gboolean          take_over;
+  SemperBackupInfo  info;
+  guint             taken;
+  char             *take_over_error;
+} RestoreData;
+
+static void
+restore_data_free (RestoreData *data)
+{
+  g_free (data->dir);
+  g_free (data->path);
+  semper_secret_free (data->backup_password);
+  semper_secret_free (data->profile_password);
+  g_free (data->take_over_error);
+  g_free (data);
+}
+
+static char *
+restore_password_cb (gboolean retry,
+                     gpointer user_data)
+{
+  const char *password = user_data;
+
+  return retry ? NULL : g_strdup (password);
+}
+
+static void
+restore_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  RestoreData *data = task_data;
+  g_autoptr(SemperProfile) profile = NULL;
+  g_autoptr(GError) take_error = NULL;
+  GError *error = NULL;
+
+  if (!semper_backup_restore (data->path, data->backup_password, data->dir, &data->info,
+                              &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  /* The restored profile opens with the original's password: the backup's,
+   * unless the backup had one of its own (a backup made in the window). */
+  profile = semper_profile_open (data->dir, SEMPER_PROFILE_OPEN_DEFAULT, restore_password_cb,
+                                 data->profile_password != NULL ? data->profile_password
+                                                                : data->backup_password,
+                                 &error);
+  if (profile == NULL)
+    {
+      g_prefix_error (&error, _("The backup was restored into %s, but the wallet does not open "
+                                "with this password: "), data->dir);
+      g_task_return_error (task, error);
+      return;
+    }
+  if (data->take_over
+      && !semper_restore_take_over_coins (profile, &data->taken, &take_error))
+    data->take_over_error = g_strdup (take_error->message);
+  g_task_return_pointer (task, g_steal_pointer (&profile), g_object_unref);
+}
+
+static void
+restore_done_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  WalletSetupWindow *self = WALLET_SETUP_WINDOW (source);
+  RestoreData *data = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SemperProfile) profile = g_task_propagate_pointer (G_TASK (result), &error);
+  g_autoptr(GDateTime) created = NULL;
+  g_autofree char *when = NULL;
+  g_autofree char *coins = NULL;
+  g_autofree char *description = NULL;
+
+  self->busy = FALSE;
+  if (self->stack == NULL)
+    return;
+  if (profile == NULL)
+    {
+      show_page (self, PAGE_RESTORE);
+      if (g_error_matches (error, SEMPER_BACKUP_ERROR, SEMPER_BACKUP_ERROR_BAD_PASSWORD))
+        set_error (self, _("The password does not open this backup (or the file was changed "
+                           "since it was written). Nothing was restored."));
+      else
+        {
+          g_autofree char *text = g_strdup_printf (_("Nothing was restored: %s"),
+                                                   error->message);
+
+          set_error (self, text);
+        }
+      return;
+    }
+
+  g_set_object (&self->profile, profile);
+  created = g_date_time_new_from_unix_local (data->info.created);
+  when = created != NULL ? g_date_time_format (created, "%x %X") : g_strdup ("?");
+  if (data->take_over_error != NULL)
+    coins = g_strdup_printf (_("The coins were not taken over: %s. Until they are (semper "
+                               "restore --take-over), the original profile can spend the same "
+                               "coins, and the bank refuses whichever copy comes second."),
+                             data->take_over_error);
+  else if (data->take_over)
+    coins = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                          "%u coin was swapped at the bank: the copies in the "
+                                          "original profile can no longer be spent.",
+                                          "%u coins were swapped at the bank: the copies in the "
+                                          "original profile can no longer be spent.",
+                                          data->taken), data->taken);
+  else
+    coins = g_strdup (_("The coins were not taken over: the original profile can spend the "
+                        "same coins, and the bank refuses whichever copy comes second."));
+  description = g_strdup_printf (_("The backup of %s (%u files) was restored, with its keys, "
+                                   "receipts, contracts and coins.\n\n%s\n\n"
+                                   "Your wallet is kept in %s."),
+                                 when, data->info.n_files, coins, data->dir);
+  adw_status_page_set_title (self->done_page, _("Your Wallet Is Restored"));
+  adw_status_page_set_description (self->done_page, description);
+  show_page (self, PAGE_DONE);
+}
+
+static void
+start_restore (WalletSetupWindow *self)
+{
+  g_autoptr(GTask) task = NULL;
+  RestoreData *data = g_new0 (RestoreData, 1);
+  const char *profile_password =
+    gtk_editable_get_text (GTK_EDITABLE (self->profile_password_entry));
+  GtkWidget *creating = gtk_stack_get_child_by_name (self->stack, "creating");
+
+  data->dir = g_strdup (self->profile_dir);
+  data->path = g_file_get_path (self->restore_file);
+  if (data->path == NULL)
+    {
+      restore_data_free (data);
+      set_error (self, _("Choose a backup file on this computer"));
+      return;
+    }
+  data->backup_password =
+    g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->backup_password_entry)));
+  if (*profile_password != '\0')
+    data->profile_password = g_strdup (profile_password);
+  data->take_over = gtk_switch_get_active (self->take_over_switch);
+  /* The typed passwords have served: copies to wipe are in @data. */
+  gtk_editable_set_text (GTK_EDITABLE (self->backup_password_entry), "");
+  gtk_editable_set_text (GTK_EDITABLE (self->profile_password_entry), "");
+
+  if (ADW_IS_STATUS_PAGE (creating))
+    {
+      adw_status_page_set_title (ADW_STATUS_PAGE (creating), _("Restoring Your Wallet…"));
+      adw_status_page_set_description (ADW_STATUS_PAGE (creating),
+                                       _("Decrypting the backup, checking every file, and "
+                                         "taking the coins over at the bank."));
+    }
+  self->busy = TRUE;
+  show_page (self, PAGE_CREATING);
+  task = g_task_new (self, self->worker_cancellable, restore_done_cb, NULL);
+  g_task_set_task_data (task, data, (GDestroyNotify) restore_data_free);
+  g_task_run_in_thread (task, restore_thread);
+}
+
+static void
+set_restore_file (WalletSetupWindow *self,
+                  GFile             *file)
+{
+  g_autofree char *name = NULL;
+
+  g_set_object (&self->restore_file, file);
+  name = file != NULL ? g_file_get_basename (file) : NULL;
+  adw_action_row_set_subtitle (self->restore_file_row,
+                               name != NULL ? name : _("No file chosen"));
+  update_buttons (self);
+}
+
+static void
+restore_chooser_response_cb (GtkNativeDialog   *dialog,
+                             int                response,
+                             WalletSetupWindow *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+
+      set_restore_file (self, file);
+    }
+  gtk_native_dialog_destroy (dialog);
+  g_object_unref (dialog);
+}
+
+static void
+choose_backup_cb (WalletSetupWindow *self)
+{
+  GtkFileChooserNative *chooser =
+    gtk_file_chooser_native_new (_("Choose a Backup File"), GTK_WINDOW (self),
+                                 GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"), _("_Cancel"));
+  GtkFileFilter *filter = gtk_file_filter_new ();
+
+  gtk_file_filter_set_name (filter, _("Semper Wallet backups"));
+  gtk_file_filter_add_pattern (filter, "*.semper-backup");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter);
+  g_object_unref (filter);
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  g_signal_connect (chooser, "response", G_CALLBACK (restore_chooser_response_cb), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+static void
+restore_clicked_cb (WalletSetupWindow *self)
+{
+  if (self->busy)
+    return;
+  show_page (self, PAGE_RESTORE);
+}
+
+static GtkWidget *
+password_row (const char  *title,
+              GtkWidget  **out_entry)
+{
+  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *entry = gtk_password_entry_new ();
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  gtk_password_entry_set_show_peek_icon (GTK_PASSWORD_ENTRY (entry), TRUE);
+  gtk_widget_set_valign (entry, GTK_ALIGN_CENTER);
+  gtk_widget_set_hexpand (entry, TRUE);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL, title,
+                                  -1);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), entry);
+  adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), entry);
+  *out_entry = entry;
+  return row;
+}
+
+/* The restore page and the welcome page's button to it. */
+static void
+build_restore_page (WalletSetupWindow *self)
+{
+  GtkWidget *page = adw_preferences_page_new ();
+  GtkWidget *group = adw_preferences_group_new ();
+  GtkWidget *choose = gtk_button_new_with_mnemonic (_("_Choose…"));
+  GtkWidget *take_over_row = adw_action_row_new ();
+  GtkWidget *row;
+  GtkWidget *bottom = gtk_widget_get_parent (self->next_button);
+
+  adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group), _("Restore from a Backup"));
+  adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (group),
+    _("A backup file holds your whole wallet: your key, receipts, contracts and coins. It is "
+      "restored into a new wallet on this computer."));
+
+  self->restore_file_row = ADW_ACTION_ROW (adw_action_row_new ());
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->restore_file_row),
+                                 _("Backup file"));
+  adw_action_row_set_subtitle (self->restore_file_row, _("No file chosen"));
+  gtk_widget_set_valign (choose, GTK_ALIGN_CENTER);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (choose), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Choose the backup file"), -1);
+  g_signal_connect_swapped (choose, "clicked", G_CALLBACK (choose_backup_cb), self);
+  adw_action_row_add_suffix (self->restore_file_row, choose);
+  adw_action_row_set_activatable_widget (self->restore_file_row, choose);
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), GTK_WIDGET (self->restore_file_row));
+
+  row = password_row (_("Backup password"), &self->backup_password_entry);
+  g_signal_connect_swapped (self->backup_password_entry, "changed",
+                            G_CALLBACK (update_buttons), self);
+  g_signal_connect_swapped (self->backup_password_entry, "activate",
+                            G_CALLBACK (next_clicked_cb), self);
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), row);
+  row = password_row (_("Wallet password, if it differs"), &self->profile_password_entry);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row),
+                               _("A backup made in Preferences has a password of its own; "
+                                 "the wallet keeps the password it had."));
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), row);
+
+  self->take_over_switch = GTK_SWITCH (gtk_switch_new ());
+  gtk_switch_set_active (self->take_over_switch, TRUE);
+  gtk_widget_set_valign (GTK_WIDGET (self->take_over_switch), GTK_ALIGN_CENTER);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (take_over_row), _("_Take over the coins"));
+  adw_preferences_row_set_use_underline (ADW_PREFERENCES_ROW (take_over_row), TRUE);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (take_over_row),
+                               _("Swap the coins at the bank now, so that only this wallet can "
+                                 "spend them: the old copy’s coins become worthless. Needs the "
+                                 "bank to be reachable."));
+  adw_action_row_add_suffix (ADW_ACTION_ROW (take_over_row),
+                             GTK_WIDGET (self->take_over_switch));
+  adw_action_row_set_activatable_widget (ADW_ACTION_ROW (take_over_row),
+                                         GTK_WIDGET (self->take_over_switch));
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), take_over_row);
+  adw_preferences_page_add (ADW_PREFERENCES_PAGE (page), ADW_PREFERENCES_GROUP (group));
+  gtk_stack_add_named (self->stack, page, "restore");
+
+  self->restore_button = gtk_button_new_with_mnemonic (_("Restore from a _Backup File…"));
+  gtk_widget_set_halign (self->restore_button, GTK_ALIGN_END);
+  gtk_widget_add_css_class (self->restore_button, "flat");
+  gtk_widget_set_tooltip_text (self->restore_button,
+                               _("Set up this wallet from a backup of another one"));
+  g_signal_connect_swapped (self->restore_button, "clicked", G_CALLBACK (restore_clicked_cb),
+                            self);
+  gtk_box_append (GTK_BOX (bottom), self->restore_button);
+}
+
 /* ---- navigation ------------------------------------------------------- */
 
 static void
@@ -538,6 +875,9 @@ next_clicked_cb (WalletSetupWindow *self)
     case PAGE_REGISTER:
       start_create (self);
       break;
+    case PAGE_RESTORE:
+      start_restore (self);
+      break;
     case PAGE_DONE:
       finish (self);
       gtk_window_destroy (GTK_WINDOW (self));
@@ -550,7 +890,16 @@ next_clicked_cb (WalletSetupWindow *self)
 static void
 back_clicked_cb (WalletSetupWindow *self)
 {
-  if (self->busy || self->page == PAGE_WELCOME || self->page >= PAGE_CREATING)
+  if (self->busy || self->page == PAGE_WELCOME)
+    return;
+  if (self->page == PAGE_RESTORE)
+    {
+      gtk_editable_set_text (GTK_EDITABLE (self->backup_password_entry), "");
+      gtk_editable_set_text (GTK_EDITABLE (self->profile_password_entry), "");
+      show_page (self, PAGE_WELCOME);
+      return;
+    }
+  if (self->page >= PAGE_CREATING)
     return;
   if (self->page == PAGE_REGISTER)
     {
@@ -629,6 +978,7 @@ wallet_setup_window_finalize (GObject *object)
   WalletSetupWindow *self = WALLET_SETUP_WINDOW (object);
 
   g_clear_object (&self->worker_cancellable);
+  g_clear_object (&self->restore_file);
   g_clear_pointer (&self->root, g_bytes_unref);
   g_clear_pointer (&self->root_url, g_free);
   g_clear_pointer (&self->profile_dir, g_free);
@@ -711,6 +1061,7 @@ wallet_setup_window_init (WalletSetupWindow *self)
   g_signal_connect_swapped (self->later_check, "toggled", G_CALLBACK (update_buttons), self);
   g_signal_connect_swapped (self->confirm_check, "toggled", G_CALLBACK (update_buttons), self);
 
+  build_restore_page (self);
   password_changed_cb (self);
   show_page (self, PAGE_WELCOME);
 }
@@ -760,10 +1111,22 @@ _wallet_setup_window_get_widget (WalletSetupWindow *self,
     { "fetch", self->fetch_button }, { "root", self->root_row },
     { "confirm", self->confirm_check }, { "later", self->later_check },
     { "error", self->error_label }, { "done", self->done_page },
+    { "restore", self->restore_button }, { "restore-file", self->restore_file_row },
+    { "backup-password", self->backup_password_entry },
+    { "profile-password", self->profile_password_entry },
+    { "take-over", self->take_over_switch },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (widgets); i++)
     if (g_str_equal (widgets[i].name, name))
       return widgets[i].widget;
   return NULL;
+}
+
+/* What the file chooser would give. */
+void
+_wallet_setup_window_set_restore_file (WalletSetupWindow *self,
+                                       GFile             *file)
+{
+  set_restore_file (self, file);
 }

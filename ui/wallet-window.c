@@ -104,6 +104,19 @@ show_page_action (GtkWidget  *widget,
   wallet_window_set_visible_page (WALLET_WINDOW (widget), g_variant_get_string (parameter, NULL));
 }
 
+/* "Dispute…" on a receipt or a finished exchange: the Disputes page with the
+ * transaction and its TTP filled in. */
+static void
+open_dispute_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  WalletWindow *self = WALLET_WINDOW (widget);
+
+  wallet_disputes_page_set_exchange (self->disputes_page, g_variant_get_string (parameter, NULL));
+  wallet_window_set_visible_page (self, "disputes");
+}
+
 static void
 restore_state (WalletWindow *self)
 {
@@ -350,6 +363,7 @@ wallet_window_class_init (WalletWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, WalletWindow, disputes_page);
 
   gtk_widget_class_install_action (widget_class, "win.show-page", "s", show_page_action);
+  gtk_widget_class_install_action (widget_class, "win.open-dispute", "s", open_dispute_action);
 
   /* Alt+1 … Alt+5 switch pages, in the order of the view switcher. */
   for (guint i = 0; i < G_N_ELEMENTS (page_names); i++)
