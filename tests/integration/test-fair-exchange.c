@@ -552,6 +552,7 @@ token_step (Fixture    *fx,
 }
 
 static void set_b64 (JsonObject *object, const char *name, GBytes *bytes);
+static GPtrArray *outgoing_of (SemperProfile *profile, const char *id);
 
 /* The offer as the buyer's journal holds it. */
 static GBytes *
@@ -947,6 +948,135 @@ test_replay (Fixture       *fx,
       g_assert_cmpstr (state, ==, SEMPER_FX_ABORTED);
     }
   }
+}
+
+/* A second m2 (PROTOCOLS.md A's lesson, here for B): a dishonest merchant
+ * signs another m2 for the same m1 (other k and c). The buyer, holding its
+ * journaled m2 and m3, refuses it; the merchant keeps answering the resent
+ * m1 with its first m2; and once T decided H(m1), a resolve that presents
+ * the second m2 gets the stored token, byte for byte: one outcome per m1. */
+static void
+test_second_m2 (Fixture       *fx,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) m1 = NULL, m2 = NULL, m2b = NULL, m3 = NULL, kb = NULL, token = NULL;
+  g_autoptr(GBytes) again = NULL, offer = NULL, raw = NULL, answer = NULL;
+  g_autoptr(SemperProtocolMessage) m1_msg = NULL;
+  g_autoptr(SemperProtocolMessage) request = NULL;
+  g_autoptr(JsonObject) fields = json_object_new ();
+  g_autoptr(SemperCommClient) client = semper_comm_client_new ();
+  g_autofree char *url = g_strconcat (fx->ttp_url, "/fx/resolve", NULL);
+  g_autofree char *id = order (fx, "offer-second-m2", &m1);
+  g_autofree char *state = NULL;
+  g_autoptr(GPtrArray) sent = NULL;
+
+  m2 = semper_fx_merchant_handle_m1 (fx->merchant, m1, &error);
+  g_assert_no_error (error);
+  m3 = semper_fx_buyer_receive_m2 (fx->buyer, id, m2, &error);
+  g_assert_no_error (error);
+  m1_msg = semper_protocol_message_verify (m1, fx->trust, &error);
+  g_assert_no_error (error);
+  m2b = semper_fx_make_m2 (semper_profile_get_crypto (fx->shop), m1_msg, fx->goods, fx->ttp_cert,
+                           &kb, &error);
+  g_assert_no_error (error);
+  g_assert_false (g_bytes_equal (m2, m2b));
+
+  /* The buyer has paid against its m2: another is refused, nothing changes. */
+  g_assert_null (semper_fx_buyer_receive_m2 (fx->buyer, id, m2b, &error));
+  g_assert_error (error, SEMPER_FX_ERROR, SEMPER_FX_ERROR_WRONG_STATE);
+  g_clear_error (&error);
+  assert_state (fx, id, SEMPER_FX_M3_SENT);
+  sent = outgoing_of (fx->alice, id);
+  g_assert_cmpuint (sent->len, ==, 2);
+  g_assert_true (g_bytes_equal (g_ptr_array_index (sent, 1), m3));
+  /* The merchant answers m1 with its one stored m2. */
+  again = semper_fx_merchant_handle_m1 (fx->merchant, m1, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_bytes_equal (again, m2));
+
+  /* k withheld: the buyer resolves with its m2; T decides H(m1). */
+  state = semper_fx_buyer_resolve (fx->buyer, id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (state, ==, SEMPER_FX_DONE);
+  assert_goods (fx, id);
+  token = semper_fx_buyer_dup_token (fx->buyer, id, &error);
+  g_assert_no_error (error);
+
+  /* The same exchange resolved again with the second m2: the stored token. */
+  offer = journaled_offer (fx, id);
+  set_b64 (fields, "offer", offer);
+  set_b64 (fields, "m1", m1);
+  set_b64 (fields, "m2", m2b);
+  set_b64 (fields, "m3", m3);
+  request = semper_protocol_message_new_in_session (m1_msg, "resolve", fields);
+  raw = semper_protocol_message_sign (request, semper_profile_get_crypto (fx->alice), &error);
+  g_assert_no_error (error);
+  answer = semper_comm_client_post_sync (client, url, SEMPER_COMM_CONTENT_TYPE_CMS, raw, NULL,
+                                         NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_bytes_equal (answer, token));
+}
+
+/* A dishonest buyer pays, gets k, and then asks T to abort: T answers (it
+ * cannot know that m3 left), but its abort token moves no money: the bank
+ * refunds only on T's revoke, so the merchant keeps what it was paid and
+ * the buyer has the goods it paid for. */
+static void
+test_abort_after_paying (Fixture       *fx,
+                         gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) m1 = NULL, m2 = NULL, m3 = NULL, m4 = NULL, abort_raw = NULL;
+  g_autoptr(GBytes) token = NULL;
+  g_autoptr(SemperProtocolMessage) m1_msg = NULL;
+  g_autoptr(SemperProtocolMessage) abort_msg = NULL;
+  g_autoptr(SemperProtocolMessage) token_msg = NULL;
+  g_autoptr(JsonObject) fields = json_object_new ();
+  g_autoptr(SemperCommClient) client = semper_comm_client_new ();
+  g_autoptr(SemperBankRequest) refund = NULL;
+  g_autoptr(SemperBankAnswer) refunded = NULL;
+  g_autofree char *url = g_strconcat (fx->ttp_url, "/fx/abort", NULL);
+  g_autofree char *id = order (fx, "offer-abort-after-paying", &m1);
+  g_autofree char *key = NULL, *op_key = NULL;
+  gint64 alice_account = account_balance (fx, fx->alice, "alice");
+
+  m2 = semper_fx_merchant_handle_m1 (fx->merchant, m1, &error);
+  g_assert_no_error (error);
+  m3 = semper_fx_buyer_receive_m2 (fx->buyer, id, m2, &error);
+  g_assert_no_error (error);
+  m4 = semper_fx_merchant_handle_m3 (fx->merchant, m3, &error);
+  g_assert_no_error (error);
+  g_assert_true (semper_fx_buyer_receive_m4 (fx->buyer, id, m4, &error));
+  g_assert_no_error (error);
+
+  m1_msg = semper_protocol_message_verify (m1, fx->trust, &error);
+  g_assert_no_error (error);
+  set_b64 (fields, "m1", m1);
+  abort_msg = semper_protocol_message_new_in_session (m1_msg, "abort", fields);
+  abort_raw = semper_protocol_message_sign (abort_msg, semper_profile_get_crypto (fx->alice),
+                                            &error);
+  g_assert_no_error (error);
+  token = semper_comm_client_post_sync (client, url, SEMPER_COMM_CONTENT_TYPE_CMS, abort_raw,
+                                        NULL, NULL, &error);
+  g_assert_no_error (error);
+  token_msg = semper_protocol_message_verify (token, fx->trust, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (semper_protocol_message_get_step (token_msg), ==, "aborted");
+
+  key = semper_protocol_message_dup_hash (m1_msg);
+  op_key = g_strdup_printf ("fxr-%.56s", key);
+  refund = semper_bank_request_new (SEMPER_BANK_OP_REFUND, op_key);
+  refund->token = g_bytes_ref (token);
+  refunded = semper_bank_request_send (refund, client, semper_profile_get_crypto (fx->alice),
+                                       fx->trust, fx->bank_url, NULL, NULL, &error);
+  g_assert_null (refunded);
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+  g_assert_cmpint (account_balance (fx, fx->alice, "alice"), ==, alice_account);
+  g_assert_cmpint (account_balance (fx, fx->shop, "shop"), ==, PRICE - 2 * FEE_DEPOSIT);
+  assert_state (fx, id, SEMPER_FX_DONE);
+  assert_goods (fx, id);
 }
 
 /* The buyer withholds m3: the merchant has no payment (nothing deposited)
@@ -2012,6 +2142,8 @@ main (int   argc,
   ADD ("physical-goods", test_physical);
   ADD ("merchant-restart", test_merchant_restart);
   ADD ("replay", test_replay);
+  ADD ("second-m2", test_second_m2);
+  ADD ("abort-after-paying", test_abort_after_paying);
   ADD ("withheld-payment", test_withheld_payment);
   ADD ("account", test_account);
   g_test_add ("/semper/fx/abort-races-resolve", Fixture, GUINT_TO_POINTER (RACE_PAIRS_QUICK),
