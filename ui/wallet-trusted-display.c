@@ -92,6 +92,14 @@ static guint signals[N_SIGNALS];
 
 static void update_sign_state (WalletTrustedDisplay *self);
 
+/* The purposes callers pass. Some pass the word untranslated ("order" from
+ * the Shop page): the window shows it through gettext, which leaves an
+ * already translated or an unknown purpose as it is. */
+static const char * const known_purposes[] G_GNUC_UNUSED = {
+  N_("order"), N_("contract"), N_("payment authorisation"), N_("dispute"), N_("document"),
+  N_("delivery receipt"),
+};
+
 /* ---- what the user sees ------------------------------------------------- */
 
 /* Characters that a reader would not see, or that would change how the
@@ -1062,7 +1070,7 @@ wallet_trusted_display_new (GBytes              *document,
   self->parsed = g_steal_pointer (&parsed);
   self->findings = semper_checker_check (checker, self->parsed);
   self->refused = semper_checker_findings_refuse (self->findings);
-  self->purpose = g_strdup (purpose);
+  self->purpose = g_strdup (_(purpose));
   self->counterparty = counterparty ? semper_signer_info_ref (counterparty) : NULL;
   self->sha256_hex = semper_sha256_hex (self->document);
 
