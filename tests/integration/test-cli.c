@@ -163,6 +163,25 @@ static const char bidi_doc[] =
   "\n"
   "The parties agree to pay \xe2\x80\xae" "0001 EUR.\n";
 
+/* A right-to-left override in a header field: refused outright. */
+static const char header_bidi_doc[] =
+  "Semper-Document: order/1\n"
+  "Merchant: Safe Shop\n"
+  "Payee-Account: CH93 0076 2011 \xe2\x80\xae" "4321 0000 9\n"
+  "Total: 39.00 EUR\n"
+  "\n"
+  "One laptop stand.\n";
+
+/* Header amounts that do not add up: refused outright. */
+static const char bad_totals_doc[] =
+  "Semper-Document: order/1\n"
+  "Merchant: Garden Supplies\n"
+  "Item: 2 x Flower pot @ 12.50 EUR\n"
+  "Shipping: 5.00 EUR\n"
+  "Total: 39.90 EUR\n"
+  "\n"
+  "Deliver to the back door, please.\n";
+
 /* "pаypal" with a Cyrillic а (U+0430) */
 static const char cyrillic_doc[] =
   "Semper-Document: contract/1\n"
@@ -326,6 +345,29 @@ test_sign_refused (Fixture       *fx,
   g_assert_nonnull (strstr (out2, "pay <U+202E>0001 EUR."));
   g_assert_null (strstr (out2, "\xe2\x80\xae"));
   g_assert_false (g_file_test (p7m, G_FILE_TEST_EXISTS));
+
+  /* What the trusted display refuses outright, --yes --accept-warnings does not sign either:
+   * a bidi control in a header field, totals that do not add up. The whole document and
+   * the findings are printed first. */
+  for (guint i = 0; i < 2; i++)
+    {
+      const char *text = i == 0 ? header_bidi_doc : bad_totals_doc;
+      g_autofree char *file = write_tmp (fx, i == 0 ? "header-bidi.txt" : "bad-totals.txt", text,
+                                         -1);
+      g_autofree char *printed = NULL;
+
+      g_assert_cmpint (run_semper (fx, &printed, NULL, "document", "sign", file, "--out", p7m,
+                                   "--yes", "--accept-warnings", "--password-file",
+                                   fx->password, NULL), ==, 3);
+      g_assert_false (g_file_test (p7m, G_FILE_TEST_EXISTS));
+      g_assert_nonnull (strstr (printed, "----- BEGIN DOCUMENT -----\nSemper-Document: order/1\n"));
+      g_assert_nonnull (strstr (printed, i == 0 ? "Payee-Account: CH93 0076 2011 <U+202E>4321"
+                                                : "Deliver to the back door, please.\n"
+                                                  "----- END DOCUMENT -----"));
+      g_assert_nonnull (strstr (printed, i == 0 ? "REFUSED line 3, column 31, U+202E "
+                                                  "[bidi-control]"
+                                                : "[totals-mismatch]"));
+    }
 }
 
 static void

@@ -715,6 +715,33 @@ test_counterparty (void)
   /* The amount with its ISO code, and the short fingerprint. */
   g_assert_nonnull (strstr (labels->str, "40.40 EUR\n"));
   g_assert_null (strstr (labels->str, "no certificate"));
+
+  /* The SHA-256 of the bytes: 16 hex digits, all 64 on demand. */
+  {
+    g_autofree char *hex = semper_sha256_hex (document);
+    g_autofree char *short_form = g_strdup_printf ("%.4s %.4s %.4s %.4s …\n", hex, hex + 4,
+                                                   hex + 8, hex + 12);
+    g_autoptr(GString) full = g_string_new (NULL);
+    g_autoptr(GString) after = g_string_new (NULL);
+    GtkWidget *toggle = NULL;
+
+    for (guint i = 0; i < 64; i += 4)
+      g_string_append_printf (full, "%.4s%s", hex + i, i == 60 ? "\n" : i == 28 ? "\n" : " ");
+    g_assert_nonnull (strstr (labels->str, short_form));
+    g_assert_null (strstr (labels->str, full->str));
+    for (GtkWidget *w = gtk_widget_get_first_child (_wallet_trusted_display_get_widget (display,
+                                                                                      "summary"));
+         w != NULL && toggle == NULL; w = gtk_widget_get_next_sibling (w))
+      for (GtkWidget *c = gtk_widget_get_first_child (w); c != NULL;
+           c = gtk_widget_get_next_sibling (c))
+        if (GTK_IS_TOGGLE_BUTTON (c))
+          toggle = c;
+    g_assert_nonnull (toggle);
+    gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (toggle), TRUE);
+    collect_labels (_wallet_trusted_display_get_widget (display, "summary"), after);
+    g_assert_nonnull (strstr (after->str, full->str));
+    gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (toggle), FALSE);
+  }
   save_screenshot (GTK_WIDGET (display), "counterparty");
   destroy_window (GTK_WINDOW (display));
 }
