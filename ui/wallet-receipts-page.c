@@ -130,10 +130,10 @@ cell_bind_cb (GtkSignalListItemFactory *factory,
       owned = wallet_record_dup_amount (record);
       break;
     case COLUMN_SYSTEM:
-      text = r->payment_system;
+      text = wallet_record_system_label (r->payment_system);
       break;
     case COLUMN_STATE:
-      text = r->state;
+      text = wallet_record_state_label (r->state);
       break;
     case COLUMN_LABELS:
       text = r->labels;
@@ -174,16 +174,18 @@ add_column (WalletReceiptsPage *self,
 
 static void selection_changed_cb (WalletReceiptsPage *self);
 
+/* The value chosen in a filter: its code, not the label shown. */
 static const char *
 dropdown_value (GtkDropDown *dropdown)
 {
   guint selected = gtk_drop_down_get_selected (dropdown);
-  GtkStringList *list = GTK_STRING_LIST (gtk_drop_down_get_model (dropdown));
+  const char * const *codes = g_object_get_data (G_OBJECT (dropdown), "codes");
 
   /* Item 0 is "any". */
-  if (list == NULL || selected == 0 || selected == GTK_INVALID_LIST_POSITION)
+  if (codes == NULL || selected == 0 || selected == GTK_INVALID_LIST_POSITION
+      || selected > g_strv_length ((char **) codes))
     return NULL;
-  return gtk_string_list_get_string (list, selected);
+  return codes[selected - 1];
 }
 
 static void
@@ -389,11 +391,18 @@ fill_dropdown (WalletReceiptsPage  *self,
   gtk_string_list_append (list, any);
   for (guint i = 0; values[i] != NULL; i++)
     {
-      gtk_string_list_append (list, values[i]);
+      if (g_str_equal (field, "state"))
+        gtk_string_list_append (list, wallet_record_state_label (values[i]));
+      else if (g_str_equal (field, "payment_system"))
+        gtk_string_list_append (list, wallet_record_system_label (values[i]));
+      else
+        gtk_string_list_append (list, values[i]);
       if (g_strcmp0 (chosen, values[i]) == 0)
         selected = i + 1;
     }
   g_signal_handlers_block_by_func (dropdown, filters_changed_cb, self);
+  g_object_set_data_full (G_OBJECT (dropdown), "codes", g_steal_pointer (&values),
+                          (GDestroyNotify) g_strfreev);
   gtk_drop_down_set_model (dropdown, G_LIST_MODEL (list));
   gtk_drop_down_set_selected (dropdown, selected);
   g_signal_handlers_unblock_by_func (dropdown, filters_changed_cb, self);

@@ -17,9 +17,11 @@
 #include "semper-cms.h"
 #include "semper-contract-signing.h"
 #include "semper-crypto.h"
+#include "semper-evidence.h"
 #include "semper-headless-consent.h"
 #include "semper-money.h"
 #include "semper-record-export.h"
+#include "wallet-record.h"
 
 struct _WalletRecordDetail
 {
@@ -43,12 +45,14 @@ struct _WalletRecordDetail
   GtkImage                *verify_icon;
   GtkLabel                *verify_label;
   GtkGrid                 *signer_grid;
+  GtkLabel                *content_heading;
   GtkLabel                *document_label;
   GtkEntry                *labels_entry;
   GtkEntry                *note_entry;
   GtkButton               *export_button;
   GtkButton               *dispute_button;
   char                    *exchange_id;
+  GtkButton               *evidence_button;
   GtkButton               *save_button;
 };
 
@@ -312,6 +316,7 @@ wallet_record_detail_show (WalletRecordDetail  *self,
   /* Content is shown only once its signature verified (or, without a
    * signed message, as the archive's own copy, said so). */
   gtk_label_set_text (self->document_label, _("(not shown: nothing verified)"));
+  gtk_label_set_text (self->content_heading, _("Signed Content"));
 
   if (id == 0 || self->archive == NULL)
     {
@@ -344,12 +349,16 @@ wallet_record_detail_show (WalletRecordDetail  *self,
   if (amount != NULL)
     add_fact (self->facts_grid, _("Amount"), amount);
   if (record->payment_system != NULL)
-    add_fact (self->facts_grid, _("Paid with"), record->payment_system);
-  add_fact (self->facts_grid, _("State"), record->state);
+    add_fact (self->facts_grid, _("Paid with"),
+              wallet_record_system_label (record->payment_system));
+  add_fact (self->facts_grid, _("State"), wallet_record_state_label (record->state));
   add_fact (self->facts_grid, _("Archived"), time);
   if (record->exchange_id != NULL)
     add_fact (self->facts_grid, _("Exchange"), record->exchange_id);
 
+  /* The whole transaction needs its exchange, and the root to check it. */
+  gtk_widget_set_sensitive (GTK_WIDGET (self->evidence_button),
+                            record->exchange_id != NULL && self->trust != NULL);
   gtk_editable_set_text (GTK_EDITABLE (self->labels_entry),
                          record->labels != NULL ? record->labels : "");
   gtk_editable_set_text (GTK_EDITABLE (self->note_entry), record->note != NULL ? record->note : "");
@@ -362,6 +371,8 @@ wallet_record_detail_show (WalletRecordDetail  *self,
                    _("No signed message is stored for this entry: there is nothing to verify. "
                      "The text below is the archive’s own copy."));
       set_content (self, text);
+      /* Nothing signed it: do not call it signed. */
+      gtk_label_set_text (self->content_heading, _("Archived Text"));
       gtk_widget_set_sensitive (GTK_WIDGET (self->export_button), FALSE);
     }
   else
@@ -501,6 +512,56 @@ wallet_record_detail_export (WalletRecordDetail  *self,
                                   error);
 }
 
+/**
+ * wallet_record_detail_export_evidence:
+ *
+ * Writes the evidence bundle of the shown record's whole transaction to
+ * @file: every signed message of its exchange with the certificates and
+ * revocation lists that check it, offline and years later
+ * (semper_evidence_export_archive(), docs/evidence.md).
+ */
+gboolean
+wallet_record_detail_export_evidence (WalletRecordDetail  *self,
+                                      GFile               *file,
+                                      GError             **error)
+{
+  g_autoptr(SemperArchiveRecord) record = NULL;
+  g_autoptr(GBytes) bundle = NULL;
+
+  g_return_val_if_fail (WALLET_IS_RECORD_DETAIL (self), FALSE);
+  g_return_val_if_fail (G_IS_FILE (file), FALSE);
+
+  if (self->id == 0 || self->archive == NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                           _("Nothing is selected"));
+      return FALSE;
+    }
+  record = semper_archive_record_get (self->archive, self->kind, self->id, error);
+  if (record == NULL)
+    return FALSE;
+  if (record->exchange_id == NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                           _("This entry belongs to no archived transaction"));
+      return FALSE;
+    }
+  if (self->trust == NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED,
+                           _("This wallet has no pinned root certificate yet, so the "
+                             "evidence cannot be checked"));
+      return FALSE;
+    }
+  bundle = semper_evidence_export_archive (self->archive, semper_trust_get_root (self->trust),
+                                           record->exchange_id, error);
+  if (bundle == NULL)
+    return FALSE;
+  return g_file_replace_contents (file, g_bytes_get_data (bundle, NULL),
+                                  g_bytes_get_size (bundle), NULL, FALSE,
+                                  G_FILE_CREATE_REPLACE_DESTINATION, NULL, NULL, error);
+}
+
 static void
 save_clicked_cb (WalletRecordDetail *self)
 {
@@ -524,42 +585,66 @@ export_response_cb (GtkNativeDialog    *dialog,
 {
   g_autoptr(GFile) file = NULL;
   g_autoptr(GError) error = NULL;
+  gboolean evidence = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (dialog), "evidence"));
 
   if (response == GTK_RESPONSE_ACCEPT)
     {
       file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
-      if (!wallet_record_detail_export (self, file, &error))
+      if (!(evidence ? wallet_record_detail_export_evidence (self, file, &error)
+                     : wallet_record_detail_export (self, file, &error)))
         {
           g_autofree char *text = g_strdup_printf (_("Could not export: %s"), error->message);
           toast (self, text);
         }
       else
-        toast (self, _("Exported"));
+        toast (self, evidence ? _("Evidence exported") : _("Exported"));
     }
   gtk_native_dialog_destroy (dialog);
   g_object_unref (dialog);
 }
 
 static void
-export_clicked_cb (WalletRecordDetail *self)
+choose_file (WalletRecordDetail *self,
+             gboolean            evidence)
 {
   GtkFileChooserNative *chooser;
   GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
   g_autofree char *name = NULL;
+  const char *title;
 
   if (self->id == 0)
     return;
-  chooser = gtk_file_chooser_native_new (self->kind == SEMPER_ARCHIVE_RECEIPTS
-                                         ? _("Export Receipt") : _("Export Contract"),
-                                         GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+  if (evidence)
+    title = _("Export the Transaction’s Evidence");
+  else
+    title = self->kind == SEMPER_ARCHIVE_RECEIPTS ? _("Export Receipt") : _("Export Contract");
+  chooser = gtk_file_chooser_native_new (title, GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
                                          GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"), NULL);
-  name = self->kind == SEMPER_ARCHIVE_RECEIPTS
-         ? g_strdup_printf ("receipt-%" G_GINT64_FORMAT ".p7m", self->id)
-         : g_strdup_printf ("contract-%" G_GINT64_FORMAT ".json", self->id);
+  if (evidence)
+    name = g_strdup_printf ("%s-%" G_GINT64_FORMAT "-evidence.json",
+                            self->kind == SEMPER_ARCHIVE_RECEIPTS ? "receipt" : "contract",
+                            self->id);
+  else if (self->kind == SEMPER_ARCHIVE_RECEIPTS)
+    name = g_strdup_printf ("receipt-%" G_GINT64_FORMAT ".p7m", self->id);
+  else
+    name = g_strdup_printf ("contract-%" G_GINT64_FORMAT ".json", self->id);
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), name);
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  g_object_set_data (G_OBJECT (chooser), "evidence", GINT_TO_POINTER (evidence));
   g_signal_connect (chooser, "response", G_CALLBACK (export_response_cb), self);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+static void
+export_clicked_cb (WalletRecordDetail *self)
+{
+  choose_file (self, FALSE);
+}
+
+static void
+evidence_clicked_cb (WalletRecordDetail *self)
+{
+  choose_file (self, TRUE);
 }
 
 /**
@@ -660,15 +745,18 @@ wallet_record_detail_class_init (WalletRecordDetailClass *klass)
   gtk_widget_class_bind_template_child (widget_class, WalletRecordDetail, verify_icon);
   gtk_widget_class_bind_template_child (widget_class, WalletRecordDetail, verify_label);
   gtk_widget_class_bind_template_child (widget_class, WalletRecordDetail, signer_grid);
+  gtk_widget_class_bind_template_child (widget_class, WalletRecordDetail, content_heading);
   gtk_widget_class_bind_template_child (widget_class, WalletRecordDetail, document_label);
   gtk_widget_class_bind_template_child (widget_class, WalletRecordDetail, labels_entry);
   gtk_widget_class_bind_template_child (widget_class, WalletRecordDetail, note_entry);
   gtk_widget_class_bind_template_child (widget_class, WalletRecordDetail, export_button);
+  gtk_widget_class_bind_template_child (widget_class, WalletRecordDetail, evidence_button);
   gtk_widget_class_bind_template_child (widget_class, WalletRecordDetail, save_button);
   gtk_widget_class_bind_template_callback (widget_class, save_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, export_clicked_cb);
   gtk_widget_class_bind_template_child (widget_class, WalletRecordDetail, dispute_button);
   gtk_widget_class_bind_template_callback (widget_class, dispute_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, evidence_clicked_cb);
 }
 
 static void

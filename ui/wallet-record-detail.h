@@ -45,5 +45,8 @@ GtkWidget          *_wallet_record_detail_get_dispute_button (WalletRecordDetail
 gboolean            wallet_record_detail_export            (WalletRecordDetail      *self,
                                                             GFile                   *file,
                                                             GError                 **error);
+gboolean            wallet_record_detail_export_evidence   (WalletRecordDetail      *self,
+                                                            GFile                   *file,
+                                                            GError                 **error);
 
 G_END_DECLS

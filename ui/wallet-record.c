@@ -6,6 +6,8 @@
 
 #include "wallet-record.h"
 
+#include <glib/gi18n.h>
+
 #include "semper-money.h"
 
 struct _WalletRecord
@@ -97,4 +99,36 @@ wallet_record_dup_date (WalletRecord *self)
     return g_strdup ("");
   local = g_date_time_to_local (utc);
   return g_date_time_format (local, "%Y-%m-%d %H:%M");
+}
+
+/* The archive keeps states and payment systems as codes (exports and the
+ * CLI show them as they are); the window says them in the user's language.
+ * An unknown code is shown as it is. Returns: (transfer none) */
+const char *
+wallet_record_state_label (const char *state)
+{
+  static const struct { const char *code; const char *label; } states[] = {
+    { "paid", NC_("record state", "Paid") },
+    { "delivered", NC_("record state", "Delivered") },
+    { "refunded", NC_("record state", "Refunded") },
+    { "valid", NC_("record state", "Valid") },
+    { "signed", NC_("record state", "Signed") },
+    { "aborted", NC_("record state", "Aborted") },
+  };
+
+  for (guint i = 0; state != NULL && i < G_N_ELEMENTS (states); i++)
+    if (g_str_equal (state, states[i].code))
+      return g_dpgettext2 (GETTEXT_PACKAGE, "record state", states[i].label);
+  return state;
+}
+
+/* Returns: (transfer none) */
+const char *
+wallet_record_system_label (const char *system)
+{
+  if (g_strcmp0 (system, "ecash") == 0)
+    return C_("payment system", "E-cash");
+  if (g_strcmp0 (system, "account") == 0)
+    return C_("payment system", "Account");
+  return system;
 }

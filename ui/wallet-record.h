@@ -20,4 +20,7 @@ const SemperArchiveRecord *wallet_record_get_record (WalletRecord        *self);
 char                      *wallet_record_dup_amount (WalletRecord        *self);
 char                      *wallet_record_dup_date   (WalletRecord        *self);
 
+const char                *wallet_record_state_label  (const char        *state);
+const char                *wallet_record_system_label (const char        *system);
+
 G_END_DECLS

@@ -16,6 +16,7 @@
 
 #include "semper-cms.h"
 #include "semper-crypto.h"
+#include "semper-evidence.h"
 #include "semper-money.h"
 #include "ui-test-util.h"
 #include "wallet-contracts-page.h"
@@ -73,6 +74,7 @@ new_crypto (const char *name)
 
 static gint64
 insert_signed (SemperCrypto *signer,
+               const char   *exchange_id,
                const char   *merchant,
                const char   *title,
                gint64        minor,
@@ -88,9 +90,18 @@ insert_signed (SemperCrypto *signer,
   gint64 id;
 
   g_assert_no_error (error);
-  r.message_id = semper_archive_message_store (world.archive, SEMPER_MESSAGE_IN, NULL,
+  if (exchange_id != NULL)
+    {
+      g_autofree char *created = semper_archive_exchange_create (world.archive, exchange_id,
+                                                                 "purchase", "buyer", merchant,
+                                                                 "done", &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (created, ==, exchange_id);
+    }
+  r.message_id = semper_archive_message_store (world.archive, SEMPER_MESSAGE_IN, exchange_id,
                                                "application/pkcs7-mime", p7m, &error);
   g_assert_no_error (error);
+  r.exchange_id = (char *) exchange_id;
   r.counterparty = (char *) merchant;
   r.title = (char *) title;
   r.amount.minor = minor;
@@ -150,10 +161,10 @@ world_build (void)
       g_assert_cmpint (semper_archive_record_insert (world.archive, SEMPER_ARCHIVE_RECEIPTS, &r,
                                                      &error), ==, i + 1);
     }
-  world.signed_id = insert_signed (merchant, "Signed Books Ltd", "Signed atlas quokka", 4990,
-                                   &world.signed_receipt);
-  world.untrusted_id = insert_signed (rogue, "Rogue Shop", "Cheap watch wombat", 999, NULL);
-  world.hostile_id = insert_signed (rogue, "=HYPERLINK(\"http://evil.example\")",
+  world.signed_id = insert_signed (merchant, "tx-quokka", "Signed Books Ltd",
+                                   "Signed atlas quokka", 4990, &world.signed_receipt);
+  world.untrusted_id = insert_signed (rogue, NULL, "Rogue Shop", "Cheap watch wombat", 999, NULL);
+  world.hostile_id = insert_signed (rogue, NULL, "=HYPERLINK(\"http://evil.example\")",
                                     "Formula, \"quoted\" injection", 100, NULL);
   g_assert_true (semper_archive_commit (world.archive, &error));
   g_assert_no_error (error);
@@ -254,10 +265,13 @@ choose (Fixture    *fx,
 {
   GtkDropDown *d = GTK_DROP_DOWN (child (fx, dropdown));
   GListModel *list = gtk_drop_down_get_model (d);
+  /* The choices show labels; the page keeps the codes they stand for. */
+  const char * const *codes = g_object_get_data (G_OBJECT (d), "codes");
 
+  g_assert_nonnull (codes);
+  g_assert_cmpuint (g_list_model_get_n_items (list), ==, 1 + g_strv_length ((char **) codes));
   for (guint i = 0; i < g_list_model_get_n_items (list); i++)
-    if (g_strcmp0 (gtk_string_list_get_string (GTK_STRING_LIST (list), i), value) == 0
-        || (value == NULL && i == 0))
+    if ((value == NULL && i == 0) || (i > 0 && g_strcmp0 (codes[i - 1], value) == 0))
       {
         gtk_drop_down_set_selected (d, i);
         return;
@@ -394,6 +408,15 @@ test_filters (Fixture       *fx,
   for (guint i = 0; i < 50; i++)
     g_assert_cmpstr (row (fx, i)->counterparty, ==, "Bookshop");
 
+  /* States and payment systems are shown in words, filtered by code. */
+  {
+    GListModel *states = gtk_drop_down_get_model (GTK_DROP_DOWN (child (fx, "state_dropdown")));
+    GListModel *systems = gtk_drop_down_get_model (GTK_DROP_DOWN (child (fx,
+                                                                         "system_dropdown")));
+
+    g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (states), 2), ==, "Refunded");
+    g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (systems), 2), ==, "E-cash");
+  }
   choose (fx, "state_dropdown", "refunded");
   choose (fx, "system_dropdown", "account");
   g_assert_cmpuint (n_items (fx), ==, count_generated (pass_book_refunded_account, NULL));
@@ -586,6 +609,40 @@ test_export (Fixture       *fx,
   g_file_get_contents (p7m_path, &p7m, &len, NULL);
   g_assert_cmpmem (p7m, len, g_bytes_get_data (world.signed_receipt, NULL),
                    g_bytes_get_size (world.signed_receipt));
+
+  /* The whole transaction as an evidence bundle, which checks offline
+   * against the pinned root and holds the receipt as signed. */
+  {
+    g_autofree char *bundle_path = g_build_filename (test_dir, "evidence.json", NULL);
+    g_autoptr(GFile) bundle_file = g_file_new_for_path (bundle_path);
+    WalletRecordDetail *detail = wallet_receipts_page_get_detail (fx->page);
+    GtkWidget *button = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (detail),
+                                                                   WALLET_TYPE_RECORD_DETAIL,
+                                                                   "evidence_button"));
+    g_autofree char *bundle = NULL;
+    g_autoptr(GBytes) bytes = NULL;
+    g_autoptr(SemperEvidenceInfo) info = NULL;
+    gsize bundle_len = 0;
+
+    g_assert_true (gtk_widget_get_sensitive (button));
+    g_assert_true (wallet_record_detail_export_evidence (detail, bundle_file, &error));
+    g_assert_no_error (error);
+    g_assert_true (g_file_get_contents (bundle_path, &bundle, &bundle_len, NULL));
+    bytes = g_bytes_new (bundle, bundle_len);
+    g_assert_true (semper_evidence_is_bundle (bytes));
+    info = semper_evidence_verify (bytes, world.root, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (info->exchange_id, ==, "tx-quokka");
+    g_assert_cmpuint (info->statements->len, ==, 1);
+
+    /* A receipt of no archived transaction has nothing to bundle. */
+    search (fx, "wombat");
+    g_assert_true (wallet_receipts_page_select (fx->page, 0));
+    g_assert_false (gtk_widget_get_sensitive (button));
+    g_assert_false (wallet_record_detail_export_evidence (detail, bundle_file, &error));
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+    g_clear_error (&error);
+  }
   search (fx, "");
   gtk_drop_down_set_selected (GTK_DROP_DOWN (child (fx, "sort_dropdown")),
                               SEMPER_ARCHIVE_SORT_NEWEST);
