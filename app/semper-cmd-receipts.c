@@ -127,7 +127,7 @@ print_line (const SemperArchiveRecord *r)
            amount, r->payment_system != NULL ? r->payment_system : "-", r->state, title);
 }
 
-/* semper receipts [--search TEXT] [--since DATE] */
+/* semper receipts [--search TEXT] [--since DATE] [--merchant NAME] [--state STATE] [--csv] */
 int
 cmd_receipts (int    argc,
               char **argv)
@@ -140,6 +140,7 @@ cmd_receipts (int    argc,
   g_autofree char *since = NULL;
   g_autofree char *merchant = NULL;
   g_autofree char *state = NULL;
+  gboolean csv = FALSE;
   SemperArchiveRecordQuery q = { 0 };
   GOptionEntry entries[] = {
     { "search", 0, 0, G_OPTION_ARG_STRING, &search,
@@ -150,6 +151,8 @@ cmd_receipts (int    argc,
     { "merchant", 0, 0, G_OPTION_ARG_STRING, &merchant, N_("Only this merchant"), N_("NAME") },
     { "state", 0, 0, G_OPTION_ARG_STRING, &state, N_("Only receipts in this state"),
       N_("STATE") },
+    { "csv", 0, 0, G_OPTION_ARG_NONE, &csv,
+      N_("Print the list as CSV (RFC 4180), as the wallet’s Export as CSV writes it"), NULL },
     { NULL }
   };
 
@@ -159,6 +162,8 @@ cmd_receipts (int    argc,
     return cli_usage (context, error->message);
   if (argc != 1)
     return cli_usage (context, _("receipts takes no arguments"));
+  if (csv && cli.json)
+    return cli_usage (context, _("--csv and --json cannot be used together"));
   if (since != NULL && !parse_since (since, &q.since, &error))
     return cli_usage (context, error->message);
 
@@ -192,6 +197,24 @@ cmd_receipts (int    argc,
       json_builder_end_array (b);
       json_builder_end_object (b);
       cli_print_json (b);
+      return EXIT_OK;
+    }
+
+  if (csv)
+    {
+      g_autoptr(GString) out = g_string_new (NULL);
+
+      semper_record_append_csv_header (out, SEMPER_ARCHIVE_RECEIPTS);
+      for (guint i = 0; i < ids->len; i++)
+        {
+          g_autoptr(SemperArchiveRecord) r =
+            semper_archive_record_get (archive, SEMPER_ARCHIVE_RECEIPTS,
+                                       g_array_index (ids, gint64, i), &error);
+          if (r == NULL)
+            return cli_fail (error, EXIT_ERROR);
+          semper_record_append_csv (out, r);
+        }
+      fwrite (out->str, 1, out->len, stdout);
       return EXIT_OK;
     }
 

@@ -195,6 +195,10 @@ fixture_set_up (Fixture       *fx,
   fx->signed_id = insert (archive, merchant, "Signed Books Ltd", "Atlas quokka", 1751328000,
                           &fx->signed_p7m);
   fx->rogue_id = insert (archive, rogue, "Rogue Shop", "Watch", 1767225600, NULL);
+  g_assert_true (semper_archive_record_set_labels (archive, SEMPER_ARCHIVE_RECEIPTS,
+                                                   fx->signed_id, "gift books", "for Anna",
+                                                   &error));
+  g_assert_no_error (error);
 }
 
 static void
@@ -263,6 +267,46 @@ test_list (Fixture       *fx,
   g_assert_cmpint (run_semper (fx, &text, "receipts", NULL), ==, 0);
   g_assert_nonnull (strstr (text, "Signed Books Ltd"));
   g_assert_nonnull (strstr (text, "12.50 EUR"));
+}
+
+/* The history as CSV and JSON, with amounts, payment system, state, labels
+ * and note: what the window's list export writes. */
+static void
+test_csv (Fixture       *fx,
+          gconstpointer  data)
+{
+  g_autofree char *csv = NULL, *json = NULL, *found = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_autoptr(JsonObject) obj = NULL;
+  JsonObject *item;
+
+  g_assert_cmpint (run_semper (fx, &csv, "receipts", "--csv", NULL), ==, 0);
+  lines = g_strsplit (csv, "\r\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 1 + 3 + 1);
+  g_assert_cmpstr (lines[0], ==,
+                   "id,time,merchant,title,amount,currency,payment_system,state,labels,note");
+  g_assert_nonnull (strstr (lines[2], ",2025-07-01T00:00:00Z,Signed Books Ltd,Atlas quokka,"
+                                      "12.50,EUR,"));
+  g_assert_true (g_str_has_suffix (lines[2], ",gift books,for Anna"));
+  g_assert_cmpstr (lines[4], ==, "");
+
+  /* Labels and notes are searched, and kept in the JSON too. */
+  g_assert_cmpint (run_semper (fx, &found, "receipts", "--csv", "--search", "anna", NULL), ==,
+                   0);
+  g_clear_pointer (&lines, g_strfreev);
+  lines = g_strsplit (found, "\r\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 1 + 1 + 1);
+  g_assert_true (g_str_has_suffix (lines[1], ",gift books,for Anna"));
+  g_assert_cmpint (run_semper (fx, &json, "--json", "receipts", "--search", "gift", NULL), ==,
+                   0);
+  obj = parse_json (json);
+  item = json_array_get_object_element (json_object_get_array_member (obj, "items"), 0);
+  g_assert_cmpstr (json_object_get_string_member (item, "labels"), ==, "gift books");
+  g_assert_cmpstr (json_object_get_string_member (item, "note"), ==, "for Anna");
+  g_assert_cmpstr (json_object_get_string_member (item, "payment_system"), ==, "ecash");
+  g_assert_cmpstr (json_object_get_string_member (item, "state"), ==, "paid");
+
+  g_assert_cmpint (run_semper (fx, NULL, "--json", "receipts", "--csv", NULL), ==, 2);
 }
 
 static void
@@ -415,6 +459,8 @@ main (int    argc,
 {
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
+  g_test_add ("/semper/cli/receipts/csv", Fixture, NULL, fixture_set_up, test_csv,
+              fixture_tear_down);
   g_test_add ("/semper/cli/receipts/list", Fixture, NULL, fixture_set_up, test_list,
               fixture_tear_down);
   g_test_add ("/semper/cli/receipts/revoked", Fixture, NULL, fixture_set_up, test_revoked,
