@@ -974,6 +974,21 @@ make_goods (SemperMerchant           *self,
       add_string (b, "total", semper_document_get_field (doc, "Total"));
       add_string (b, "date", now);
       add_string (b, "delivery", _("We deliver the order within 10 working days."));
+      /* It repeats what it confirms: the items, the shipping, the delivery address. */
+      {
+        g_auto(GStrv) fields = _semper_shop_order_fields (order);
+
+        json_builder_set_member_name (b, "order");
+        json_builder_begin_array (b);
+        for (guint i = 0; fields != NULL && fields[i] != NULL; i += 2)
+          {
+            json_builder_begin_array (b);
+            json_builder_add_string_value (b, fields[i]);
+            json_builder_add_string_value (b, fields[i + 1]);
+            json_builder_end_array (b);
+          }
+        json_builder_end_array (b);
+      }
       json_builder_end_object (b);
       json = _semper_shop_builder_bytes (b);
       return semper_cms_sign_message (self->crypto, json, error);
@@ -1073,9 +1088,23 @@ offer_cb (SemperCommServer  *server,
       return semper_comm_response_new_error (409, "not-allowed",
                                              _("This merchant cannot take any payment system "
                                                "that the service accepts"));
-    offer = semper_fx_merchant_offer (self->fx, unique, summary, goods, &total,
-                                      g_get_real_time () / G_USEC_PER_SEC + OFFER_LIFETIME,
-                                      (const char * const *) systems->pdata, &error);
+    g_auto(GStrv) fields = _semper_shop_order_fields (order);
+
+    if (g_strcmp0 (self->deviate, "order") == 0 && fields != NULL && fields[1] != NULL)
+      {
+        /* test hook: the offer's order lines name another merchant than the order */
+        char *other = g_strconcat (fields[1], " Outlet", NULL);
+
+        g_free (fields[1]);
+        fields[1] = other;
+      }
+
+    /* The offer carries the order's lines, so the user signs every one of them. */
+    offer = semper_fx_merchant_offer_with_order (self->fx, unique, summary,
+                                                 (const char * const *) fields, goods, &total,
+                                                 g_get_real_time () / G_USEC_PER_SEC
+                                                 + OFFER_LIFETIME,
+                                                 (const char * const *) systems->pdata, &error);
   }
   if (offer == NULL)
     return error_response (error);

@@ -19,10 +19,13 @@ G_DEFINE_QUARK (semper-order-form-error-quark, semper_order_form_error)
 #define MAX_LABEL 200
 #define MAX_HEADER 60  /* leaves room for an address's "-N" within the 64 of a name */
 
-/* Headers that the form's own writer sets; a field may not take them. */
+/* Headers that the form's own writer sets, or the fair exchange's order
+ * document that repeats the form's (Title … Payment-System, Merchant-Name:
+ * docs/merchant.md); a field may not take them. */
 static const char * const reserved_headers[] = {
   "Semper-Document", "Merchant", "Service", "Order-Form", "Date", "Item", "Subtotal",
-  "Shipping", "Tax", "Discount", "Total", "Amount", NULL,
+  "Shipping", "Tax", "Discount", "Total", "Amount", "Title", "Offer", "Offer-Id",
+  "Transaction", "Commitment", "Payment-System", "Merchant-Name", NULL,
 };
 
 static const char * const type_names[] = {

@@ -992,7 +992,9 @@ semper_purchase_prepare (SemperPurchase *self,
       goto failed;
     }
   summary = _semper_shop_order_summary (self->order);
-  if (!g_str_equal (summary, offer->description))
+  if (!g_str_equal (summary, offer->description)
+      || !_semper_shop_order_fields_equal ((const char * const *) offer->order_fields,
+                                           self->order))
     {
       refuse (error, _("The offer describes another order than the one asked for"));
       goto failed;
@@ -1095,6 +1097,38 @@ archive_receipt (SemperPurchase *self,
   return semper_archive_record_insert (archive, SEMPER_ARCHIVE_RECEIPTS, &record, error);
 }
 
+/* The confirmation's "order": [[name, value], …] is our order's fields. */
+static gboolean
+confirmation_repeats_order (JsonObject *confirmation,
+                            GBytes     *order)
+{
+  JsonNode *node = json_object_get_member (confirmation, "order");
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) fields = NULL;
+  JsonArray *array;
+
+  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
+    return FALSE;
+  array = json_node_get_array (node);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *pair = json_array_get_element (array, i);
+
+      if (!JSON_NODE_HOLDS_ARRAY (pair) || json_array_get_length (json_node_get_array (pair)) != 2)
+        return FALSE;
+      for (guint j = 0; j < 2; j++)
+        {
+          JsonNode *text = json_array_get_element (json_node_get_array (pair), j);
+
+          if (!JSON_NODE_HOLDS_VALUE (text) || json_node_get_value_type (text) != G_TYPE_STRING)
+            return FALSE;
+          g_strv_builder_add (builder, json_node_get_string (text));
+        }
+    }
+  fields = g_strv_builder_end (builder);
+  return _semper_shop_order_fields_equal ((const char * const *) fields, order);
+}
+
 /* What the merchant gave, checked: a credential is ours and of this service;
  * an order confirmation is the merchant's signature over our order. */
 static gboolean
@@ -1132,6 +1166,9 @@ take_goods (SemperPurchase *self,
           || json_node_get_value_type (node) != G_TYPE_STRING
           || !g_str_equal (json_node_get_string (node), hash))
         return refuse (error, _("The order confirmation is not the merchant's for this order"));
+      if (!confirmation_repeats_order (o, self->order))
+        return refuse (error, _("The order confirmation does not repeat the order's items and "
+                                "delivery address"));
       return archive_in (self, self->goods, error) != 0;
     }
   return TRUE;

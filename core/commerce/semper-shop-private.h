@@ -23,6 +23,14 @@ G_BEGIN_DECLS
  * order-form document): the merchant, its items, the total and the SHA-256
  * of @order's bytes, at most 1024 bytes. Returns: (transfer full) */
 char     *_semper_shop_order_summary   (GBytes          *order);
+/* The order-form document's header as the fair exchange's signed order repeats
+ * it: Merchant-Name (the certified name), then every field but Semper-Document,
+ * Merchant, Date and Total, in order. Returns: (transfer full) (nullable):
+ * name, value, …, NULL */
+GStrv     _semper_shop_order_fields    (GBytes          *order);
+/* @fields equals _semper_shop_order_fields (@order) */
+gboolean  _semper_shop_order_fields_equal (const char * const *fields,
+                                           GBytes             *order);
 
 char     *_semper_shop_b64             (GBytes          *bytes);
 GBytes   *_semper_shop_unb64           (const char      *text,

@@ -46,6 +46,45 @@ _semper_shop_order_summary (GBytes *order)
   return g_string_free (g_steal_pointer (&s), FALSE);
 }
 
+GStrv
+_semper_shop_order_fields (GBytes *order)
+{
+  static const char * const skip[] = { "Semper-Document", "Merchant", "Date", "Total" };
+  g_autoptr(SemperDocument) doc = semper_document_parse (order, NULL);
+  g_autoptr(GStrvBuilder) builder = NULL;
+  const char *merchant;
+
+  if (doc == NULL || (merchant = semper_document_get_field (doc, "Merchant")) == NULL)
+    return NULL;
+  builder = g_strv_builder_new ();
+  g_strv_builder_add (builder, "Merchant-Name");
+  g_strv_builder_add (builder, merchant);
+  for (guint i = 0; i < semper_document_get_n_fields (doc); i++)
+    {
+      const char *name = NULL, *value = NULL;
+      gboolean skipped = FALSE;
+
+      semper_document_get_field_at (doc, i, &name, &value, NULL, NULL);
+      for (gsize j = 0; j < G_N_ELEMENTS (skip); j++)
+        skipped = skipped || g_str_equal (name, skip[j]);
+      if (skipped)
+        continue;
+      g_strv_builder_add (builder, name);
+      g_strv_builder_add (builder, value);
+    }
+  return g_strv_builder_end (builder);
+}
+
+gboolean
+_semper_shop_order_fields_equal (const char * const *fields,
+                                 GBytes             *order)
+{
+  g_auto(GStrv) want = _semper_shop_order_fields (order);
+
+  return fields != NULL && want != NULL
+         && g_strv_equal ((const char * const *) want, fields);
+}
+
 char *
 _semper_shop_b64 (GBytes *bytes)
 {

@@ -62,6 +62,7 @@ semper_fx_offer_free (SemperFxOffer *offer)
   g_free (offer->merchant);
   g_free (offer->ttp);
   g_strfreev (offer->systems);
+  g_strfreev (offer->order_fields);
   g_clear_pointer (&offer->raw, g_bytes_unref);
   g_free (offer->hash);
   g_free (offer);
@@ -127,6 +128,83 @@ is_id (const char *text)
   return TRUE;
 }
 
+#define ORDER_FIELDS_MAX  256
+#define ORDER_VALUE_MAX   512
+
+/* The fields the exchange's order document writes itself. */
+static const char * const fx_order_own_fields[] = {
+  "Semper-Document", "Title", "Date", "Merchant", "Offer", "Offer-Id", "Transaction",
+  "Commitment", "Payment-System", "Total",
+};
+
+static gboolean
+is_order_field_name (const char *name)
+{
+  gsize len = name != NULL ? strlen (name) : 0;
+
+  if (len == 0 || len > 64 || !g_ascii_isalpha (name[0]) || name[len - 1] == '-')
+    return FALSE;
+  for (gsize i = 0; i < len; i++)
+    if (!g_ascii_isalnum (name[i]) && name[i] != '-')
+      return FALSE;
+  for (gsize i = 0; i < G_N_ELEMENTS (fx_order_own_fields); i++)
+    if (g_ascii_strcasecmp (name, fx_order_own_fields[i]) == 0)
+      return FALSE;
+  return TRUE;
+}
+
+/* The offer's optional "order": [[name, value], …]. Returns: (transfer full)
+ * (nullable): name, value, … or NULL with @error set. */
+static GStrv
+parse_order_fields (JsonNode  *node,
+                    GError   **error)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  JsonArray *array;
+  guint n;
+
+  if (!JSON_NODE_HOLDS_ARRAY (node))
+    {
+      bad (error, _("Invalid offer: “order” must be a list"));
+      return NULL;
+    }
+  array = json_node_get_array (node);
+  n = json_array_get_length (array);
+  if (n == 0 || n > ORDER_FIELDS_MAX)
+    {
+      bad (error, _("Invalid offer: the order lists 1 to %d fields"), ORDER_FIELDS_MAX);
+      return NULL;
+    }
+  for (guint i = 0; i < n; i++)
+    {
+      JsonNode *pair = json_array_get_element (array, i);
+      JsonArray *two;
+      const char *texts[2] = { NULL, NULL };
+
+      if (!JSON_NODE_HOLDS_ARRAY (pair)
+          || json_array_get_length (two = json_node_get_array (pair)) != 2)
+        {
+          bad (error, _("Invalid offer: an order field is not a name and a value"));
+          return NULL;
+        }
+      for (guint j = 0; j < 2; j++)
+        {
+          JsonNode *text = json_array_get_element (two, j);
+
+          if (JSON_NODE_HOLDS_VALUE (text) && json_node_get_value_type (text) == G_TYPE_STRING)
+            texts[j] = json_node_get_string (text);
+        }
+      if (!is_order_field_name (texts[0]) || !is_plain_text (texts[1], ORDER_VALUE_MAX))
+        {
+          bad (error, _("Invalid offer: malformed order field"));
+          return NULL;
+        }
+      g_strv_builder_add (builder, texts[0]);
+      g_strv_builder_add (builder, texts[1]);
+    }
+  return g_strv_builder_end (builder);
+}
+
 /**
  * semper_fx_offer_parse:
  * @json: the offer's JSON content
@@ -160,7 +238,8 @@ semper_fx_offer_parse (GBytes  *json,
         bad (error, _("Invalid offer: member “%s” is missing"), members[i]);
         return NULL;
       }
-  if (json_object_get_size (object) != G_N_ELEMENTS (members))
+  if (json_object_get_size (object) != G_N_ELEMENTS (members)
+                                       + (json_object_has_member (object, "order") ? 1 : 0))
     {
       bad (error, _("Invalid offer: unknown members"));
       return NULL;
@@ -234,6 +313,16 @@ semper_fx_offer_parse (GBytes  *json,
         }
       offer->systems[i] = g_strdup (name);
     }
+  if (json_object_has_member (object, "order"))
+    {
+      offer->order_fields = parse_order_fields (json_object_get_member (object, "order"),
+                                                error);
+      if (offer->order_fields == NULL)
+        {
+          semper_fx_offer_free (offer);
+          return NULL;
+        }
+    }
   return offer;
 }
 
@@ -273,6 +362,20 @@ _semper_fx_offer_to_json (SemperFxOffer *offer)
   for (guint i = 0; offer->systems[i] != NULL; i++)
     json_builder_add_string_value (builder, offer->systems[i]);
   json_builder_end_array (builder);
+  if (offer->order_fields != NULL)
+    {
+      json_builder_set_member_name (builder, "order");
+      json_builder_begin_array (builder);
+      for (guint i = 0; offer->order_fields[i] != NULL && offer->order_fields[i + 1] != NULL;
+           i += 2)
+        {
+          json_builder_begin_array (builder);
+          json_builder_add_string_value (builder, offer->order_fields[i]);
+          json_builder_add_string_value (builder, offer->order_fields[i + 1]);
+          json_builder_end_array (builder);
+        }
+      json_builder_end_array (builder);
+    }
   json_builder_end_object (builder);
   root = json_builder_get_root (builder);
   json_generator_set_root (gen, root);
@@ -499,8 +602,13 @@ _semper_fx_make_order (SemperFxOffer *offer,
 
   if (!semper_document_add_field (doc, "Title", offer->description, error)
       || !semper_document_add_field (doc, "Date", date, error)
-      || !semper_document_add_field (doc, "Merchant", offer->merchant, error)
-      || !semper_document_add_field (doc, "Offer", offer->hash, error)
+      || !semper_document_add_field (doc, "Merchant", offer->merchant, error))
+    return NULL;
+  for (guint i = 0; offer->order_fields != NULL && offer->order_fields[i] != NULL; i += 2)
+    if (!semper_document_add_field (doc, offer->order_fields[i], offer->order_fields[i + 1],
+                                    error))
+      return NULL;
+  if (!semper_document_add_field (doc, "Offer", offer->hash, error)
       || !semper_document_add_field (doc, "Offer-Id", offer->offer_id, error)
       || !semper_document_add_field (doc, "Transaction", tid, error)
       || !semper_document_add_field (doc, "Commitment", commit, error)
@@ -509,6 +617,33 @@ _semper_fx_make_order (SemperFxOffer *offer,
     return NULL;
   semper_document_set_body (doc, body);
   return semper_document_to_bytes (doc, error);
+}
+
+/* The order document's fields other than the exchange's own are exactly the
+ * offer's "order" fields, in order (none when the offer has none). */
+static gboolean
+order_fields_match (SemperDocument *doc,
+                    SemperFxOffer  *offer)
+{
+  guint next = 0;
+
+  for (guint i = 0; i < semper_document_get_n_fields (doc); i++)
+    {
+      const char *name = NULL, *value = NULL;
+      gboolean own = FALSE;
+
+      semper_document_get_field_at (doc, i, &name, &value, NULL, NULL);
+      for (gsize j = 0; j < G_N_ELEMENTS (fx_order_own_fields); j++)
+        own = own || g_ascii_strcasecmp (name, fx_order_own_fields[j]) == 0;
+      if (own)
+        continue;
+      if (offer->order_fields == NULL || offer->order_fields[next] == NULL
+          || !g_str_equal (offer->order_fields[next], name)
+          || !g_str_equal (offer->order_fields[next + 1], value))
+        return FALSE;
+      next += 2;
+    }
+  return offer->order_fields == NULL || offer->order_fields[next] == NULL;
 }
 
 gboolean
@@ -555,6 +690,8 @@ semper_fx_check_m1 (SemperProtocolMessage  *m1,
       || !field_is (doc, "Payment-System", system)
       || !field_is (doc, "Total", total))
     return bad (error, _("The signed order does not match the message"));
+  if (!order_fields_match (doc, offer))
+    return bad (error, _("The signed order does not list the offer's items and terms"));
   return TRUE;
 }
 

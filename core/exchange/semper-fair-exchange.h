@@ -76,8 +76,14 @@ GQuark semper_fx_error_quark (void);
 
 /* {"type":"semper-fx-offer","version":1,"offer":ID,"description":TEXT,
  *  "goods":"<64 hex H(goods)>","amount":N,"currency":"EUR",
- *  "merchant":"<64 hex>","ttp":"<64 hex>","expiry":UNIX,"systems":["ecash",…]}
- * inside a CMS SignedData by the merchant. */
+ *  "merchant":"<64 hex>","ttp":"<64 hex>","expiry":UNIX,"systems":["ecash",…],
+ *  "order":[["Item","2 x … @ 4.90 EUR"],…]}                  ("order" optional)
+ * inside a CMS SignedData by the merchant. "order" lists header fields (name,
+ * value, in order; 1…256) that the buyer's order document repeats between
+ * Merchant and Offer, so the user signs every item line, the shipping and the
+ * delivery address (the commerce layer fills it in); never the fields the
+ * exchange writes itself (Title, Date, Merchant, Offer, Offer-Id, Transaction,
+ * Commitment, Payment-System, Total). */
 typedef struct {
   char         *offer_id;
   char         *description;
@@ -87,6 +93,7 @@ typedef struct {
   char         *ttp;         /* fingerprint of the TTP's certificate */
   gint64        expiry;      /* unix seconds */
   GStrv         systems;     /* accepted payment systems */
+  GStrv         order_fields; /* (nullable): name, value, name, value, …: "order" */
   GBytes       *raw;         /* (nullable): the signed offer, once signed or verified */
   char         *hash;        /* (nullable): H(raw), hex */
 } SemperFxOffer;

@@ -212,6 +212,21 @@ semper_fx_merchant_offer (SemperFxMerchant    *self,
                           const char * const  *systems,
                           GError             **error)
 {
+  return semper_fx_merchant_offer_with_order (self, offer_id, description, NULL, goods, price,
+                                              expiry, systems, error);
+}
+
+GBytes *
+semper_fx_merchant_offer_with_order (SemperFxMerchant    *self,
+                                     const char          *offer_id,
+                                     const char          *description,
+                                     const char * const  *order_fields,
+                                     GBytes              *goods,
+                                     const SemperAmount  *price,
+                                     gint64               expiry,
+                                     const char * const  *systems,
+                                     GError             **error)
+{
   g_autoptr(SemperFxOffer) offer = g_new0 (SemperFxOffer, 1);
   g_autoptr(SemperFxOffer) check = NULL;
   g_autoptr(GBytes) json = NULL;
@@ -231,6 +246,7 @@ semper_fx_merchant_offer (SemperFxMerchant    *self,
   offer->ttp = g_strdup (self->ttp_fingerprint);
   offer->expiry = expiry;
   offer->systems = g_strdupv ((char **) systems);
+  offer->order_fields = g_strdupv ((char **) order_fields);
   json = _semper_fx_offer_to_json (offer);
   check = semper_fx_offer_parse (json, error);
   if (check == NULL)

@@ -35,6 +35,17 @@ GBytes           *semper_fx_merchant_offer              (SemperFxMerchant       
                                                          gint64                       expiry,
                                                          const char * const          *systems,
                                                          GError                     **error);
+/* The same with the order's header fields (name, value, …, NULL; nullable),
+ * which the buyer's signed order document must repeat (the offer's "order"). */
+GBytes           *semper_fx_merchant_offer_with_order   (SemperFxMerchant            *self,
+                                                         const char                  *offer_id,
+                                                         const char                  *description,
+                                                         const char * const          *order_fields,
+                                                         GBytes                      *goods,
+                                                         const SemperAmount          *price,
+                                                         gint64                       expiry,
+                                                         const char * const          *systems,
+                                                         GError                     **error);
 /* m1 -> m2 and m3 -> m4; a repeated request gets the stored answer. */
 GBytes           *semper_fx_merchant_handle_m1          (SemperFxMerchant            *self,
                                                          GBytes                      *m1,

@@ -252,6 +252,21 @@ assert_scenarios (JsonObject *report)
   g_assert_nonnull (strstr (json_object_get_string_member (find_step (mail_order, "order"),
                                                            "document"),
                             "3 x Alster family pencil set"));
+  /* the signed order lists what the user buys, where it goes and how it is paid */
+  {
+    const char *document = json_object_get_string_member (find_step (mail_order, "order"),
+                                                          "document");
+    static const char * const lines[] = {
+      "\nMerchant-Name: Otto Mail Order\n", "\nShipping: 5.95 EUR\n",
+      "\nSubtotal: 83.85 EUR\n", "\nRecipient: " "Demo Customer" "\n",
+      "\nDelivery-Address-1: Heidestraße 17\n", "\nDelivery-Address-2: 51147 Köln\n",
+      "\nPayment-System: account\n", "\nTotal: 89.80 EUR\n",
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (lines); i++)
+      if (strstr (document, lines[i]) == NULL)
+        g_error ("the signed order lacks %s:\n%s", lines[i], document);
+  }
   /* the parcel arrived: the signed delivery receipt, taken by the merchant */
   assert_step (mail_order, "delivery-receipt", "done");
   step = find_step (mail_order, "delivery-receipt");
@@ -313,6 +328,11 @@ assert_archive (Fixture *fx,
     g_assert_true (g_file_get_contents (path, &p7m, &len, NULL));
     g_assert_nonnull (memmem (p7m, len, "\"semper-order-confirmation\"",
                               strlen ("\"semper-order-confirmation\"")));
+    /* it repeats the delivery address and the items */
+    g_assert_nonnull (memmem (p7m, len, "[\"Delivery-Address-1\",\"Heidestraße 17\"]",
+                              strlen ("[\"Delivery-Address-1\",\"Heidestraße 17\"]")));
+    g_assert_nonnull (memmem (p7m, len, "[\"Item\",\"3 x Alster family pencil set",
+                              strlen ("[\"Item\",\"3 x Alster family pencil set")));
   }
   /* the course module arrived decrypted, byte for byte */
   g_assert_true (g_file_get_contents (goods, &got, NULL, NULL));

@@ -10,6 +10,7 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#define _GNU_SOURCE 1 /* memmem */
 #include "config.h"
 
 #include <glib/gstdio.h>
@@ -410,6 +411,22 @@ purse_cents (Fixture *fx)
   return 0;
 }
 
+/* The account's balance at the bank, in cents. */
+static gint64
+account_cents (Fixture *fx)
+{
+  g_autoptr(JsonObject) out = NULL;
+  JsonArray *balances;
+  SemperAmount amount;
+
+  g_assert_cmpint (SEMPER (fx, fx->wallet, &out, "balance", "--password-file", fx->password),
+                   ==, 0);
+  balances = json_object_get_array_member (out, "account-balances");
+  g_assert_true (semper_amount_parse (json_array_get_string_element (balances, 0), &amount,
+                                      NULL));
+  return amount.minor;
+}
+
 static void
 assert_receipt_verifies (Fixture *fx,
                          gint64   receipt,
@@ -444,6 +461,8 @@ static const Trial foreign = { "courseware.json", "EUROCOM Courseware", FOREIGN_
                                NULL };
 static const Trial cheat_price = { "courseware.json", "EUROCOM Courseware", CERTIFIED,
                                    "price" };
+static const Trial cheat_order = { "courseware.json", "EUROCOM Courseware", CERTIFIED,
+                                   "order" };
 static const Trial cheat_message = { "courseware.json", "EUROCOM Courseware", CERTIFIED,
                                      "message" };
 
@@ -542,6 +561,78 @@ test_subscription (Fixture       *fx,
   g_assert_cmpint (purse_cents (fx), ==, before - 3500);
   assert_receipt_verifies (fx, json_object_get_int_member (buy, "receipt"), 3500, 1);
 
+  /* The same subscription paid by account; the credential it returns opens a member item. */
+  {
+    g_autoptr(JsonObject) by_account = NULL;
+    g_autoptr(JsonObject) item = NULL;
+    g_autofree char *out = g_build_filename (fx->dir, "report.txt", NULL);
+    g_autofree char *got = NULL;
+    gint64 coins = purse_cents (fx);
+    gint64 account = account_cents (fx);
+
+    g_assert_cmpint (SEMPER (fx, fx->wallet, &by_account, "buy", fx->merchant_url, "annual",
+                             "--answer", "company=Druckerei Muster GmbH",
+                             "--answer", "contact=einkauf@muster.example", "--pay", "account",
+                             "--yes", "--password-file", fx->password), ==, 0);
+    g_assert_cmpstr (json_object_get_string_member (by_account, "state"), ==, "done");
+    g_assert_cmpstr (json_object_get_string_member (by_account, "payment_system"), ==,
+                     "account");
+    g_assert_cmpint (account_cents (fx), ==, account - 12000);
+    g_assert_cmpint (purse_cents (fx), ==, coins);
+    assert_receipt_verifies (fx, json_object_get_int_member (by_account, "receipt"), 12000, 2);
+    g_assert_nonnull (strstr (json_object_get_string_member (by_account, "document"),
+                              "\nMerchant-Name: FOGRA Research\n"));
+    g_assert_nonnull (strstr (json_object_get_string_member (by_account, "document"),
+                              "\nItem: 1 x Annual subscription to the research reports @ "
+                              "120.00 EUR\n"));
+    g_assert_cmpint (SEMPER (fx, fx->wallet, &item, "shop", fx->merchant_url, "--member-item",
+                             "report-q3", "--out", out, "--password-file", fx->password), ==, 0);
+    g_assert_true (g_file_get_contents (out, &got, NULL, NULL));
+    g_assert_cmpstr (got, ==, report_text);
+  }
+}
+
+/* The user signed what they can read: every item line with quantity and unit
+ * price, the subtotal, the shipping, the total with its currency, the delivery
+ * address, the payment system and the merchant's certified name; and the
+ * trusted display's checks (totals included) pass on those exact bytes. */
+static void
+assert_signed_order (Fixture            *fx,
+                     JsonObject         *buy,
+                     const char * const *lines)
+{
+  const char *document = json_object_get_string_member (buy, "document");
+  g_autofree char *path = g_build_filename (fx->dir, "signed-order.txt", NULL);
+  g_autoptr(JsonObject) checked = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (g_str_has_prefix (document, "Semper-Document: order/1\n"));
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_autofree char *line = g_strdup_printf ("\n%s\n", lines[i]);
+
+      if (strstr (document, line) == NULL)
+        g_error ("the signed order lacks “%s”:\n%s", lines[i], document);
+    }
+  g_file_set_contents (path, document, -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (SEMPER (fx, fx->wallet, &checked, "document", "check", path), ==, 0);
+}
+
+/* The signed order confirmation repeats the order's items and address. */
+static void
+assert_confirmation (const char         *path,
+                     const char * const *pairs)
+{
+  g_autofree char *p7m = NULL;
+  gsize len = 0;
+
+  g_assert_true (g_file_get_contents (path, &p7m, &len, NULL));
+  g_assert_nonnull (memmem (p7m, len, "\"semper-order-confirmation\"",
+                            strlen ("\"semper-order-confirmation\"")));
+  for (guint i = 0; pairs[i] != NULL; i++)
+    if (memmem (p7m, len, pairs[i], strlen (pairs[i])) == NULL)
+      g_error ("the order confirmation lacks %s", pairs[i]);
 }
 
 static void
@@ -549,6 +640,10 @@ test_mail_order (Fixture       *fx,
                  gconstpointer  data)
 {
   g_autoptr(JsonObject) buy = NULL;
+  g_autoptr(JsonObject) by_account = NULL;
+  g_autofree char *confirmation = g_build_filename (fx->dir, "confirmation.p7m", NULL);
+  g_autofree char *item1 = NULL, *item2 = NULL, *subtotal = NULL, *total_line = NULL;
+  g_autofree char *c_item1 = NULL;
   g_autoptr(SemperCatalog) catalog = semper_catalog_new_demo (SEMPER_CATALOG_DEMO_SIZE, "EUR");
   const SemperArticle *a1 = semper_catalog_find (catalog, "A000001");
   const SemperArticle *a2 = semper_catalog_find (catalog, "A000002");
@@ -566,12 +661,70 @@ test_mail_order (Fixture       *fx,
                            "A000002", "--answer", "recipient=Erika Mustermann",
                            "--answer", "address=Heidestraße 17\\n51147 Köln",
                            "--answer", "delivery=express", "--pay", "ecash",
+                           "--goods-out", confirmation,
                            "--yes", "--password-file", fx->password), ==, 0);
   g_assert_cmpstr (json_object_get_string_member (buy, "state"), ==, "done");
   g_assert_cmpstr (json_object_get_string_member (buy, "total"), ==, want);
   g_assert_cmpint (purse_cents (fx), ==, before - total.minor);
   assert_receipt_verifies (fx, json_object_get_int_member (buy, "receipt"), total.minor,
                            1);
+  {
+    g_autofree char *p1 = semper_amount_format (&a1->price);
+    g_autofree char *p2 = semper_amount_format (&a2->price);
+    SemperAmount sub = total;
+    g_autofree char *sub_text = NULL;
+
+    item1 = g_strdup_printf ("Item: 2 x %s (A000001) @ %s", a1->title, p1);
+    item2 = g_strdup_printf ("Item: 1 x %s (A000002) @ %s", a2->title, p2);
+    c_item1 = g_strdup_printf ("[\"Item\",\"2 x %s (A000001) @ %s\"]", a1->title, p1);
+    sub.minor -= 595;
+    sub_text = semper_amount_format (&sub);
+    subtotal = g_strdup_printf ("Subtotal: %s", sub_text);
+    total_line = g_strdup_printf ("Total: %s", want);
+  }
+  {
+    const char * const lines[] = { "Merchant-Name: Otto Mail Order", item1, item2, subtotal,
+                                   "Shipping: 5.95 EUR", "Recipient: Erika Mustermann",
+                                   "Delivery-Address-1: Heidestraße 17",
+                                   "Delivery-Address-2: 51147 Köln", "Delivery: express",
+                                   "Payment-System: ecash", total_line, NULL };
+    const char * const pairs[] = { c_item1, "[\"Shipping\",\"5.95 EUR\"]",
+                                   "[\"Recipient\",\"Erika Mustermann\"]",
+                                   "[\"Delivery-Address-1\",\"Heidestraße 17\"]",
+                                   "[\"Delivery-Address-2\",\"51147 Köln\"]", NULL };
+
+    assert_signed_order (fx, buy, lines);
+    assert_confirmation (confirmation, pairs);
+  }
+
+  /* The same order paid by account: the second consent, the account charged. */
+  {
+    gint64 coins = purse_cents (fx);
+    gint64 account = account_cents (fx);
+    const char * const lines[] = { "Merchant-Name: Otto Mail Order", item1, item2,
+                                   "Shipping: 5.95 EUR",
+                                   "Delivery-Address-1: Am Markt 3",
+                                   "Delivery-Address-2: 20095 Hamburg",
+                                   "Payment-System: account", total_line, NULL };
+    const char * const pairs[] = { c_item1, "[\"Delivery-Address-1\",\"Am Markt 3\"]",
+                                   NULL };
+
+    g_assert_cmpint (SEMPER (fx, fx->wallet, &by_account, "buy", fx->merchant_url,
+                             "A000001:2", "A000002", "--answer", "recipient=Erika Mustermann",
+                             "--answer", "address=Am Markt 3\\n20095 Hamburg",
+                             "--answer", "delivery=standard", "--pay", "account",
+                             "--goods-out", confirmation,
+                             "--yes", "--password-file", fx->password), ==, 0);
+    g_assert_cmpstr (json_object_get_string_member (by_account, "state"), ==, "done");
+    g_assert_cmpstr (json_object_get_string_member (by_account, "payment_system"), ==,
+                     "account");
+    g_assert_cmpint (account_cents (fx), ==, account - total.minor);
+    g_assert_cmpint (purse_cents (fx), ==, coins);
+    assert_receipt_verifies (fx, json_object_get_int_member (by_account, "receipt"),
+                             total.minor, 2);
+    assert_signed_order (fx, by_account, lines);
+    assert_confirmation (confirmation, pairs);
+  }
 
   /* The parcel arrived: the buyer signs the delivery receipt, the flow's next step. */
   {
@@ -592,22 +745,6 @@ test_mail_order (Fixture       *fx,
     g_assert_cmpint (SEMPER (fx, fx->wallet, &again, "delivery", fx->merchant_url, id,
                              "--yes", "--password-file", fx->password), !=, 0);
   }
-}
-
-/* The account's balance at the bank, in cents. */
-static gint64
-account_cents (Fixture *fx)
-{
-  g_autoptr(JsonObject) out = NULL;
-  JsonArray *balances;
-  SemperAmount amount;
-
-  g_assert_cmpint (SEMPER (fx, fx->wallet, &out, "balance", "--password-file", fx->password),
-                   ==, 0);
-  balances = json_object_get_array_member (out, "account-balances");
-  g_assert_true (semper_amount_parse (json_array_get_string_element (balances, 0), &amount,
-                                      NULL));
-  return amount.minor;
 }
 
 /* The same trial paid from the bank account: invoice, authorisation (a second
@@ -711,6 +848,7 @@ assert_refused (Fixture    *fx,
   g_autoptr(JsonObject) out = NULL;
   g_autofree char *text = NULL;
   gint64 before = purse_cents (fx);
+  gint64 account = account_cents (fx);
 
   g_assert_cmpint (SEMPER (fx, fx->wallet, &out, "buy", fx->merchant_url, "intro-networks",
                            "--service", "eurocom-courseware",
@@ -720,6 +858,7 @@ assert_refused (Fixture    *fx,
   if (strstr (text, expect) == NULL)
     g_error ("expected “%s” in: %s", expect, text);
   g_assert_cmpint (purse_cents (fx), ==, before);
+  g_assert_cmpint (account_cents (fx), ==, account);
 }
 
 static void
@@ -747,6 +886,14 @@ test_price (Fixture       *fx,
   assert_refused (fx, "differs from the signed service");
 }
 
+/* The offer's order lines (what the user would sign) differ from the order asked for. */
+static void
+test_order_lines (Fixture       *fx,
+                  gconstpointer  data)
+{
+  assert_refused (fx, "describes another order");
+}
+
 static void
 test_unexpected_message (Fixture       *fx,
                          gconstpointer  data)
@@ -771,6 +918,7 @@ main (int    argc,
   ADD ("/semper/merchant/refused/foreign-evaluator", foreign, test_foreign_evaluator);
   ADD ("/semper/merchant/refused/price", cheat_price, test_price);
   ADD ("/semper/merchant/refused/unexpected-message", cheat_message, test_unexpected_message);
+  ADD ("/semper/merchant/refused/order-lines", cheat_order, test_order_lines);
 #undef ADD
   return g_test_run ();
 }
