@@ -2,9 +2,15 @@
  *
  * A payment's state lives in the archive's preferences under
  * "account.payment.<tid>" as JSON {"state":…,"amount":N,"currency":…,
- * "common":hex,"proof":b64}: reserved -> paid -> done | reclaimed | refunded.
- * The slip and the document made by prepare() are kept in memory until pay()
- * signs them: after a crash in between, prepare() is simply called again.
+ * "common":hex,"document":b64,"slip":b64,"proof":b64}:
+ * reserved -> prepared -> paid -> done | reclaimed | refunded.
+ * Each step is written before its result leaves the wallet: the document the
+ * user approves and its enveloped slip are journaled by prepare(), so that
+ * after a crash prepare() returns the same document (the same slip nonce)
+ * and pay() signs it; the proof is journaled by pay(), so a repeated pay()
+ * hands the merchant the same proof and its authorise under the same key
+ * gets the bank's first answer. Money moves only at the bank, once per
+ * invoice (docs/payments.md).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -29,21 +35,6 @@
 #define PREF_FINGERPRINT "bank.fingerprint"
 #define PREF_PAYMENT "account.payment."
 
-typedef struct {
-  GBytes *document;
-  GBytes *slip;
-  char   *common;
-} Prepared;
-
-static void
-prepared_free (Prepared *p)
-{
-  g_clear_pointer (&p->document, g_bytes_unref);
-  g_clear_pointer (&p->slip, g_bytes_unref);
-  g_free (p->common);
-  g_free (p);
-}
-
 struct _SemperAccountSystem
 {
   GObject        parent_instance;
@@ -51,9 +42,15 @@ struct _SemperAccountSystem
   SemperProfile *profile;
   SemperTrust   *trust;
   GBytes        *bank_certificate;  /* fetched once */
-  GHashTable    *prepared;          /* tid -> Prepared */
   GMutex         lock;
 };
+
+enum {
+  SIGNAL_JOURNALED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 static void payment_system_iface_init (SemperPaymentSystemInterface *iface);
 
@@ -69,7 +66,6 @@ semper_account_system_dispose (GObject *object)
   g_clear_object (&self->profile);
   g_clear_object (&self->trust);
   g_clear_pointer (&self->bank_certificate, g_bytes_unref);
-  g_clear_pointer (&self->prepared, g_hash_table_unref);
   G_OBJECT_CLASS (semper_account_system_parent_class)->dispose (object);
 }
 
@@ -85,14 +81,24 @@ semper_account_system_class_init (SemperAccountSystemClass *klass)
 {
   G_OBJECT_CLASS (klass)->dispose = semper_account_system_dispose;
   G_OBJECT_CLASS (klass)->finalize = semper_account_system_finalize;
+
+  /**
+   * SemperAccountSystem::journaled:
+   * @point: "account:" and the state just written: "reserved", "prepared",
+   *   "paid", "done", "reclaimed" or "refunded"
+   *
+   * Emitted right after a payment's state was stored, so that the crash
+   * tests can kill the process exactly there.
+   */
+  signals[SIGNAL_JOURNALED] =
+    g_signal_new ("journaled", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 }
 
 static void
 semper_account_system_init (SemperAccountSystem *self)
 {
   g_mutex_init (&self->lock);
-  self->prepared = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                          (GDestroyNotify) prepared_free);
 }
 
 SemperAccountSystem *
@@ -147,8 +153,10 @@ linked (SemperAccountSystem  *self,
 typedef struct {
   char         *state;
   SemperAmount  amount;
-  char         *common;   /* (nullable) */
-  GBytes       *proof;    /* (nullable) */
+  char         *common;    /* (nullable) */
+  GBytes       *document;  /* (nullable) the authorisation to sign, until paid */
+  GBytes       *slip;      /* (nullable) the enveloped slip, until paid */
+  GBytes       *proof;     /* (nullable) */
 } State;
 
 static void
@@ -156,6 +164,8 @@ state_clear (State *s)
 {
   g_clear_pointer (&s->state, g_free);
   g_clear_pointer (&s->common, g_free);
+  g_clear_pointer (&s->document, g_bytes_unref);
+  g_clear_pointer (&s->slip, g_bytes_unref);
   g_clear_pointer (&s->proof, g_bytes_unref);
 }
 
@@ -169,7 +179,8 @@ load_state (SemperAccountSystem  *self,
             GError              **error)
 {
   static const char * const allowed[] = {
-    "type", "version", "state", "amount", "currency", "common", "proof", NULL
+    "type", "version", "state", "amount", "currency", "common", "document", "slip", "proof",
+    NULL
   };
   g_autofree char *key = g_strconcat (PREF_PAYMENT, tid, NULL);
   g_autofree char *text = semper_archive_pref_get (archive (self), key, error);
@@ -193,6 +204,12 @@ load_state (SemperAccountSystem  *self,
   out->state = g_strdup (state);
   if (json_object_has_member (o, "common")
       && (out->common = _semper_pay_json_hex64 (o, "common", error)) == NULL)
+    return FALSE;
+  if (json_object_has_member (o, "document")
+      && (out->document = _semper_pay_json_base64 (o, "document", 64 * 1024, error)) == NULL)
+    return FALSE;
+  if (json_object_has_member (o, "slip")
+      && (out->slip = _semper_pay_json_base64 (o, "slip", 64 * 1024, error)) == NULL)
     return FALSE;
   if (json_object_has_member (o, "proof")
       && (out->proof = _semper_pay_json_base64 (o, "proof", 256 * 1024, error)) == NULL)
@@ -219,6 +236,10 @@ save_state (SemperAccountSystem  *self,
   _semper_pay_add_string (b, "currency", s->amount.currency);
   if (s->common != NULL)
     _semper_pay_add_string (b, "common", s->common);
+  if (s->document != NULL)
+    _semper_pay_add_base64 (b, "document", s->document);
+  if (s->slip != NULL)
+    _semper_pay_add_base64 (b, "slip", s->slip);
   if (s->proof != NULL)
     _semper_pay_add_base64 (b, "proof", s->proof);
   json = _semper_pay_builder_finish (b);
@@ -233,9 +254,14 @@ set_state (SemperAccountSystem  *self,
            const char           *state,
            GError              **error)
 {
+  g_autofree char *point = g_strconcat ("account:", state, NULL);
+
   g_free (s->state);
   s->state = g_strdup (state);
-  return save_state (self, tid, s, error);
+  if (!save_state (self, tid, s, error))
+    return FALSE;
+  g_signal_emit (self, signals[SIGNAL_JOURNALED], 0, point);
+  return TRUE;
 }
 
 static gboolean
@@ -364,7 +390,6 @@ account_prepare (SemperPaymentSystem  *system,
   guint8 nonce[32];
   g_autofree char *nonce_hex = NULL;
   SemperPaymentSlip fields = { 0 };
-  Prepared *p;
 
   if (invoice_p7m == NULL)
     {
@@ -374,7 +399,7 @@ account_prepare (SemperPaymentSystem  *system,
     }
   if (!load_state (self, tid, &s, error))
     return NULL;
-  if (!g_str_equal (s.state, "reserved"))
+  if (!g_str_equal (s.state, "reserved") && !g_str_equal (s.state, "prepared"))
     {
       wrong_state (&s, error);
       return NULL;
@@ -389,6 +414,18 @@ account_prepare (SemperPaymentSystem  *system,
                            _("The invoice does not match the order (transaction, merchant "
                              "or price)"));
       return NULL;
+    }
+  /* Prepared before (the wallet stopped before pay): the journaled document,
+   * so that the user approves, and the bank sees, one slip per invoice. */
+  if (g_str_equal (s.state, "prepared"))
+    {
+      if (g_strcmp0 (s.common, common) != 0 || s.document == NULL || s.slip == NULL)
+        {
+          g_set_error_literal (error, SEMPER_PAYMENT_ERROR, SEMPER_PAYMENT_ERROR_STATE,
+                               _("Another invoice was prepared under this transaction"));
+          return NULL;
+        }
+      return g_bytes_ref (s.document);
     }
   if (!linked (self, &url, &account, &fp, error))
     return NULL;
@@ -413,13 +450,11 @@ account_prepare (SemperPaymentSystem  *system,
   if (document == NULL)
     return NULL;
 
-  p = g_new0 (Prepared, 1);
-  p->document = g_bytes_ref (document);
-  p->slip = g_steal_pointer (&slip);
-  p->common = g_steal_pointer (&common);
-  g_mutex_lock (&self->lock);
-  g_hash_table_replace (self->prepared, g_strdup (tid), p);
-  g_mutex_unlock (&self->lock);
+  s.common = g_steal_pointer (&common);
+  s.document = g_bytes_ref (document);
+  s.slip = g_steal_pointer (&slip);
+  if (!set_state (self, tid, &s, "prepared", error))
+    return NULL;
   return g_steal_pointer (&document);
 }
 
@@ -436,13 +471,18 @@ account_pay (SemperPaymentSystem  *system,
   g_autoptr(GBytes) authorisation = NULL;
   g_autoptr(GBytes) proof = NULL;
   SemperAccountProof fields = { 0 };
-  Prepared *p;
 
   if (!load_state (self, tid, &s, error))
     return NULL;
   if (s.proof != NULL)
     return g_bytes_ref (s.proof);  /* made once: pay again returns the same proof */
-  if (!g_str_equal (s.state, "reserved"))
+  if (g_str_equal (s.state, "reserved"))
+    {
+      g_set_error_literal (error, SEMPER_PAYMENT_ERROR, SEMPER_PAYMENT_ERROR_STATE,
+                           _("Prepare the payment authorisation first"));
+      return NULL;
+    }
+  if (!g_str_equal (s.state, "prepared") || s.document == NULL || s.slip == NULL)
     {
       wrong_state (&s, error);
       return NULL;
@@ -454,29 +494,19 @@ account_pay (SemperPaymentSystem  *system,
                              "authorisation"));
       return NULL;
     }
-  g_mutex_lock (&self->lock);
-  p = g_hash_table_lookup (self->prepared, tid);
-  g_mutex_unlock (&self->lock);
-  if (p == NULL)
-    {
-      g_set_error_literal (error, SEMPER_PAYMENT_ERROR, SEMPER_PAYMENT_ERROR_STATE,
-                           _("Prepare the payment authorisation first"));
-      return NULL;
-    }
   authorisation = semper_cms_sign_document (semper_profile_get_crypto (self->profile),
-                                            p->document, consent, error);
+                                            s.document, consent, error);
   if (authorisation == NULL)
     return NULL;
   fields.authorisation = authorisation;
-  fields.slip = p->slip;
+  fields.slip = s.slip;
   proof = semper_account_proof_to_json (&fields);
-  s.common = g_strdup (p->common);
+  /* The proof holds both: the journal keeps only what a repeat needs. */
+  g_clear_pointer (&s.document, g_bytes_unref);
+  g_clear_pointer (&s.slip, g_bytes_unref);
   s.proof = g_bytes_ref (proof);
   if (!set_state (self, tid, &s, "paid", error))
     return NULL;
-  g_mutex_lock (&self->lock);
-  g_hash_table_remove (self->prepared, tid);
-  g_mutex_unlock (&self->lock);
   return g_steal_pointer (&proof);
 }
 
@@ -549,9 +579,8 @@ account_reclaim (SemperPaymentSystem  *system,
     return TRUE;
   if (g_str_equal (s.state, "done") || g_str_equal (s.state, "refunded"))
     return wrong_state (&s, error);
-  g_mutex_lock (&self->lock);
-  g_hash_table_remove (self->prepared, tid);
-  g_mutex_unlock (&self->lock);
+  g_clear_pointer (&s.document, g_bytes_unref);
+  g_clear_pointer (&s.slip, g_bytes_unref);
   return set_state (self, tid, &s, "reclaimed", error);
 }
 
