@@ -95,7 +95,8 @@ semper_purse_class_init (SemperPurseClass *klass)
   /**
    * SemperPurse::journaled:
    * @point: "withdraw:" or "swap:" and one of "coin-requests", "coin-marked"
-   *   (swap), "request", "answered", "coins"; or "reserve:marked"
+   *   (swap), "request", "answered", "coins"; or "reserve:marked" (coins
+   *   marked spending:<tid>), "commit:spent" (a payment's coins marked spent)
    *
    * Emitted right after that journal entry was written.
    */
@@ -976,7 +977,10 @@ semper_purse_commit (SemperPurse  *self,
   if (!check_tid (tid, error))
     return FALSE;
   state = g_strconcat ("spending:", tid, NULL);
-  return set_rows_state (self, SEMPER_PURSE_SYSTEM, state, "spent", error);
+  if (!set_rows_state (self, SEMPER_PURSE_SYSTEM, state, "spent", error))
+    return FALSE;
+  g_signal_emit (self, signals[SIGNAL_JOURNALED], 0, "commit:spent");
+  return TRUE;
 }
 
 gboolean
