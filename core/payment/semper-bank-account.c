@@ -523,9 +523,9 @@ _semper_bank_account_revoke (SemperBank  *self,
           merchant_account = _semper_bank_account_of_owner (self, hold.merchant);
           if (merchant_account == NULL)
             return refuse (error, SEMPER_BANK_ERROR_NO_ACCOUNT, _("The merchant has no account"));
-          /* When the merchant's account no longer holds the money, the whole
-           * refund request is refused (insufficient funds) and can be sent
-           * again later: nothing is paid back in part. */
+          /* When the merchant's account no longer holds the money, the
+           * refund's money is refused (insufficient funds) and can be sent
+           * again later: nothing is paid back in part (op_refund). */
           if (!_semper_bank_move (self, requester, op_key, merchant_account, currency, -back,
                                   error)
               || !_semper_bank_move (self, requester, op_key, buyer_account, currency, back,

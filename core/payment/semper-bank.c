@@ -859,6 +859,7 @@ typedef struct {
   const char        *requester;   /* the signer's fingerprint */
   char              *request_hash;
   JsonBuilder       *answer;      /* an open object with the common members */
+  gboolean           commit_refusal; /* a refusal that keeps what changed no balance */
 } Context;
 
 static void
@@ -1317,6 +1318,13 @@ fx_is_revoked (SemperBank  *self,
   return found;
 }
 
+static gboolean refund_money (SemperBank  *self,
+                              Context     *ctx,
+                              const char  *tid,
+                              const char  *merchant,
+                              const char  *account,
+                              GError     **error);
+
 /* Refund (PROTOCOLS.md B and C): the buyer presents the TTP's signed
  * fx/revoke for H(m1). From then on no coin can be deposited under that
  * tid, and every coin the merchant deposited under it is credited back, at
@@ -1331,13 +1339,7 @@ op_refund (SemperBank  *self,
   g_autoptr(SemperProtocolMessage) token = NULL;
   g_autoptr(GError) local = NULL;
   g_autofree char *account = NULL;
-  g_autofree char *merchant_account = NULL;
-  g_autoptr(GPtrArray) coins = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GArray) values = g_array_new (FALSE, FALSE, sizeof (gint64));
-  g_autoptr(GPtrArray) denoms = g_ptr_array_new_with_free_func (g_free);
   const char *tid, *merchant;
-  char currency[4] = "";
-  gint64 total = 0;
   sqlite3_stmt *stmt;
 
   token = semper_protocol_message_verify (ctx->request->token, self->trust, &local);
@@ -1365,6 +1367,52 @@ op_refund (SemperBank  *self,
   sqlite3_bind_int64 (stmt, 3, now_seconds ());
   if (!step_done (self, stmt, error))
     return FALSE;
+
+  /* The money in a savepoint: when the merchant's account does not hold
+   * what it was paid, the revoke stays recorded (nothing more is paid under
+   * the tid, no balance changed) and the refusal says to send the request
+   * again, under the same key, later (docs/payments.md). */
+  if (sqlite3_exec (self->db, "SAVEPOINT refund_money", NULL, NULL, NULL) != SQLITE_OK)
+    return db_error (self, error);
+  if (!refund_money (self, ctx, tid, merchant, account, &local))
+    {
+      if (!g_error_matches (local, SEMPER_BANK_ERROR, SEMPER_BANK_ERROR_INSUFFICIENT))
+        {
+          g_propagate_error (error, g_steal_pointer (&local));
+          return FALSE;
+        }
+      if (sqlite3_exec (self->db, "ROLLBACK TO refund_money; RELEASE refund_money", NULL, NULL,
+                        NULL) != SQLITE_OK)
+        return db_error (self, error);
+      ctx->commit_refusal = TRUE;
+      return refuse (error, SEMPER_BANK_ERROR_INSUFFICIENT,
+                     _("The merchant's account does not hold what it was paid for this "
+                       "exchange yet: the exchange stays revoked, and the same refund request "
+                       "can be sent again later"));
+    }
+  if (sqlite3_exec (self->db, "RELEASE refund_money", NULL, NULL, NULL) != SQLITE_OK)
+    return db_error (self, error);
+  return TRUE;
+}
+
+/* The money of a refund (op_refund): each coin the merchant deposited under
+ * @tid back to the buyer's @account, then an account payment's hold or
+ * captured money; begins the answer. */
+static gboolean
+refund_money (SemperBank  *self,
+              Context     *ctx,
+              const char  *tid,
+              const char  *merchant,
+              const char  *account,
+              GError     **error)
+{
+  g_autofree char *merchant_account = NULL;
+  g_autoptr(GPtrArray) coins = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GArray) values = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GPtrArray) denoms = g_ptr_array_new_with_free_func (g_free);
+  char currency[4] = "";
+  gint64 total = 0;
+  sqlite3_stmt *stmt;
 
   /* The merchant's deposits under the tid that are not refunded yet. */
   stmt = prepare (self, "SELECT coin, denomination, permission FROM spent WHERE requester = ? "
@@ -1604,6 +1652,14 @@ semper_bank_handle (SemperBank  *self,
       g_assert_not_reached ();
     }
   builder = ctx.answer;
+  if (!ok && ctx.commit_refusal)
+    {
+      /* Refused, and nothing was stored under the key; what changed no
+       * balance (a refund's revoke) is kept. */
+      if (sqlite3_exec (self->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+        sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+      return NULL;
+    }
   if (!ok)
     {
       failed = TRUE;
