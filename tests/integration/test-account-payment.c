@@ -13,6 +13,7 @@
  */
 #include "config.h"
 
+#include <signal.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
@@ -22,6 +23,7 @@
 #include "semper-archive.h"
 #include "semper-bank-request.h"
 #include "semper-cms.h"
+#include "semper-ecash.h"
 #include "semper-ecash-refund.h"
 #include "semper-ecash-system.h"
 #include "semper-comm-client.h"
@@ -34,7 +36,7 @@
 #include "semper-test-semperd.h"
 
 #define PASSWORD "account test password"
-#define TOTAL (10000 + 500 + 0 + 0)
+#define TOTAL (10000 + 500 + 0 + 0 + 3000)
 
 static const char config_text[] =
   "{\"type\":\"semper-bank-config\",\"version\":1,\"currencies\":[\"EUR\"],\n"
@@ -44,7 +46,8 @@ static const char config_text[] =
   "  {\"id\":\"alice\",\"link-code\":\"alice-code\",\"balances\":{\"EUR\":10000}},\n"
   "  {\"id\":\"mallory\",\"link-code\":\"mallory-code\",\"balances\":{\"EUR\":500}},\n"
   "  {\"id\":\"shop\",\"link-code\":\"shop-code\",\"balances\":{\"EUR\":0}},\n"
-  "  {\"id\":\"shop2\",\"link-code\":\"shop2-code\"}]}\n";
+  "  {\"id\":\"shop2\",\"link-code\":\"shop2-code\"},\n"
+  "  {\"id\":\"carol\",\"link-code\":\"carol-code\",\"balances\":{\"EUR\":3000}}]}\n";
 
 static SemperHeadlessConsent *consent_port;
 
@@ -457,15 +460,28 @@ test_release (Fixture       *fx,
   g_autofree char *common = common_of (fx, invoice);
   g_autoptr(SemperAccountAnswer) auth = NULL;
   g_autoptr(SemperAccountAnswer) rel = NULL;
+  g_autoptr(GBytes) raw = NULL;
 
   auth = authorise (fx, fx->shop, "auth-r", invoice, proof, NULL, &error);
   g_assert_no_error (error);
   g_assert_true (auth->yes);
   assert_balances (fx, 10000 - 700, 700, 0);
-  rel = settle (fx, fx->shop, SEMPER_ACCOUNT_OP_RELEASE, "rel-r", common, 0, NULL, &error);
+  rel = settle (fx, fx->shop, SEMPER_ACCOUNT_OP_RELEASE, "rel-r", common, 0, &raw, &error);
   g_assert_no_error (error);
   g_assert_true (rel->yes);
   assert_balances (fx, 10000, 0, 0);
+  /* Released once, whatever the merchant repeats under the key. */
+  for (guint n = 0; n < 2; n++)
+    {
+      g_autoptr(SemperAccountAnswer) again = NULL;
+      g_autoptr(GBytes) raw_again = NULL;
+
+      again = settle (fx, fx->shop, SEMPER_ACCOUNT_OP_RELEASE, "rel-r", common, 0, &raw_again,
+                      &error);
+      g_assert_no_error (error);
+      g_assert_true (bytes_equal (raw, raw_again));
+      assert_balances (fx, 10000, 0, 0);
+    }
   g_assert_true (semper_payment_system_reclaim (SEMPER_PAYMENT_SYSTEM (fx->alice_pay), tid, NULL,
                                                 &error));
 
@@ -941,6 +957,302 @@ test_revoke (Fixture       *fx,
   g_assert_cmpint (balance (fx, "mallory"), ==, 500);
 }
 
+/* The shop takes @n coins of 1.00 EUR out of its account (plus the fees). */
+static void
+drain_shop (Fixture *fx,
+            guint    n)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SemperCommClient) client = semper_comm_client_new ();
+  g_autofree char *url = g_strconcat (fx->bank_url, "/bank/denominations", NULL);
+  g_autoptr(GBytes) body = semper_comm_client_get_sync (client, url, NULL, NULL, &error);
+  g_autoptr(GPtrArray) entries = NULL;
+  g_autoptr(SemperDenomination) denom = NULL;
+  g_autoptr(SemperBankRequest) request = semper_bank_request_new (SEMPER_BANK_OP_WITHDRAW,
+                                                                   "drain");
+  g_autoptr(GPtrArray) creqs = g_ptr_array_new_with_free_func (
+    (GDestroyNotify) semper_coin_request_free);
+  g_autoptr(SemperBankAnswer) answer = NULL;
+  SemperBankDenominationEntry *entry;
+
+  g_assert_no_error (error);
+  entries = semper_bank_denominations_parse (body, &error);
+  g_assert_no_error (error);
+  entry = g_ptr_array_index (entries, 0);
+  denom = semper_denomination_new_from_signed (entry->signed_description, fx->trust, &error);
+  g_assert_no_error (error);
+  request->account = g_strdup ("shop");
+  for (guint i = 0; i < n; i++)
+    {
+      SemperCoinRequest *creq = semper_coin_request_new (denom, &error);
+
+      g_assert_no_error (error);
+      g_ptr_array_add (creqs, creq);
+      semper_bank_request_add_coin (request, semper_denomination_get_id (denom),
+                                    semper_coin_request_get_blinded (creq));
+    }
+  answer = semper_bank_request_send (request, client, semper_profile_get_crypto (fx->shop),
+                                     fx->trust, fx->bank_url, fx->bank_fp, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (answer->result, ==, "ok");
+}
+
+/* A TTP's revoke while the merchant's account no longer holds the payment:
+ * refused with a clear reason and nothing moves, but the exchange stays
+ * revoked; once the account holds the money again, the same request (same
+ * key) refunds the buyer, once. */
+static void
+test_revoke_short (Fixture       *fx,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *tid = next_tid (fx);
+  g_autofree char *tid2 = next_tid (fx);
+  g_autoptr(GBytes) invoice = make_invoice (fx, fx->shop, tid, 800);
+  g_autoptr(GBytes) invoice2 = make_invoice (fx, fx->shop, tid2, 800);
+  g_autoptr(GBytes) proof = buyer_pay (fx, fx->alice_pay, fx->shop, tid, invoice, 800, NULL);
+  g_autoptr(GBytes) proof2 = buyer_pay (fx, fx->alice_pay, fx->shop, tid2, invoice2, 800, NULL);
+  g_autofree char *common = common_of (fx, invoice);
+  g_autofree char *common2 = common_of (fx, invoice2);
+  g_autoptr(SemperProfile) ttp = make_profile (fx, "ttp", SEMPER_ROLE_TTP);
+  g_autofree char *ttp_fp = fingerprint_of (ttp);
+  g_autofree char *alice_fp = fingerprint_of (fx->alice);
+  g_autofree char *shop_fp = fingerprint_of (fx->shop);
+  g_autoptr(JsonObject) fields = json_object_new ();
+  g_autoptr(SemperProtocolMessage) revoke = NULL;
+  g_autoptr(GBytes) token = NULL;
+  g_autoptr(SemperBankRequest) request = NULL;
+  g_autoptr(SemperBankAnswer) refused = NULL;
+  g_autoptr(SemperBankAnswer) answer = NULL;
+  g_autoptr(SemperBankAnswer) again = NULL;
+  g_autoptr(SemperCommClient) client = semper_comm_client_new ();
+  g_autoptr(GBytes) raw = NULL;
+  g_autoptr(GBytes) raw_again = NULL;
+  g_autoptr(SemperAccountAnswer) a = NULL;
+  g_autoptr(SemperAccountAnswer) c = NULL;
+  g_autoptr(SemperAccountAnswer) a2 = NULL;
+  g_autoptr(SemperAccountAnswer) c2 = NULL;
+
+  a = authorise (fx, fx->shop, "s-auth", invoice, proof, NULL, &error);
+  g_assert_no_error (error);
+  c = settle (fx, fx->shop, SEMPER_ACCOUNT_OP_CAPTURE, "s-cap", common, 0, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (c->yes);
+  drain_shop (fx, 7);
+  assert_balances (fx, 10000 - 800, 0, 800 - 707);
+
+  json_object_set_string_member (fields, "m1_hash", tid);
+  revoke = semper_protocol_message_new_for (SEMPER_PROTOCOL_FX, "revoke",
+                                            "00112233445566778899aabbccddeeff", alice_fp,
+                                            shop_fp, ttp_fp, fields);
+  token = semper_protocol_message_sign (revoke, semper_profile_get_crypto (ttp), &error);
+  g_assert_no_error (error);
+  request = semper_bank_request_new (SEMPER_BANK_OP_REFUND, "s-refund");
+  request->token = g_bytes_ref (token);
+
+  /* Short: a clear refusal; nothing moves; the exchange is revoked anyway. */
+  refused = semper_bank_request_send (request, client, semper_profile_get_crypto (fx->alice),
+                                      fx->trust, fx->bank_url, fx->bank_fp, NULL, &error);
+  g_assert_null (refused);
+  g_assert_cmpstr (semper_comm_error_get_code (error), ==, "insufficient-funds");
+  g_assert_nonnull (strstr (error->message, "sent again"));
+  g_clear_error (&error);
+  assert_balances (fx, 10000 - 800, 0, 800 - 707);
+  g_assert_cmpint (db_int (fx, "SELECT count (*) FROM fx_revoked WHERE tid = ?", tid), ==, 1);
+  g_assert_cmpint (db_int (fx, "SELECT count (*) FROM operations WHERE key = 's-refund'", NULL),
+                   ==, 0);
+
+  /* Another payment fills the merchant's account; the same request again. */
+  a2 = authorise (fx, fx->shop, "s-auth-2", invoice2, proof2, NULL, &error);
+  g_assert_no_error (error);
+  c2 = settle (fx, fx->shop, SEMPER_ACCOUNT_OP_CAPTURE, "s-cap-2", common2, 0, NULL, &error);
+  g_assert_no_error (error);
+  assert_balances (fx, 10000 - 1600, 0, 1600 - 707);
+  answer = semper_bank_request_send (request, client, semper_profile_get_crypto (fx->alice),
+                                     fx->trust, fx->bank_url, fx->bank_fp, &raw, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (answer->result, ==, "ok");
+  g_assert_cmpint (answer->amount.minor, ==, 800);
+  assert_balances (fx, 10000 - 800, 0, 800 - 707);
+  again = semper_bank_request_send (request, client, semper_profile_get_crypto (fx->alice),
+                                    fx->trust, fx->bank_url, fx->bank_fp, &raw_again, &error);
+  g_assert_no_error (error);
+  g_assert_true (bytes_equal (raw, raw_again));
+  assert_balances (fx, 10000 - 800, 0, 800 - 707);
+}
+
+/* ---- a wallet killed at each journal point of an account payment ---------------- */
+
+static int
+run_helper (Fixture    *fx,
+            const char *crash_after,
+            ...)
+{
+  g_autofree char *helper = g_build_filename (g_getenv ("SEMPER_BUILD_ROOT"), "tests",
+                                              "integration", "purse-crash-helper", NULL);
+  g_autofree char *profile = g_build_filename (fx->dir, "carol", NULL);
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *arg;
+  va_list ap;
+
+  g_ptr_array_add (argv, g_strdup (helper));
+  g_ptr_array_add (argv, g_strdup (profile));
+  g_ptr_array_add (argv, g_strdup (PASSWORD));
+  va_start (ap, crash_after);
+  while ((arg = va_arg (ap, const char *)) != NULL)
+    g_ptr_array_add (argv, g_strdup (arg));
+  va_end (ap);
+  g_ptr_array_add (argv, NULL);
+  if (crash_after != NULL)
+    g_subprocess_launcher_setenv (launcher, "SEMPER_TEST_CRASH_AFTER", crash_after, TRUE);
+  proc = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  g_subprocess_wait (proc, NULL, &error);
+  g_assert_no_error (error);
+  if (g_subprocess_get_if_signaled (proc))
+    return -g_subprocess_get_term_sig (proc);
+  return g_subprocess_get_exit_status (proc);
+}
+
+static GBytes *
+read_bytes (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  char *data = NULL;
+  gsize len = 0;
+
+  g_assert_true (g_file_get_contents (path, &data, &len, &error));
+  return g_bytes_new_take (data, len);
+}
+
+/* The slip carol's wallet journaled for @tid (NULL when there is none). */
+static GBytes *
+journaled_slip (Fixture    *fx,
+                const char *tid)
+{
+  g_autofree char *dir = g_build_filename (fx->dir, "carol", NULL);
+  g_autofree char *key = g_strconcat ("account.payment.", tid, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SemperProfile) carol = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *text = NULL;
+  const char *slip;
+  gsize len = 0;
+  guchar *raw;
+
+  carol = semper_profile_open (dir, SEMPER_PROFILE_OPEN_DEFAULT, password_cb, NULL, &error);
+  g_assert_no_error (error);
+  text = semper_archive_pref_get (semper_profile_get_archive (carol), key, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (text);
+  root = json_from_string (text, &error);
+  g_assert_no_error (error);
+  slip = json_object_get_string_member_with_default (json_node_get_object (root), "slip", NULL);
+  if (slip == NULL)
+    return NULL;
+  raw = g_base64_decode (slip, &len);
+  return g_bytes_new_take (raw, len);
+}
+
+/* Carol's wallet is killed right after each state of an account payment is
+ * stored, and pays again in a new process: the same slip (the user approves
+ * one authorisation per invoice), the same proof after paid, the bank moves
+ * the money once whatever the merchant repeats, and the sum of all accounts
+ * never changes. */
+static void
+test_crash (Fixture       *fx,
+            gconstpointer  data)
+{
+  static const char * const points[] = {
+    "account:reserved", "account:prepared", "account:paid", "account:done",
+  };
+  g_autoptr(SemperProfile) carol = NULL;
+  g_autofree char *shop_fp = fingerprint_of (fx->shop);
+  g_autofree char *invoice_path = g_build_filename (fx->dir, "invoice", NULL);
+  g_autofree char *proof_path = g_build_filename (fx->dir, "proof", NULL);
+  gint64 carol_balance = 3000, shop_balance = 0;
+
+  carol = make_profile (fx, "carol", SEMPER_ROLE_WALLET);
+  link_wallet (fx, carol, "carol", "carol-code");
+  g_clear_object (&carol);
+
+  for (guint i = 0; i < G_N_ELEMENTS (points); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *tid = next_tid (fx);
+      g_autoptr(GBytes) invoice = make_invoice (fx, fx->shop, tid, 400);
+      g_autofree char *common = common_of (fx, invoice);
+      g_autofree char *auth_key = g_strdup_printf ("crash-auth-%u", i);
+      g_autofree char *auth_key2 = g_strdup_printf ("crash-auth-%u-again", i);
+      g_autofree char *cap_key = g_strdup_printf ("crash-cap-%u", i);
+      g_autoptr(GBytes) slip = NULL;
+      g_autoptr(GBytes) proof = NULL;
+      g_autoptr(GBytes) proof_again = NULL;
+      g_autoptr(GBytes) raw1 = NULL;
+      g_autoptr(GBytes) raw2 = NULL;
+      g_autoptr(SemperAccountProof) parsed = NULL;
+      g_autoptr(SemperAccountAnswer) a1 = NULL;
+      g_autoptr(SemperAccountAnswer) a2 = NULL;
+      g_autoptr(SemperAccountAnswer) a3 = NULL;
+      g_autoptr(SemperAccountAnswer) cap = NULL;
+      gboolean at_done = g_str_equal (points[i], "account:done");
+
+      g_test_message ("crash after %s", points[i]);
+      g_file_set_contents (invoice_path, g_bytes_get_data (invoice, NULL),
+                           g_bytes_get_size (invoice), &error);
+      g_assert_no_error (error);
+      if (!at_done)
+        {
+          g_assert_cmpint (run_helper (fx, points[i], "account-pay", tid, shop_fp, invoice_path,
+                                       "400", proof_path, NULL), ==, -SIGKILL);
+          assert_balances (fx, 10000, 0, shop_balance);
+          g_assert_cmpint (balance (fx, "carol"), ==, carol_balance);
+          slip = journaled_slip (fx, tid);
+          /* Before prepare nothing was journaled but the amount. */
+          g_assert_true ((slip != NULL) == (i == 1));
+        }
+      g_assert_cmpint (run_helper (fx, NULL, "account-pay", tid, shop_fp, invoice_path, "400",
+                                   proof_path, NULL), ==, 0);
+      proof = read_bytes (proof_path);
+      parsed = semper_account_proof_parse (proof, &error);
+      g_assert_no_error (error);
+      if (slip != NULL)
+        g_assert_true (g_bytes_equal (slip, parsed->slip));
+      /* Paid: a new process hands out the same proof. */
+      g_assert_cmpint (run_helper (fx, NULL, "account-pay", tid, shop_fp, invoice_path, "400",
+                                   proof_path, NULL), ==, 0);
+      proof_again = read_bytes (proof_path);
+      g_assert_true (g_bytes_equal (proof, proof_again));
+
+      /* The merchant's authorise, repeated under its key: one debit. */
+      a1 = authorise (fx, fx->shop, auth_key, invoice, proof, &raw1, &error);
+      g_assert_no_error (error);
+      g_assert_true (a1->yes);
+      a2 = authorise (fx, fx->shop, auth_key, invoice, proof, &raw2, &error);
+      g_assert_no_error (error);
+      g_assert_true (g_bytes_equal (raw1, raw2));
+      a3 = authorise (fx, fx->shop, auth_key2, invoice, proof, NULL, &error);
+      g_assert_null (a3);
+      g_assert_nonnull (error);
+      g_clear_error (&error);
+      carol_balance -= 400;
+      g_assert_cmpint (balance (fx, "carol"), ==, carol_balance);
+      cap = settle (fx, fx->shop, SEMPER_ACCOUNT_OP_CAPTURE, cap_key, common, 0, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_true (cap->yes);
+      shop_balance += 400;
+
+      if (at_done)
+        g_assert_cmpint (run_helper (fx, points[i], "account-commit", tid, NULL), ==, -SIGKILL);
+      g_assert_cmpint (run_helper (fx, NULL, "account-commit", tid, NULL), ==, 0);
+      assert_balances (fx, 10000, 0, shop_balance);
+      g_assert_cmpint (balance (fx, "carol"), ==, carol_balance);
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -968,6 +1280,8 @@ main (int    argc,
   ADD ("/semper/account/wallet-checks", test_wallet_checks);
   ADD ("/semper/payment/ecash-system", test_ecash_system);
   ADD ("/semper/account/revoke", test_revoke);
+  ADD ("/semper/account/revoke-short", test_revoke_short);
+  ADD ("/semper/account/crash", test_crash);
 #undef ADD
 
   status = g_test_run ();

@@ -317,6 +317,26 @@ pay (Fixture       *fx,
   return spends;
 }
 
+/* The coins the purse reserves for @tid, with permissions for the payee
+ * @payee_fp (a fingerprint: the bank's own for a swap). */
+static GPtrArray *
+pay_to (Fixture    *fx,
+        const char *tid,
+        gint64      minor,
+        const char *payee_fp)
+{
+  g_autoptr(GError) error = NULL;
+  GPtrArray *spends;
+  SemperAmount amount;
+
+  semper_amount_init (&amount, minor, "EUR", NULL);
+  g_assert_true (semper_purse_reserve (fx->purse, tid, &amount, &error));
+  g_assert_no_error (error);
+  spends = semper_purse_payment (fx->purse, tid, payee_fp, &error);
+  g_assert_no_error (error);
+  return spends;
+}
+
 static SemperBankRequest *
 deposit_request (SemperPurseSpend *spend,
                  const char       *key)
@@ -476,6 +496,64 @@ test_idempotency (Fixture       *fx,
   assert_conserved (fx);
   g_assert_true (semper_purse_commit (fx->purse, tid, &error));
   g_assert_no_error (error);
+
+  /* Swap: a 500 coin for five of 100, twice under one key (the same
+   * blind signatures back), and under a new key (the first answer). */
+  {
+    g_autoptr(SemperBankRequest) swap = semper_bank_request_new (SEMPER_BANK_OP_SWAP,
+                                                                  "swap-once");
+    g_autoptr(GPtrArray) creqs = g_ptr_array_new_with_free_func (
+      (GDestroyNotify) semper_coin_request_free);
+    g_autoptr(GPtrArray) coins = NULL;
+    g_autoptr(SemperBankAnswer) s1 = NULL;
+    g_autoptr(SemperBankAnswer) s2 = NULL;
+    g_autoptr(SemperBankAnswer) s3 = NULL;
+    g_autoptr(GBytes) sraw1 = NULL;
+    g_autoptr(GBytes) sraw2 = NULL;
+    g_autofree char *swap_tid = NULL;
+    SemperPurseSpend *spend;
+    gint64 ecash, fees;
+
+    g_assert_cmpint (semper_denomination_get_value (denom), ==, 100);
+    for (guint i = 0; i < 5; i++)
+      {
+        SemperCoinRequest *c = semper_coin_request_new (denom, &error);
+
+        g_assert_no_error (error);
+        g_ptr_array_add (creqs, c);
+        semper_bank_request_add_coin (swap, semper_denomination_get_id (denom),
+                                      semper_coin_request_get_blinded (c));
+      }
+    swap_tid = semper_bank_swap_tid (swap->coins);
+    withdraw (fx, 500);
+    ecash = balance (fx, SEMPER_BANK_ACCOUNT_ECASH);
+    fees = balance (fx, SEMPER_BANK_ACCOUNT_FEES);
+    coins = pay_to (fx, swap_tid, 500, fx->bank_fp);
+    g_assert_cmpuint (coins->len, ==, 1);
+    spend = g_ptr_array_index (coins, 0);
+    swap->coin = g_bytes_ref (spend->coin);
+    swap->permission = g_bytes_ref (spend->permission);
+    swap->signature = g_bytes_ref (spend->signature);
+    s1 = call (fx, fx->alice, swap, &sraw1, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (s1->result, ==, "ok");
+    g_assert_cmpuint (s1->blind_signatures->len, ==, 5);
+    s2 = call (fx, fx->alice, swap, &sraw2, &error);
+    g_assert_no_error (error);
+    g_assert_true (g_bytes_equal (sraw1, sraw2));
+    g_free (swap->key);
+    swap->key = g_strdup ("swap-again");
+    s3 = call (fx, fx->alice, swap, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (s3->result, ==, "ok");
+    g_assert_cmpstr (s3->key, ==, "swap-once");
+    /* The bank owes the five new coins instead of the old one: no more. */
+    g_assert_cmpint (balance (fx, SEMPER_BANK_ACCOUNT_ECASH), ==, ecash - s1->fee);
+    g_assert_cmpint (balance (fx, SEMPER_BANK_ACCOUNT_FEES), ==, fees + s1->fee);
+    assert_conserved (fx);
+    g_assert_true (semper_purse_commit (fx->purse, swap_tid, &error));
+    g_assert_no_error (error);
+  }
 }
 
 typedef struct {
@@ -1052,6 +1130,117 @@ empty_carol (Fixture *fx)
     }
 }
 
+/* The money the users see: carol's purse (coins fresh or reserved) and every
+ * account except the bank's debt for coins in circulation (_ecash). A coin
+ * the merchant deposited while carol still holds it reserved is counted
+ * twice until carol commits the payment: @in_flight. */
+static void
+assert_money (Fixture *fx,
+              gint64   in_flight)
+{
+  g_autoptr(SemperProfile) carol = open_carol (fx);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) coins = semper_archive_coin_list (semper_profile_get_archive (carol),
+                                                         SEMPER_PURSE_SYSTEM, NULL, &error);
+  gint64 purse = 0;
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < coins->len; i++)
+    {
+      SemperArchiveCoin *coin = g_ptr_array_index (coins, i);
+
+      if (g_str_equal (coin->state, "fresh") || g_str_has_prefix (coin->state, "spending:"))
+        purse += coin->value.minor;
+    }
+  g_assert_cmpint (purse - in_flight
+                   + db_int (fx, "SELECT sum (amount) FROM balances WHERE currency = 'EUR' "
+                             "AND account <> '" SEMPER_BANK_ACCOUNT_ECASH "'", NULL),
+                   ==, OPENING + 500 + 20000);
+}
+
+static GBytes *
+base64_bytes (const char *text)
+{
+  gsize len = 0;
+  guchar *data = g_base64_decode (text, &len);
+
+  return g_bytes_new_take (data, len);
+}
+
+/* Reads the deposit permissions the helper's payment wrote. */
+static GPtrArray *
+read_spends (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+  GPtrArray *spends = g_ptr_array_new_with_free_func ((GDestroyNotify) semper_purse_spend_free);
+
+  g_assert_true (g_file_get_contents (path, &text, NULL, &error));
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 0; lines[i] != NULL && lines[i][0] != '\0'; i++)
+    {
+      g_auto(GStrv) fields = g_strsplit (lines[i], " ", -1);
+      SemperPurseSpend *spend = g_new0 (SemperPurseSpend, 1);
+
+      g_assert_cmpuint (g_strv_length (fields), ==, 4);
+      spend->coin_id = g_strdup (fields[0]);
+      spend->coin = base64_bytes (fields[1]);
+      spend->permission = base64_bytes (fields[2]);
+      spend->signature = base64_bytes (fields[3]);
+      g_ptr_array_add (spends, spend);
+    }
+  return spends;
+}
+
+/* The merchant deposits @spends; its answers are lost (it crashed, or the
+ * bank was killed right after its commit and restarted), so it asks again
+ * under the same key and under a new one: the bank credits each coin once
+ * and answers each time with its first answer. Returns what was credited. */
+static gint64
+deposit_lost_answers (Fixture   *fx,
+                      GPtrArray *spends,
+                      guint      round)
+{
+  gint64 credited = 0;
+
+  for (guint i = 0; i < spends->len; i++)
+    {
+      SemperPurseSpend *spend = g_ptr_array_index (spends, i);
+      g_autofree char *key = g_strdup_printf ("crash-%u-%u", round, i);
+      g_autofree char *key2 = g_strdup_printf ("crash-%u-%u-again", round, i);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(SemperBankAnswer) a1 = NULL;
+      g_autoptr(SemperBankAnswer) a2 = NULL;
+      g_autoptr(SemperBankAnswer) a3 = NULL;
+      g_autoptr(GBytes) raw1 = NULL;
+      g_autoptr(GBytes) raw2 = NULL;
+      gint64 shop = balance (fx, "shop");
+
+      a1 = deposit (fx, fx->shop, spend, key, &raw1, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (a1->result, ==, "ok");
+      if (round % 2 == 1)
+        {
+          /* The bank killed after its commit, before anything else. */
+          g_subprocess_force_exit (fx->bank_proc);
+          g_subprocess_wait (fx->bank_proc, NULL, NULL);
+          g_clear_object (&fx->bank_proc);
+          start_bank (fx);
+        }
+      a2 = deposit (fx, fx->shop, spend, key, &raw2, &error);
+      g_assert_no_error (error);
+      g_assert_true (g_bytes_equal (raw1, raw2));
+      a3 = deposit (fx, fx->shop, spend, key2, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (a3->result, ==, "ok");
+      g_assert_cmpstr (a3->key, ==, key);
+      g_assert_cmpint (balance (fx, "shop"), ==, shop + a1->amount.minor - a1->fee);
+      credited += a1->amount.minor;
+    }
+  return credited;
+}
+
 static void
 test_crash (Fixture       *fx,
             gconstpointer  data)
@@ -1113,6 +1302,49 @@ test_crash (Fixture       *fx,
       g_assert_cmpint (run_helper (fx, NULL, "recover", NULL), ==, 0);
       g_assert_cmpint (check_carol (fx), ==, 500);
       empty_carol (fx);
+    }
+
+  /* Spend and deposit: reserving killed after the coins are marked, the
+   * merchant's deposit answers lost (and the bank killed after a deposit's
+   * commit), committing killed after the coins are marked spent; or the
+   * wallet, not knowing whether the merchant was paid, reclaims instead. At
+   * every step the money is there once. */
+  for (guint round = 0; round < 4; round++)
+    {
+      g_autofree char *tid = make_tid (700 + round);
+      g_autofree char *spends_path = g_build_filename (fx->dir, "spends", NULL);
+      g_autofree char *shop_fp = fingerprint_of (fx->shop);
+      g_autoptr(GPtrArray) spends = NULL;
+      gint64 shop_before = balance (fx, "shop");
+      gint64 deposited;
+
+      g_test_message ("spend round %u", round);
+      g_assert_cmpint (run_helper (fx, NULL, "withdraw", "700", NULL), ==, 0);
+      assert_money (fx, 0);
+      g_assert_cmpint (run_helper (fx, "reserve:marked", "reserve", tid, "700", NULL),
+                       ==, -SIGKILL);
+      g_assert_cmpint (run_helper (fx, NULL, "recover", NULL), ==, 0);
+      g_assert_cmpint (check_carol (fx), ==, 700);
+      assert_money (fx, 0);
+      g_assert_cmpint (run_helper (fx, NULL, "payment", tid, shop_fp, spends_path, NULL), ==, 0);
+      spends = read_spends (spends_path);
+      g_assert_cmpuint (spends->len, ==, 2);
+      deposited = deposit_lost_answers (fx, spends, round);
+      g_assert_cmpint (deposited, ==, 700);
+      g_assert_cmpint (balance (fx, "shop"), ==, shop_before + 700 - 2 * FEE_DEPOSIT);
+      assert_money (fx, 700);
+      if (round < 2)
+        {
+          g_assert_cmpint (run_helper (fx, "commit:spent", "commit", tid, NULL), ==, -SIGKILL);
+        }
+      else
+        {
+          /* The bank answers the reclaim's swaps double-spent: marked spent. */
+          g_assert_cmpint (run_helper (fx, NULL, "reclaim", tid, NULL), ==, 0);
+        }
+      g_assert_cmpint (run_helper (fx, NULL, "recover", NULL), ==, 0);
+      g_assert_cmpint (check_carol (fx), ==, 0);
+      assert_money (fx, 0);
     }
 }
 
