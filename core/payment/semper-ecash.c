@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include "semper-ecash.h"
+#include "semper-ecash-private.h"
 
 #include <string.h>
 
@@ -466,6 +467,13 @@ semper_denomination_new_from_signed (GBytes       *p7m,
   self->signed_p7m = g_bytes_ref (p7m);
   self->bank = g_strdup (signer->fingerprint);
   return self;
+}
+
+SemperDenomination *
+_semper_denomination_new_from_json (GBytes  *json,
+                                    GError **error)
+{
+  return denomination_from_json (json, error);
 }
 
 const char *
