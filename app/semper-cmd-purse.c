@@ -17,6 +17,10 @@
 #include "semper-profile.h"
 #include "semper-purse.h"
 
+/* Coins are renewed when their denomination stops being signed, or a month
+ * before the bank stops taking them. */
+#define REFRESH_HORIZON (30 * G_TIME_SPAN_DAY)
+
 /* The bank refused (an answer about the request, not a failure to ask). */
 static int
 status_for (const GError *error)
@@ -129,8 +133,10 @@ cmd_balance (int    argc,
   account_id = semper_purse_dup_account (purse);
   if (!offline && account_id != NULL)
     {
-      /* Finish what a crash or a lost connection left first. */
-      if (semper_purse_recover (purse, &bank_error) >= 0)
+      /* Finish what a crash or a lost connection left first, and renew
+       * coins before their denomination expires. */
+      if (semper_purse_recover (purse, &bank_error) >= 0
+          && semper_purse_refresh (purse, REFRESH_HORIZON, &bank_error) >= 0)
         account = semper_purse_dup_account_balances (purse, &bank_error);
     }
   currencies = purse_currencies (profile, &error);

@@ -1015,6 +1015,54 @@ semper_purse_reclaim (SemperPurse  *self,
   return TRUE;
 }
 
+/* ---- expiry ------------------------------------------------------------------- */
+
+int
+semper_purse_refresh (SemperPurse  *self,
+                      GTimeSpan     horizon,
+                      GError      **error)
+{
+  g_autoptr(GPtrArray) list = NULL;
+  g_autoptr(GPtrArray) denoms = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GDateTime) soon = g_date_time_add (now, horizon);
+  int renewed = 0;
+
+  g_return_val_if_fail (SEMPER_IS_PURSE (self), -1);
+
+  list = rows (self, SEMPER_PURSE_SYSTEM, "fresh", error);
+  if (list == NULL)
+    return -1;
+  if (list->len == 0)
+    return 0;
+  denoms = fetch_denominations (self, error);
+  if (denoms == NULL)
+    return -1;
+  for (guint i = 0; i < list->len; i++)
+    {
+      SemperArchiveCoin *row = g_ptr_array_index (list, i);
+      g_autoptr(SemperCoin) coin = semper_coin_new_from_json (row->body, error);
+      PurseDenom *d;
+      gboolean double_spent;
+
+      if (coin == NULL)
+        return -1;
+      d = find_denomination (denoms, semper_coin_get_denomination_id (coin));
+      /* A denomination the bank no longer publishes takes no deposit: the
+       * coin cannot be renewed any more (docs/bank.md). */
+      if (d == NULL)
+        continue;
+      if (semper_denomination_check_withdraw (d->denom, now, NULL)
+          && g_date_time_compare (semper_denomination_get_deposit_until (d->denom), soon) > 0)
+        continue;
+      if (!swap (self, row, denoms, 0, &double_spent, error))
+        return -1;
+      if (!double_spent)
+        renewed++;
+    }
+  return renewed;
+}
+
 /* ---- recovery ------------------------------------------------------------------ */
 
 static int

@@ -108,6 +108,16 @@ gboolean     semper_purse_reclaim              (SemperPurse         *self,
                                                 const char          *tid,
                                                 GError             **error);
 
+/* Expiry: swaps every fresh coin whose denomination the bank no longer
+ * signs (its withdraw window closed) or whose deposit-until is less than
+ * @horizon away for coins of the denominations the bank signs now, before
+ * the bank stops taking it. Returns the number of coins renewed, or -1 with
+ * @error. A coin whose denomination the bank no longer publishes is left
+ * alone: the bank takes it no more. */
+int          semper_purse_refresh              (SemperPurse         *self,
+                                                GTimeSpan            horizon,
+                                                GError             **error);
+
 /* Sends every journaled bank request again and finishes it. Returns the
  * number finished, or -1 with @error when the bank is still unreachable. */
 int          semper_purse_recover              (SemperPurse         *self,
