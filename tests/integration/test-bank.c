@@ -1348,6 +1348,112 @@ test_crash (Fixture       *fx,
     }
 }
 
+/* ---- expiry of denominations ------------------------------------------------------ */
+
+/* Moves a denomination's dates into the past (as if time had passed) and
+ * restarts the bank, which makes a new key for that value from its config. */
+static void
+expire (Fixture    *fx,
+        gint64      value,
+        gboolean    deposit_too)
+{
+  g_autofree char *path = g_build_filename (fx->dir, "bank", "bank.db", NULL);
+  g_autofree char *sql = NULL;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  sqlite3 *db = NULL;
+
+  semper_test_stop_semperd (&fx->bank_proc);
+  sql = g_strdup_printf ("UPDATE denominations SET valid_from = %" G_GINT64_FORMAT
+                         ", withdraw_until = %" G_GINT64_FORMAT ", deposit_until = %"
+                         G_GINT64_FORMAT " WHERE value = %" G_GINT64_FORMAT, now - 7200,
+                         deposit_too ? now - 3600 : now - 120,
+                         deposit_too ? now - 120 : now + 365 * 86400, value);
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_changes (db), ==, 1);
+  sqlite3_close (db);
+  start_bank (fx);
+}
+
+static char *
+coin_state (Fixture    *fx,
+            gint64      value,
+            const char *state)
+{
+  g_autoptr(SemperProfile) carol = open_carol (fx);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) coins = semper_archive_coin_list (semper_profile_get_archive (carol),
+                                                         SEMPER_PURSE_SYSTEM, state, &error);
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < coins->len; i++)
+    {
+      SemperArchiveCoin *coin = g_ptr_array_index (coins, i);
+
+      if (coin->value.minor == value)
+        return g_strdup (coin->serial);
+    }
+  return NULL;
+}
+
+/* A denomination the bank stops signing: `semper balance` renews its coins
+ * at the bank (a swap) while the bank still takes them; once its
+ * deposit-until has passed, the bank refuses a coin of it. */
+static void
+test_expiry (Fixture       *fx,
+             gconstpointer  data)
+{
+  g_autoptr(SemperProfile) carol = make_profile (fx, "carol", SEMPER_ROLE_WALLET);
+  g_autofree char *out = NULL;
+  g_autofree char *old500 = NULL;
+  g_autofree char *old200 = NULL;
+  g_autofree char *after = NULL;
+  g_autofree char *tid = make_tid (42);
+  g_autofree char *shop_fp = fingerprint_of (fx->shop);
+  g_autofree char *spends_path = g_build_filename (fx->dir, "spends", NULL);
+  g_autoptr(GPtrArray) spends = NULL;
+  g_autoptr(SemperBankAnswer) answer = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_clear_object (&carol);
+  g_assert_cmpint (run_semper (fx, &out, "bank", "link", fx->bank_url, "carol", "--code",
+                               "carol-code", NULL), ==, 0);
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run_semper (fx, &out, "withdraw", "7.00 EUR", NULL), ==, 0);
+  old500 = coin_state (fx, 500, "fresh");
+  old200 = coin_state (fx, 200, "fresh");
+  g_assert_nonnull (old500);
+  g_assert_nonnull (old200);
+
+  /* The 500 key stops signing: balance renews that coin, only that one. */
+  expire (fx, 500, FALSE);
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run_semper (fx, &out, "balance", NULL), ==, 0);
+  after = coin_state (fx, 500, "fresh");
+  g_assert_nonnull (after);
+  g_assert_cmpstr (after, !=, old500);
+  g_clear_pointer (&after, g_free);
+  after = coin_state (fx, 200, "fresh");
+  g_assert_cmpstr (after, ==, old200);
+  g_assert_cmpint (check_carol (fx), ==, 700);
+
+  /* The 200 key's deposit window closes too: the coin is worth nothing at
+   * the bank, which refuses it; balance leaves it alone. */
+  expire (fx, 200, TRUE);
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run_semper (fx, &out, "balance", NULL), ==, 0);
+  g_assert_cmpint (run_helper (fx, NULL, "reserve", tid, "200", NULL), ==, 0);
+  g_assert_cmpint (run_helper (fx, NULL, "payment", tid, shop_fp, spends_path, NULL), ==, 0);
+  spends = read_spends (spends_path);
+  g_assert_cmpuint (spends->len, ==, 1);
+  g_assert_cmpstr (((SemperPurseSpend *) g_ptr_array_index (spends, 0))->coin_id, ==, old200);
+  answer = deposit (fx, fx->shop, g_ptr_array_index (spends, 0), "expired", NULL, &error);
+  g_assert_null (answer);
+  g_assert_cmpstr (semper_comm_error_get_code (error), ==, "bad-coin");
+  g_assert_cmpint (balance (fx, "shop"), ==, 0);
+  assert_conserved (fx);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1366,6 +1472,7 @@ main (int    argc,
   ADD ("/semper/bank/lost-answer", test_lost_answer);
   ADD ("/semper/bank/cli", test_cli);
   ADD ("/semper/bank/crash", test_crash);
+  ADD ("/semper/bank/expiry", test_expiry);
 #undef ADD
 
   return g_test_run ();
