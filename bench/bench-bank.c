@@ -15,7 +15,8 @@
  * signatures, two verifications and one RSA blind signature; a deposit two
  * of each CMS operation and one ECDSA verification. It also measures the
  * bank's RSA-2048 blind signature alone (NSS's raw private operation plus the
- * RSAVP1 fault check) and prints each operation's rate against the rate its
+ * RSAVP1 fault check), the wallet's blinding (GMP) and one durable SQLite
+ * commit, and prints each operation's rate against the rate its
  * cryptography alone would allow (the bound: 1 / the sum of the times of
  * the operations it is made of), with the load average, since the machine
  * may be shared.
@@ -25,6 +26,7 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <sqlite3.h>
 #include <string.h>
 
 #include "semper-bank.h"
@@ -53,7 +55,10 @@ typedef struct {
   guint               next;
   guint               spends;
   SemperBlindRsaKey  *rsa;
+  GBytes             *input;
   GBytes             *blinded;
+  sqlite3            *db;       /* a store like the bank's, for the commit alone */
+  guint               rows;
 } Bench;
 
 static double
@@ -160,6 +165,29 @@ op_blind_sign (gpointer data)
   g_autoptr(GBytes) sig = semper_blind_rsa_blind_sign (b->rsa, b->blinded, NULL);
 
   return sig != NULL;
+}
+
+static gboolean
+op_blind (gpointer data)
+{
+  Bench *b = data;
+  g_autoptr(GBytes) inv = NULL;
+  g_autoptr(GBytes) blinded = semper_blind_rsa_blind (b->rsa,
+                                                      SEMPER_BLIND_RSA_SHA384_PSS_RANDOMIZED,
+                                                      b->input, &inv, NULL);
+
+  return blinded != NULL;
+}
+
+/* One durable commit of one row, as every bank request ends. */
+static gboolean
+op_commit (gpointer data)
+{
+  Bench *b = data;
+  g_autofree char *sql = g_strdup_printf ("BEGIN IMMEDIATE; INSERT INTO t VALUES (%u, "
+                                          "randomblob (200)); COMMIT;", b->rows++);
+
+  return sqlite3_exec (b->db, sql, NULL, NULL, NULL) == SQLITE_OK;
 }
 
 static gboolean
@@ -295,6 +323,7 @@ main (int   argc,
   double cms_sign, cms_verify, ecdsa_sign, ecdsa_verify, blind_sign, withdraw, spend, deposit;
   double withdraw_bound, spend_bound, deposit_bound;
   g_autofree char *load = NULL;
+  g_autofree char *db_commit = NULL;
 
   if (dir == NULL)
     g_error ("%s", error->message);
@@ -343,16 +372,24 @@ main (int   argc,
   b.rsa = semper_blind_rsa_key_generate (2048, &error);
   if (b.rsa == NULL)
     g_error ("%s", error->message);
+  b.input = semper_blind_rsa_prepare (SEMPER_BLIND_RSA_SHA384_PSS_RANDOMIZED, b.message,
+                                      &error);
+  if (b.input == NULL || !op_blind (&b))
+    g_error ("Could not blind a message");
   {
-    SemperBlindRsaVariant v = SEMPER_BLIND_RSA_SHA384_PSS_RANDOMIZED;
-    g_autoptr(GBytes) input = semper_blind_rsa_prepare (v, b.message, &error);
     g_autoptr(GBytes) inv = NULL;
 
-    if (input != NULL)
-      b.blinded = semper_blind_rsa_blind (b.rsa, v, input, &inv, &error);
+    b.blinded = semper_blind_rsa_blind (b.rsa, SEMPER_BLIND_RSA_SHA384_PSS_RANDOMIZED, b.input,
+                                        &inv, &error);
     if (b.blinded == NULL)
       g_error ("%s", error->message);
   }
+  db_commit = g_build_filename (dir, "commit.db", NULL);
+  if (sqlite3_open (db_commit, &b.db) != SQLITE_OK
+      || sqlite3_exec (b.db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
+                       "CREATE TABLE t (id INTEGER PRIMARY KEY, body BLOB)", NULL, NULL,
+                       NULL) != SQLITE_OK)
+    g_error ("Could not make %s", db_commit);
 
   if (g_file_get_contents ("/proc/loadavg", &load, NULL, NULL))
     g_print ("load average: %s", load);
@@ -363,6 +400,8 @@ main (int   argc,
   ecdsa_sign = rate ("coin ECDSA sign", op_ecdsa_sign, &b);
   ecdsa_verify = rate ("coin ECDSA verify", op_ecdsa_verify, &b);
   blind_sign = rate ("RSA-2048 blind sign (NSS)", op_blind_sign, &b);
+  rate ("RSA-2048 blind (GMP, wallet)", op_blind, &b);
+  rate ("SQLite durable commit", op_commit, &b);
   withdraw = rate ("withdraw (1 coin, end to end)", op_withdraw, &b);
   spend = rate ("spend (1 coin, wallet side)", op_spend, &b);
   deposit = rate ("deposit (1 coin, end to end)", op_deposit, &b);
@@ -381,6 +420,8 @@ main (int   argc,
 
   g_clear_pointer (&b.coins, g_ptr_array_unref);
   g_clear_pointer (&b.blinded, g_bytes_unref);
+  g_clear_pointer (&b.input, g_bytes_unref);
+  g_clear_pointer (&b.db, sqlite3_close);
   g_clear_object (&b.rsa);
   g_clear_pointer (&b.coin_sig, g_bytes_unref);
   g_clear_pointer (&b.denom, semper_denomination_free);
