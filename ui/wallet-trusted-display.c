@@ -29,6 +29,7 @@
 #define DEFAULT_DELAY_MS   1000
 #define MAX_FINDING_ROWS   200
 #define SHORT_HASH_CHARS   16
+#define MIN_FINDINGS_HEIGHT 120  /* px: about two rows of findings */
 
 struct _WalletTrustedDisplay
 {
@@ -498,6 +499,14 @@ fill_findings (WalletTrustedDisplay *self)
 
   gtk_widget_set_visible (GTK_WIDGET (self->findings_box), TRUE);
   gtk_widget_set_visible (GTK_WIDGET (self->ack_check), !self->refused);
+
+  /* The list scrolls beyond its maximum height; below it, it is not squeezed
+   * so far that its second row is cut in half. */
+  if (n >= 2)
+    gtk_scrolled_window_set_min_content_height (
+      GTK_SCROLLED_WINDOW (gtk_widget_get_ancestor (GTK_WIDGET (self->findings_list),
+                                                    GTK_TYPE_SCROLLED_WINDOW)),
+      MIN_FINDINGS_HEIGHT);
 }
 
 static void

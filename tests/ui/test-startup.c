@@ -320,6 +320,22 @@ screenshot (WalletSetupWindow *setup,
   ui_test_save_screenshot (GTK_WIDGET (setup), file);
 }
 
+/* Whether a drawable label under @widget shows @text. */
+static gboolean
+shows_text (GtkWidget  *widget,
+            const char *text)
+{
+  if (GTK_IS_LABEL (widget) && gtk_widget_is_drawable (widget)
+      && strstr (gtk_label_get_text (GTK_LABEL (widget)), text) != NULL)
+    return TRUE;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (shows_text (child, text))
+      return TRUE;
+  return FALSE;
+}
+
 static void
 drive_setup (Setup             *s,
              WalletSetupWindow *setup)
@@ -335,6 +351,9 @@ drive_setup (Setup             *s,
   ui_test_show_and_wait (GTK_WINDOW (setup));
   g_assert_cmpstr (_wallet_setup_window_get_page (setup), ==, "welcome");
   g_assert_false (gtk_widget_get_visible (w (setup, "back")));
+  /* The first page explains the trusted display and why it is a window of its own. */
+  g_assert_true (shows_text (GTK_WIDGET (setup), "a separate window titled “Trusted Display”"));
+  g_assert_true (shows_text (GTK_WIDGET (setup), "It is a window of its own so that"));
   if (s->ca_url == NULL)
     screenshot (setup, "1-welcome");
   click_next (setup);

@@ -612,6 +612,42 @@ test_stale_on_disarm (void)
                    WALLET_TRUSTED_DISPLAY_SIGNED);
 }
 
+/* Hidden (unmapped): disarmed, no delay runs, Sign does nothing; shown again,
+ * the delay starts from zero. */
+static void
+test_hidden (void)
+{
+  g_autoptr(GBytes) document = load_document ("clean-order.txt");
+  g_autoptr(WalletTrustedDisplay) display = new_display (document, NULL);
+
+  decided_count = 0;
+  g_signal_connect (display, "decided", G_CALLBACK (decided_cb), NULL);
+  show_and_wait (GTK_WINDOW (display));
+  scroll_to_end (display);
+  g_assert_true (_wallet_trusted_display_fire_delay (display));
+  g_assert_true (wallet_trusted_display_get_can_sign (display));
+
+  gtk_widget_set_visible (GTK_WIDGET (display), FALSE);
+  while (gtk_widget_get_mapped (GTK_WIDGET (display)))
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_false (_wallet_trusted_display_is_armed (display));
+  g_assert_false (_wallet_trusted_display_delay_pending (display));
+  g_assert_false (wallet_trusted_display_get_can_sign (display));
+  click_sign (display);
+  assert_no_consent (display);
+
+  show_and_wait (GTK_WINDOW (display));
+  g_assert_true (_wallet_trusted_display_delay_pending (display));
+  g_assert_false (_wallet_trusted_display_is_armed (display));
+  click_sign (display);
+  assert_no_consent (display);
+  g_assert_true (_wallet_trusted_display_fire_delay (display));
+  g_assert_true (wallet_trusted_display_get_can_sign (display));
+  destroy_window (GTK_WINDOW (display));
+  g_assert_cmpint (wallet_trusted_display_get_outcome (display), ==,
+                   WALLET_TRUSTED_DISPLAY_CANCELLED);
+}
+
 /* A header value longer than the window is wide wraps; its continuation is
  * indented, so it cannot pass for a header field of its own. */
 static void
@@ -1149,6 +1185,7 @@ main (int   argc,
     }
   g_test_add_func ("/semper/ui/trusted-display/state-machine", test_state_machine);
   g_test_add_func ("/semper/ui/trusted-display/stale-on-disarm", test_stale_on_disarm);
+  g_test_add_func ("/semper/ui/trusted-display/hidden", test_hidden);
   g_test_add_func ("/semper/ui/trusted-display/wrapped-header", test_wrapped_header);
   g_test_add_func ("/semper/ui/trusted-display/counterparty", test_counterparty);
   g_test_add_func ("/semper/ui/trusted-display/warnings", test_warnings);
