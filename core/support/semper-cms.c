@@ -711,10 +711,18 @@ semper_cms_verify (GBytes            *p7m,
     }
 
   /* NSS_CMSSignerInfo_Verify() takes the certificate from si->cert; the
-   * message owns that reference from here on. */
+   * message owns that reference from here on. The same message verified
+   * before in this process needs no second verification of its signature
+   * (semper-crypto.c); everything below still runs. */
   if (si->cert == NULL)
     si->cert = CERT_DupCertificate (leaf);
-  if (NSS_CMSSignerInfo_Verify (si, &digest, &inner->contentTypeTag->oid) != SECSuccess)
+  if (_semper_verified_lookup ("cms", item.data, item.len, leaf->derCert.data,
+                               leaf->derCert.len))
+    ;
+  else if (NSS_CMSSignerInfo_Verify (si, &digest, &inner->contentTypeTag->oid) == SECSuccess)
+    _semper_verified_remember ("cms", item.data, item.len, leaf->derCert.data,
+                               leaf->derCert.len);
+  else
     {
       NSSCMSVerificationStatus status = NSS_CMSSignerInfo_GetVerificationStatus (si);
 

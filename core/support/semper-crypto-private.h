@@ -36,6 +36,22 @@ gboolean          _semper_cert_is_ca             (CERTCertificate *cert);
 GDateTime        *_semper_date_time_from_prtime  (PRTime        t);
 PRTime            _semper_prtime_from_date_time  (GDateTime    *dt);
 
+/* Signatures NSS verified in this process (semper-crypto.c): a signature
+ * over @signed_data by @signer (a certificate's or key's DER) is verified
+ * once; callers still check everything that depends on time or trust. */
+gboolean          _semper_verified_lookup        (const char   *label,
+                                                  const guint8 *signed_data,
+                                                  gsize         signed_len,
+                                                  const guint8 *signer,
+                                                  gsize         signer_len);
+void              _semper_verified_remember      (const char   *label,
+                                                  const guint8 *signed_data,
+                                                  gsize         signed_len,
+                                                  const guint8 *signer,
+                                                  gsize         signer_len);
+/* How many verifications the set saved so far (for tests). */
+guint             _semper_verified_get_hits      (void);
+
 /* Checks @leaf against @trust with @pool as possible intermediates, at time
  * @at. Fills @info (trusted=TRUE) on success. */
 PRTime            _semper_trust_check_time       (SemperTrust       *trust,

@@ -209,6 +209,93 @@ semper_sha256_hex (GBytes *data)
   return g_compute_checksum_for_data (G_CHECKSUM_SHA256, p, len);
 }
 
+/* ---- signatures verified once --------------------------------------------- */
+
+/* Signatures that NSS has found valid in this process. Whether a signature
+ * over some bytes verifies under some key never changes, so the same bytes
+ * are never verified twice: a purchase meets the same denominations, offers,
+ * certificates and journaled protocol messages again and again. The entry is
+ * the SHA-256 of a label, the signed bytes and the signer's certificate or
+ * key; only successes are remembered. What can change (validity at a time,
+ * revocation, which root is pinned) is still checked by the callers on every
+ * call. Bounded: the set starts over when full. */
+#define MAX_VERIFIED 8192
+
+G_LOCK_DEFINE_STATIC (verified);
+static GHashTable *verified;
+static guint verified_hits;
+
+static GBytes *
+verified_key (const char   *label,
+              const guint8 *signed_data,
+              gsize         signed_len,
+              const guint8 *signer,
+              gsize         signer_len)
+{
+  g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
+  guint8 inner[32];
+  guint8 digest[32];
+  gsize len = sizeof digest;
+
+  /* Fixed-size fields after the label, so that no two inputs collide by
+   * concatenation. */
+  g_checksum_update (sum, (const guchar *) label, strlen (label) + 1);
+  semper_sha256 (signed_data, signed_len, inner);
+  g_checksum_update (sum, inner, sizeof inner);
+  semper_sha256 (signer, signer_len, inner);
+  g_checksum_update (sum, inner, sizeof inner);
+  g_checksum_get_digest (sum, digest, &len);
+  return g_bytes_new (digest, len);
+}
+
+gboolean
+_semper_verified_lookup (const char   *label,
+                         const guint8 *signed_data,
+                         gsize         signed_len,
+                         const guint8 *signer,
+                         gsize         signer_len)
+{
+  g_autoptr(GBytes) key = verified_key (label, signed_data, signed_len, signer, signer_len);
+  gboolean found;
+
+  G_LOCK (verified);
+  found = verified != NULL && g_hash_table_contains (verified, key);
+  if (found)
+    verified_hits++;
+  G_UNLOCK (verified);
+  return found;
+}
+
+void
+_semper_verified_remember (const char   *label,
+                           const guint8 *signed_data,
+                           gsize         signed_len,
+                           const guint8 *signer,
+                           gsize         signer_len)
+{
+  GBytes *key = verified_key (label, signed_data, signed_len, signer, signer_len);
+
+  G_LOCK (verified);
+  if (verified == NULL)
+    verified = g_hash_table_new_full (g_bytes_hash, g_bytes_equal,
+                                      (GDestroyNotify) g_bytes_unref, NULL);
+  if (g_hash_table_size (verified) >= MAX_VERIFIED)
+    g_hash_table_remove_all (verified);
+  g_hash_table_add (verified, key);
+  G_UNLOCK (verified);
+}
+
+guint
+_semper_verified_get_hits (void)
+{
+  guint hits;
+
+  G_LOCK (verified);
+  hits = verified_hits;
+  G_UNLOCK (verified);
+  return hits;
+}
+
 /**
  * semper_random_bytes:
  *

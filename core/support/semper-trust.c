@@ -138,10 +138,18 @@ static gboolean
 signed_by (CERTCertificate *cert,
            CERTCertificate *issuer)
 {
-  return SECITEM_CompareItem (&cert->derIssuer, &issuer->derSubject) == SECEqual &&
-         CERT_VerifySignedDataWithPublicKeyInfo (&cert->signatureWrap,
-                                                 &issuer->subjectPublicKeyInfo,
-                                                 NULL) == SECSuccess;
+  if (SECITEM_CompareItem (&cert->derIssuer, &issuer->derSubject) != SECEqual)
+    return FALSE;
+  if (_semper_verified_lookup ("certificate", cert->derCert.data, cert->derCert.len,
+                               issuer->derCert.data, issuer->derCert.len))
+    return TRUE;
+  if (CERT_VerifySignedDataWithPublicKeyInfo (&cert->signatureWrap,
+                                              &issuer->subjectPublicKeyInfo,
+                                              NULL) != SECSuccess)
+    return FALSE;
+  _semper_verified_remember ("certificate", cert->derCert.data, cert->derCert.len,
+                             issuer->derCert.data, issuer->derCert.len);
+  return TRUE;
 }
 
 static gboolean
@@ -354,13 +362,19 @@ semper_trust_set_crl (SemperTrust  *self,
                            _("The revocation list was not issued by the trusted authority"));
       goto out;
     }
-  if (CERT_VerifySignedDataWithPublicKeyInfo (&crl->signatureWrap,
-                                              &self->root->subjectPublicKeyInfo,
-                                              NULL) != SECSuccess)
+  if (!_semper_verified_lookup ("crl", data, len, self->root->derCert.data,
+                                self->root->derCert.len))
     {
-      g_set_error_literal (error, SEMPER_CRYPTO_ERROR, SEMPER_CRYPTO_ERROR_BAD_SIGNATURE,
-                           _("The revocation list's signature is not valid"));
-      goto out;
+      if (CERT_VerifySignedDataWithPublicKeyInfo (&crl->signatureWrap,
+                                                  &self->root->subjectPublicKeyInfo,
+                                                  NULL) != SECSuccess)
+        {
+          g_set_error_literal (error, SEMPER_CRYPTO_ERROR, SEMPER_CRYPTO_ERROR_BAD_SIGNATURE,
+                               _("The revocation list's signature is not valid"));
+          goto out;
+        }
+      _semper_verified_remember ("crl", data, len, self->root->derCert.data,
+                                 self->root->derCert.len);
     }
 
   revoked = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
