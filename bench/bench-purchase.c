@@ -29,6 +29,10 @@
  * throughput floor: the machine's cores divided by that sum (everything
  * runs on this machine).
  *
+ * Next to each, the CPU time per purchase of the wallet and of the servers
+ * (from getrusage and /proc), which other load on the machine changes
+ * less than the wall-clock figures; the floor is timed in CPU time too.
+ *
  * It prints figures and never asserts on time. Workers are this program
  * again with --worker.
  *
@@ -43,6 +47,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "semper-cms.h"
@@ -71,6 +76,52 @@ password_cb (gboolean retry,
     return NULL;
   g_strchomp (text);
   return text;
+}
+
+/* User + system CPU time of this process, µs. */
+static gint64
+process_cpu_us (void)
+{
+  struct rusage usage;
+
+  getrusage (RUSAGE_SELF, &usage);
+  return (gint64) (usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * G_USEC_PER_SEC
+         + usage.ru_utime.tv_usec + usage.ru_stime.tv_usec;
+}
+
+/* User + system CPU time of the processes whose parent is @parent (the
+ * demo's servers), µs, from /proc. */
+static gint64
+children_cpu_us (GPid parent)
+{
+  g_autoptr(GDir) proc = g_dir_open ("/proc", 0, NULL);
+  long ticks = sysconf (_SC_CLK_TCK);
+  gint64 total = 0;
+  const char *name;
+
+  while (proc != NULL && (name = g_dir_read_name (proc)) != NULL)
+    {
+      g_autofree char *path = NULL;
+      g_autofree char *stat = NULL;
+      g_auto(GStrv) fields = NULL;
+      const char *rest;
+
+      if (!g_ascii_isdigit (name[0]))
+        continue;
+      path = g_build_filename ("/proc", name, "stat", NULL);
+      if (!g_file_get_contents (path, &stat, NULL, NULL))
+        continue;
+      /* after "pid (comm) ": state ppid … utime (14th field) stime (15th) */
+      rest = strrchr (stat, ')');
+      if (rest == NULL)
+        continue;
+      fields = g_strsplit (rest + 2, " ", 0);
+      if (g_strv_length (fields) < 13 || g_ascii_strtoll (fields[1], NULL, 10) != parent)
+        continue;
+      total += (g_ascii_strtoll (fields[11], NULL, 10) + g_ascii_strtoll (fields[12], NULL, 10))
+               * G_USEC_PER_SEC / ticks;
+    }
+  return total;
 }
 
 /* ---- the worker: one wallet, COUNT purchases ------------------------------ */
@@ -115,6 +166,7 @@ run_worker (const char *profile_dir,
   g_autoptr(GError) error = NULL;
   FILE *sink = fopen ("/dev/null", "we");
   char go[16];
+  gint64 cpu;
 
   profile = semper_profile_open (profile_dir, SEMPER_PROFILE_OPEN_DEFAULT, password_cb, NULL,
                                  &error);
@@ -130,11 +182,15 @@ run_worker (const char *profile_dir,
   fflush (stdout);
   if (fgets (go, sizeof go, stdin) == NULL)
     return 1;
+  cpu = process_cpu_us ();
   for (guint i = 0; i < count; i++)
     {
       printf ("%" G_GINT64_FORMAT "\n", one_purchase (client, port));
       fflush (stdout);
     }
+  /* the wallet's own CPU time for the measured purchases */
+  printf ("cpu %" G_GINT64_FORMAT "\n", process_cpu_us () - cpu);
+  fflush (stdout);
   fclose (sink);
   return 0;
 }
@@ -149,6 +205,7 @@ typedef struct {
   char *bank_url;
   char *merchant_url;
   GSubprocess *demo;
+  GPid demo_pid;
 } Bench;
 
 static void
@@ -270,6 +327,7 @@ start_demo (Bench *b,
                                          state, "--data", data, NULL);
   if (b->demo == NULL)
     g_error ("%s", error->message);
+  b->demo_pid = (GPid) g_ascii_strtoll (g_subprocess_get_identifier (b->demo), NULL, 10);
   in = g_data_input_stream_new (g_subprocess_get_stdout_pipe (b->demo));
   /* the report is one pretty-printed object: it ends with a "}" line */
   while ((line = g_data_input_stream_read_line_utf8 (in, NULL, NULL, &error)) != NULL)
@@ -361,12 +419,15 @@ compare_gint64 (gconstpointer a,
   return x < y ? -1 : x > y;
 }
 
-/* Runs @wallets workers of @each purchases at once; fills @latencies (µs). */
+/* Runs @wallets workers of @each purchases at once; fills @latencies (µs)
+ * and the CPU time the wallets and the servers spent (µs). */
 static double
 run_round (Bench      *b,
            GPtrArray  *profiles,
            guint       each,
-           GArray     *latencies)
+           GArray     *latencies,
+           gint64     *wallet_cpu,
+           gint64     *server_cpu)
 {
   g_autoptr(GPtrArray) procs = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(GPtrArray) ins = g_ptr_array_new_with_free_func (g_object_unref);
@@ -383,6 +444,8 @@ run_round (Bench      *b,
       if (g_strcmp0 (line, "ready") != 0)
         g_error ("worker %u did not get ready", i);
     }
+  *wallet_cpu = 0;
+  *server_cpu = children_cpu_us (b->demo_pid);
   start = g_get_monotonic_time ();
   for (guint i = 0; i < procs->len; i++)
     {
@@ -398,21 +461,32 @@ run_round (Bench      *b,
 
       while ((line = g_data_input_stream_read_line_utf8 (in, NULL, NULL, NULL)) != NULL)
         {
-          gint64 us = g_ascii_strtoll (line, NULL, 10);
+          gint64 us;
 
-          g_array_append_val (latencies, us);
+          if (g_str_has_prefix (line, "cpu "))
+            *wallet_cpu += g_ascii_strtoll (line + 4, NULL, 10);
+          else
+            {
+              us = g_ascii_strtoll (line, NULL, 10);
+              g_array_append_val (latencies, us);
+            }
           g_free (line);
         }
       if (!g_subprocess_wait_check (g_ptr_array_index (procs, i), NULL, NULL))
         g_error ("worker %u failed", i);
     }
   end = g_get_monotonic_time ();
+  *server_cpu = children_cpu_us (b->demo_pid) - *server_cpu;
   if (latencies->len != profiles->len * each)
     g_error ("%u purchases of %u finished", latencies->len, profiles->len * each);
   return (end - start) / 1e6;
 }
 
-/* NSS's CMS sign and verify with a wallet's P-256 key, per operation (s). */
+/* NSS's CMS sign and verify with a wallet's P-256 key, per operation (s of
+ * this process's CPU time, so that other load on the machine does not count).
+ * Every message is different (a counter in it), and each is verified once: a
+ * process verifies the same bytes only once (semper-crypto.c), so verifying
+ * one message again and again would time a lookup, not NSS. */
 static void
 crypto_floor (const char *profile_dir,
               double     *sign_s,
@@ -421,9 +495,8 @@ crypto_floor (const char *profile_dir,
   g_autoptr(SemperProfile) profile = NULL;
   g_autoptr(SemperTrust) trust = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) message = NULL;
-  g_autoptr(GBytes) p7m = NULL;
-  char body[1024];
+  g_autoptr(GPtrArray) signed_messages = g_ptr_array_new_with_free_func (
+    (GDestroyNotify) g_bytes_unref);
   gint64 start, stop;
   guint n;
 
@@ -431,32 +504,44 @@ crypto_floor (const char *profile_dir,
                                  &error);
   if (profile == NULL || (trust = semper_profile_dup_trust (profile, &error)) == NULL)
     g_error ("%s", error->message);
-  memset (body, 'x', sizeof body);
-  body[0] = '{';
-  body[1] = '}';
-  message = g_bytes_new (body, 2);
 
-  start = g_get_monotonic_time ();
+  start = process_cpu_us ();
   stop = start + (gint64) (FLOOR_SECONDS * G_USEC_PER_SEC);
-  for (n = 0; g_get_monotonic_time () < stop; n++)
+  for (n = 0; process_cpu_us () < stop; n++)
     {
-      g_clear_pointer (&p7m, g_bytes_unref);
-      p7m = semper_cms_sign_message (semper_profile_get_crypto (profile), message, &error);
+      g_autofree char *body = g_strdup_printf ("{\"bench\":\"floor\",\"n\":%u}", n);
+      g_autoptr(GBytes) message = g_bytes_new (body, strlen (body));
+      GBytes *p7m = semper_cms_sign_message (semper_profile_get_crypto (profile), message,
+                                             &error);
+
       if (p7m == NULL)
         g_error ("%s", error->message);
+      g_ptr_array_add (signed_messages, p7m);
     }
-  *sign_s = (g_get_monotonic_time () - start) / 1e6 / n;
+  *sign_s = (process_cpu_us () - start) / 1e6 / n;
 
-  start = g_get_monotonic_time ();
-  stop = start + (gint64) (FLOOR_SECONDS * G_USEC_PER_SEC);
-  for (n = 0; g_get_monotonic_time () < stop; n++)
+  start = process_cpu_us ();
+  for (n = 0; n < signed_messages->len; n++)
     {
-      g_autoptr(GBytes) content = semper_cms_verify (p7m, trust, NULL, &error);
+      g_autoptr(GBytes) content = semper_cms_verify (g_ptr_array_index (signed_messages, n),
+                                                     trust, NULL, &error);
 
       if (content == NULL)
         g_error ("%s", error->message);
     }
-  *verify_s = (g_get_monotonic_time () - start) / 1e6 / n;
+  *verify_s = (process_cpu_us () - start) / 1e6 / n;
+}
+
+/* The machine's load average: the figures depend on what else runs. */
+static void
+print_load (const char *when)
+{
+  g_autofree char *load = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *date = g_date_time_format_iso8601 (now);
+
+  if (g_file_get_contents ("/proc/loadavg", &load, NULL, NULL))
+    printf ("  %s, %s: load average %s", when, date, load);
 }
 
 int
@@ -474,6 +559,7 @@ main (int    argc,
   g_autofree char *floor_dir = NULL;
   int n_wallets = 8, purchases = 30, each = 10;
   double sign_s, verify_s, floor_s, seconds;
+  gint64 wallet_cpu, server_cpu;
   Bench b = { 0 };
   GOptionEntry entries[] = {
     { "wallets", 0, 0, G_OPTION_ARG_INT, &n_wallets, "Concurrent wallets", "N" },
@@ -504,6 +590,7 @@ main (int    argc,
     g_error ("%s", error->message);
 
   printf ("bench-purchase: the demo marketplace on loopback, %u CPU(s)\n", g_get_num_processors ());
+  print_load ("before");
   if (start_demo (&b, n_wallets))
     {
       for (int i = 0; i <= n_wallets; i++)
@@ -517,17 +604,19 @@ main (int    argc,
 
       /* latency: one wallet, purchases one after the other */
       g_ptr_array_add (one, g_ptr_array_index (wallets, 0));
-      run_round (&b, one, purchases, latencies);
+      run_round (&b, one, purchases, latencies, &wallet_cpu, &server_cpu);
       g_array_sort (latencies, compare_gint64);
       printf ("latency, one wallet, %d purchases: median %.2f ms, p95 %.2f ms "
               "(floor %.2f ms)\n", purchases,
               g_array_index (latencies, gint64, latencies->len / 2) / 1e3,
               g_array_index (latencies, gint64, (latencies->len * 95 + 99) / 100 - 1) / 1e3,
               floor_s * 1e3);
+      printf ("  CPU per purchase: wallet %.1f ms, servers %.1f ms (floor %.2f ms)\n",
+              wallet_cpu / 1e3 / purchases, server_cpu / 1e3 / purchases, floor_s * 1e3);
 
       /* throughput: N wallets at once against one merchant */
       g_ptr_array_remove_index (wallets, 0);
-      seconds = run_round (&b, wallets, each, concurrent);
+      seconds = run_round (&b, wallets, each, concurrent, &wallet_cpu, &server_cpu);
       g_array_sort (concurrent, compare_gint64);
       printf ("throughput, %d wallets x %d purchases, one merchant: %.1f purchases/s "
               "(floor %.1f/s on %u CPUs); latency under load median %.2f ms, p95 %.2f ms\n",
@@ -535,7 +624,11 @@ main (int    argc,
               g_get_num_processors () / floor_s, g_get_num_processors (),
               g_array_index (concurrent, gint64, concurrent->len / 2) / 1e3,
               g_array_index (concurrent, gint64, (concurrent->len * 95 + 99) / 100 - 1) / 1e3);
+      printf ("  CPU per purchase: wallet %.1f ms, servers %.1f ms (floor %.2f ms)\n",
+              wallet_cpu / 1e3 / concurrent->len, server_cpu / 1e3 / concurrent->len,
+              floor_s * 1e3);
     }
+  print_load ("after");
   stop_demo (&b);
 
   {
