@@ -37,10 +37,6 @@
 #define DEMO_LOW_MINOR      15000   /* top the purse up below 150.00 EUR */
 #define DEMO_TTP_NAME       "Semper Marketplace TTP"
 #define STOP_GRACE_SECONDS  10
-/* FOGRA's consultancy desk: a profile of its own with a merchant certificate
- * for FOGRA, which signs the consultancy contract (the merchant role does
- * not sign contracts); DIR/fogra-desk.pem is its certificate. */
-#define DESK                "fogra-desk"
 
 typedef struct {
   const char *id;        /* state sub-directory, service file name */
@@ -916,6 +912,12 @@ write_merchant_config (Demo                *demo,
 
       add_files (b, "member_items", dir);
     }
+  /* The contract templates its operator consents to sign (docs/merchant.md). */
+  {
+    g_autofree char *dir = g_build_filename (demo->data, "contracts", merchant->id, NULL);
+
+    add_files (b, "contracts", dir);
+  }
   json_builder_end_object (b);
   json_builder_end_array (b);
   json_builder_end_object (b);
@@ -1006,24 +1008,22 @@ start_marketplace (Demo    *demo,
                                                       demo_merchants[i].name,
                                                       SEMPER_ROLE_MERCHANT, error);
 
+      g_autofree char *pem = NULL;
+      g_autofree char *pem_name = NULL;
+      g_autofree char *pem_path = NULL;
+
       if (cert == NULL)
         return FALSE;
       g_hash_table_insert (owners, (gpointer) demo_merchants[i].account,
                            semper_sha256_hex (cert));
+      /* DIR/ID.pem: what a customer proposes a contract to (--to) */
+      pem = semper_certificate_to_pem (cert);
+      pem_name = g_strconcat (demo_merchants[i].id, ".pem", NULL);
+      pem_path = g_build_filename (demo->state, pem_name, NULL);
+      if (!g_file_set_contents (pem_path, pem, -1, error))
+        return FALSE;
     }
 
-  {
-    g_autoptr(GBytes) desk = ensure_server_profile (demo, DESK, "FOGRA Research",
-                                                    SEMPER_ROLE_MERCHANT, error);
-    g_autofree char *pem = NULL;
-    g_autofree char *path = g_build_filename (demo->state, DESK ".pem", NULL);
-
-    if (desk == NULL)
-      return FALSE;
-    pem = semper_certificate_to_pem (desk);
-    if (!g_file_set_contents (path, pem, -1, error))
-      return FALSE;
-  }
 
   bank_config = write_bank_config (demo, owners, error);
   if (bank_config == NULL)
@@ -1383,19 +1383,39 @@ scenario_courseware (Demo       *demo,
   run_end (&run);
 }
 
-/* The consultancy contract, signed with FOGRA's desk by contract signing
- * (PROTOCOLS.md A) through the TTP: propose, the desk accepts, both resume. */
+/* POST URL/contracts/sync: the merchant fetches its contract proposals from
+ * the TTP's mailbox, decides with its operator's consent, and steps its
+ * exchanges now rather than at its next timer. */
+static gboolean
+merchant_sync (const char  *url,
+               GError     **error)
+{
+  g_autoptr(SemperCommClient) client = semper_comm_client_new ();
+  g_autofree char *target = g_strconcat (url, "/contracts/sync", NULL);
+  g_autoptr(GBytes) body = g_bytes_new_static ("{}", 2);
+  g_autoptr(GBytes) answer = semper_comm_client_post_sync (client, target,
+                                                           SEMPER_COMM_CONTENT_TYPE_JSON, body,
+                                                           NULL, NULL, error);
+
+  return answer != NULL;
+}
+
+/* The consultancy contract, signed with FOGRA Research's merchant server
+ * itself by contract signing (PROTOCOLS.md A) through the TTP: the customer
+ * proposes the consultancy text to the merchant's certificate, the merchant
+ * consents because its configuration lists the template
+ * (data/demo/contracts/subscription/), both sides step until it is signed. */
 static void
-consultancy_contract (Run *run)
+consultancy_contract (Run        *run,
+                      const char *url)
 {
   Demo *demo = run->demo;
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
   g_autofree char *date = g_date_time_format (now, "%FT%TZ");
   g_autofree char *text = g_strdup_printf (consultancy_text, date, DEMO_WALLET_NAME);
   g_autofree char *path = g_build_filename (demo->state, "goods", "consultancy.txt", NULL);
-  g_autofree char *pem = g_build_filename (demo->state, DESK ".pem", NULL);
+  g_autofree char *pem = g_build_filename (demo->state, "subscription.pem", NULL);
   g_autoptr(JsonObject) proposed = NULL;
-  g_autoptr(JsonObject) listed = NULL;
   g_autoptr(JsonObject) shown = NULL;
   g_autoptr(JsonObject) ignored = NULL;
   g_autoptr(GError) error = NULL;
@@ -1407,28 +1427,16 @@ consultancy_contract (Run *run)
   if (!g_file_set_contents (path, text, -1, &error)
       || !run_semper (demo, &proposed, &error, "contract", "propose", path, "--to", pem, "--ttp",
                       demo->ttp_url, "--deadline", "1h", "--yes", NULL))
-    {
-      run_step (run, "consultancy-contract", "failed", error->message);
-      return;
-    }
+    goto failed;
   id = json_object_get_string_member_with_default (proposed, "id", "");
-  if (!run_semper_in (demo, DESK, TRUE, &listed, &error, "contract", "list", "--ttp",
-                      demo->ttp_url, NULL)
-      || !run_semper_in (demo, DESK, TRUE, &ignored, &error, "contract", "accept", id, "--yes",
-                         NULL))
-    {
-      run_step (run, "consultancy-contract", "failed", error->message);
-      return;
-    }
-  g_clear_pointer (&ignored, json_object_unref);
-  /* m3 from the customer, m4 from the desk, then the customer has both */
-  if (!run_semper (demo, &ignored, &error, "resume", NULL))
+  /* the merchant accepts (m2), the customer answers (m3), the merchant
+   * finishes (m4), the customer has both signatures */
+  if (!merchant_sync (url, &error)
+      || !run_semper (demo, &ignored, &error, "resume", NULL))
     goto failed;
   g_clear_pointer (&ignored, json_object_unref);
-  if (!run_semper_in (demo, DESK, TRUE, &ignored, &error, "resume", NULL))
-    goto failed;
-  g_clear_pointer (&ignored, json_object_unref);
-  if (!run_semper (demo, &ignored, &error, "resume", NULL)
+  if (!merchant_sync (url, &error)
+      || !run_semper (demo, &ignored, &error, "resume", NULL)
       || !run_semper (demo, &shown, &error, "contract", "show", id, "--offline", NULL))
     goto failed;
   state = json_object_get_string_member_with_default (shown, "state", "");
@@ -1440,7 +1448,9 @@ consultancy_contract (Run *run)
       return;
     }
   detail = g_strdup_printf (_("signed the contract “Print-process consultancy, one day” with "
-                              "FOGRA Research (contract %s, both signatures exchanged)"), id);
+                              "FOGRA Research's merchant server, which consented by its "
+                              "operator's template (contract %s, both signatures exchanged)"),
+                            id);
   step = run_step (run, "consultancy-contract", "done", detail);
   json_object_set_string_member (step, "document", text);
   json_object_set_string_member (step, "contract", id);
@@ -1484,7 +1494,7 @@ scenario_subscription (Demo       *demo,
     }
   else
     run_step (&run, "member-item", "not-run", _("there is no subscription"));
-  consultancy_contract (&run);
+  consultancy_contract (&run, url);
   run_end (&run);
 }
 

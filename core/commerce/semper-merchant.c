@@ -17,6 +17,7 @@
 #include "semper-flow-cursor.h"
 #include "semper-merchant-payment.h"
 #include "semper-merchant-private.h"
+#include "semper-merchant-contracts.h"
 #include "semper-message.h"
 #include "semper-order-form.h"
 #include "semper-profile.h"
@@ -38,6 +39,7 @@ typedef struct {
   GBytes        *catalog_export;    /* (nullable): JSON of every article */
   GHashTable    *goods;             /* offer id -> GBytes */
   GHashTable    *member_items;      /* item id -> GBytes */
+  GHashTable    *contracts;         /* consultancy offer id -> GBytes (template) */
 } MerchantService;
 
 typedef struct {
@@ -73,6 +75,7 @@ struct _SemperMerchant {
   char             *state_dir;
   SemperMerchantPayment *payment;
   GHashTable       *m1_sessions;    /* H(m1) -> session id */
+  SemperMerchantContracts *contracts; /* (nullable): when the config lists templates */
 };
 
 G_DEFINE_FINAL_TYPE (SemperMerchant, semper_merchant, G_TYPE_OBJECT)
@@ -89,6 +92,7 @@ merchant_service_free (gpointer data)
   g_clear_pointer (&s->catalog_export, g_bytes_unref);
   g_clear_pointer (&s->goods, g_hash_table_unref);
   g_clear_pointer (&s->member_items, g_hash_table_unref);
+  g_clear_pointer (&s->contracts, g_hash_table_unref);
   g_free (s);
 }
 
@@ -111,6 +115,7 @@ semper_merchant_dispose (GObject *object)
 {
   SemperMerchant *self = SEMPER_MERCHANT (object);
 
+  g_clear_pointer (&self->contracts, _semper_merchant_contracts_free);
   /* The fair exchange holds the payment systems' calls: it goes first. */
   g_clear_object (&self->fx);
   g_clear_pointer (&self->payment, _semper_merchant_payment_free);
@@ -294,7 +299,7 @@ load_service (SemperMerchant *self,
               GError        **error)
 {
   static const char * const members[] = {
-    "description", "certification", "goods", "member_items", NULL
+    "description", "certification", "goods", "member_items", "contracts", NULL
   };
   g_autoptr(MerchantService) svc = g_new0 (MerchantService, 1);
   g_autoptr(GBytes) description = NULL;
@@ -373,6 +378,9 @@ load_service (SemperMerchant *self,
   svc->member_items = read_file_map (entry, "member_items", base_dir, error);
   if (svc->member_items == NULL)
     return FALSE;
+  svc->contracts = read_file_map (entry, "contracts", base_dir, error);
+  if (svc->contracts == NULL)
+    return FALSE;
   for (guint i = 0; i < semper_service_get_n_offers (svc->service); i++)
     {
       const SemperServiceOffer *offer = semper_service_get_offer (svc->service, i);
@@ -382,6 +390,24 @@ load_service (SemperMerchant *self,
         return config_error (error, _("service %s: no goods file for the digital offer %s"),
                              id, offer->id);
     }
+  /* A contract template is the operator's consent for one consultancy offer. */
+  {
+    GHashTableIter iter;
+    gpointer key;
+
+    g_hash_table_iter_init (&iter, svc->contracts);
+    while (g_hash_table_iter_next (&iter, &key, NULL))
+      {
+        const SemperServiceOffer *offer = NULL;
+
+        for (guint i = 0; i < semper_service_get_n_offers (svc->service); i++)
+          if (g_str_equal (semper_service_get_offer (svc->service, i)->id, key))
+            offer = semper_service_get_offer (svc->service, i);
+        if (offer == NULL || !g_str_equal (offer->kind, "consultancy"))
+          return config_error (error, _("service %s: the contract %s is no consultancy offer "
+                                        "of the service"), id, (const char *) key);
+      }
+  }
   g_ptr_array_add (self->services, g_steal_pointer (&svc));
   return TRUE;
 }
@@ -1670,5 +1696,36 @@ semper_merchant_role_setup (SemperCommServer         *server,
   semper_comm_server_add_route (server, "POST", "/delivery", delivery_cb, self, NULL);
   semper_comm_server_add_route (server, "POST", "/register", register_cb, self, NULL);
   semper_comm_server_add_route (server, "POST", "/present", present_cb, self, NULL);
+  {
+    g_autoptr(GPtrArray) templates =
+      g_ptr_array_new_with_free_func ((GDestroyNotify) semper_contract_template_free);
+
+    for (guint i = 0; i < self->services->len; i++)
+      {
+        MerchantService *svc = g_ptr_array_index (self->services, i);
+        GHashTableIter iter;
+        gpointer key, value;
+
+        g_hash_table_iter_init (&iter, svc->contracts);
+        while (g_hash_table_iter_next (&iter, &key, &value))
+          {
+            SemperContractTemplate *t = g_new0 (SemperContractTemplate, 1);
+
+            t->name = g_strdup_printf ("%s/%s", semper_service_get_id (svc->service),
+                                       (const char *) key);
+            t->text = g_bytes_ref (value);
+            g_ptr_array_add (templates, t);
+          }
+      }
+    /* The merchant signs contracts only with its operator's consent, written
+     * down as the templates of its configuration (docs/decisions.md). */
+    if (templates->len > 0)
+      {
+        self->contracts = _semper_merchant_contracts_new (server, self->profile, self->ttp_url,
+                                                          templates, self->state_dir, error);
+        if (self->contracts == NULL)
+          return NULL;
+      }
+  }
   return G_OBJECT (g_steal_pointer (&self));
 }

@@ -318,6 +318,20 @@ assert_archive (Fixture *fx,
   g_assert_cmpint (count_rows (db, "SELECT count(*) FROM contracts WHERE state = 'signed'"), ==,
                    runs);
   g_assert_cmpint (count_rows (db, "SELECT count(*) FROM credentials"), >, 0);
+  /* the consultancy contracts were signed by FOGRA's merchant server itself,
+   * with its operator's consent, each decision on record */
+  {
+    g_autofree char *path = g_build_filename (fx->state, "subscription",
+                                              "contract-consents.jsonl", NULL);
+    g_autofree char *log = NULL;
+    g_auto(GStrv) lines = NULL;
+
+    g_assert_true (g_file_get_contents (path, &log, NULL, NULL));
+    lines = g_strsplit (g_strchomp (log), "\n", -1);
+    g_assert_cmpint (g_strv_length (lines), ==, runs);
+    for (guint i = 0; lines[i] != NULL; i++)
+      g_assert_nonnull (strstr (lines[i], "\"decision\":\"consent\""));
+  }
   /* the mail order's goods: the merchant's signed order confirmation */
   {
     g_autofree char *path = g_build_filename (fx->state, "goods", "order-confirmation.p7m",

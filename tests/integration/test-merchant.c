@@ -51,6 +51,13 @@ static const char bank_config[] =
 static const char course_text[] = "Module 1: Introduction to computer networks.\n"
                                   "Chapter 1: packets. Chapter 2: routing.\n";
 static const char report_text[] = "FOGRA member report Q3: ink density measurements.\n";
+/* The consultancy contract template the merchant's operator consents to sign. */
+static const char consultancy_template[] =
+  "Semper-Document: contract/1\n"
+  "Title: Print-process consultancy, one day\n"
+  "Date: {{date}}\n"
+  "\n"
+  "FOGRA Research gives {{customer}} one day of print-process consultancy, for 950.00 EUR.\n";
 
 typedef enum {
   CERTIFIED,
@@ -74,6 +81,8 @@ typedef struct {
   char        *bank_url;
   char        *ttp_url;
   char        *merchant_url;
+  char        *merchant_pem;  /* the merchant's certificate, for contract propose --to */
+  char        *merchant_state;
   GSubprocess *ca;
   GSubprocess *bank;
   GSubprocess *ttp;
@@ -288,6 +297,8 @@ fixture_set_up (Fixture       *fx,
   g_autofree char *ca_conf = NULL, *bank_conf = NULL, *merchant_conf = NULL;
   g_autofree char *description = NULL, *signed_d = NULL, *cert = NULL, *ttp_pem = NULL;
   g_autofree char *goods = NULL, *report = NULL, *config_text = NULL, *pem = NULL;
+  g_autofree char *contract = NULL;
+  gboolean is_subscription = g_str_equal (trial->file, "subscription.json");
 
   fx->dir = g_dir_make_tmp ("semper-merchant-XXXXXX", &error);
   g_assert_no_error (error);
@@ -309,8 +320,11 @@ fixture_set_up (Fixture       *fx,
   pem = register_server (fx, ttp_state, "Semper Marketplace TTP", SEMPER_ROLE_TTP,
                          "ttp-enrolment-secret-0123456789");
   ttp_pem = write_tmp (fx, "ttp.pem", pem);
-  g_free (register_server (fx, merchant_state, trial->merchant, SEMPER_ROLE_MERCHANT,
-                           "merchant-enrolment-secret-0123456789"));
+  pem = register_server (fx, merchant_state, trial->merchant, SEMPER_ROLE_MERCHANT,
+                         "merchant-enrolment-secret-0123456789");
+  fx->merchant_pem = write_tmp (fx, "merchant.pem", pem);
+  g_clear_pointer (&pem, g_free);
+  fx->merchant_state = g_strdup (merchant_state);
   g_free (register_server (fx, evaluator, "Consumer Association", SEMPER_ROLE_EVALUATOR,
                            "evaluator-enrolment-secret-0123456789"));
   fx->bank = semper_test_start_semperd ("bank", "127.0.0.1:0", bank_state, fx->password,
@@ -337,6 +351,7 @@ fixture_set_up (Fixture       *fx,
 
   goods = write_tmp (fx, "course.txt", course_text);
   report = write_tmp (fx, "report.txt", report_text);
+  contract = write_tmp (fx, "consultancy-day.txt", consultancy_template);
   config_text = g_strdup_printf (
     "{\"format\":\"semper-merchant-config\",\"version\":1,\n"
     " \"bank\":\"%s\",\"bank_account\":\"shop\",\n"
@@ -344,12 +359,14 @@ fixture_set_up (Fixture       *fx,
     " \"services\":[{\"description\":\"%s\"%s%s%s,\n"
     "   \"goods\":{\"intro-networks\":\"%s\",\"security-basics\":\"%s\","
     "\"ecommerce-law\":\"%s\"},\n"
-    "   \"member_items\":{\"report-q3\":\"%s\"}}]}\n",
+    "   \"member_items\":{\"report-q3\":\"%s\"}%s%s%s}]}\n",
     fx->bank_url, fx->ttp_url, ttp_pem, description,
     trial->certification != UNCERTIFIED ? ",\"certification\":\"" : "",
     trial->certification != UNCERTIFIED ? cert : "",
     trial->certification != UNCERTIFIED ? "\"" : "",
-    goods, goods, goods, report);
+    goods, goods, goods, report,
+    is_subscription ? ",\n   \"contracts\":{\"consultancy-day\":\"" : "",
+    is_subscription ? contract : "", is_subscription ? "\"}" : "");
   merchant_conf = write_tmp (fx, "merchant.json", config_text);
   if (trial->deviate != NULL)
     g_setenv ("SEMPER_TEST_MERCHANT_DEVIATE", trial->deviate, TRUE);
@@ -386,6 +403,8 @@ fixture_tear_down (Fixture       *fx,
   g_free (fx->bank_url);
   g_free (fx->ttp_url);
   g_free (fx->merchant_url);
+  g_free (fx->merchant_pem);
+  g_free (fx->merchant_state);
   g_clear_pointer (&fx->root, g_bytes_unref);
 }
 
@@ -633,6 +652,117 @@ assert_confirmation (const char         *path,
   for (guint i = 0; pairs[i] != NULL; i++)
     if (memmem (p7m, len, pairs[i], strlen (pairs[i])) == NULL)
       g_error ("the order confirmation lacks %s", pairs[i]);
+}
+
+/* POST /contracts/sync on the merchant: it fetches proposals and steps now. */
+static JsonObject *
+merchant_sync (Fixture *fx)
+{
+  g_autoptr(SemperCommClient) client = semper_comm_client_new ();
+  g_autofree char *url = g_strconcat (fx->merchant_url, "/contracts/sync", NULL);
+  g_autoptr(GBytes) body = g_bytes_new_static ("{}", 2);
+  g_autoptr(GBytes) answer = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+
+  answer = semper_comm_client_post_sync (client, url, "application/json", body, NULL, NULL,
+                                         &error);
+  g_assert_no_error (error);
+  json_parser_load_from_data (parser, g_bytes_get_data (answer, NULL),
+                              (gssize) g_bytes_get_size (answer), &error);
+  g_assert_no_error (error);
+  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+}
+
+/* Proposes @text to the merchant and runs the exchange to its end: the
+ * merchant's answer comes from its operator's consent. Returns the state. */
+static char *
+propose_to_merchant (Fixture    *fx,
+                     const char *text,
+                     const char *merchant_state)
+{
+  g_autofree char *path = write_tmp (fx, "contract.txt", text);
+  g_autoptr(JsonObject) proposed = NULL;
+  g_autoptr(JsonObject) sync = NULL;
+  g_autoptr(JsonObject) shown = NULL;
+  g_autofree char *id = NULL;
+
+  g_assert_cmpint (SEMPER (fx, fx->wallet, &proposed, "contract", "propose", path, "--to",
+                           fx->merchant_pem, "--ttp", fx->ttp_url, "--deadline", "1h", "--yes",
+                           "--password-file", fx->password), ==, 0);
+  id = g_strdup (json_object_get_string_member (proposed, "id"));
+  sync = merchant_sync (fx);
+  {
+    /* the merchant took the proposal now (or at its timer, just before) */
+    JsonArray *proposals = json_object_get_array_member (sync, "proposals");
+
+    for (guint i = 0; i < json_array_get_length (proposals); i++)
+      {
+        JsonObject *p = json_array_get_object_element (proposals, i);
+
+        if (g_str_equal (json_object_get_string_member (p, "id"), id))
+          g_assert_cmpstr (json_object_get_string_member (p, "state"), ==, merchant_state);
+      }
+  }
+  g_assert_cmpint (SEMPER (fx, fx->wallet, NULL, "resume", "--password-file", fx->password),
+                   ==, 0);
+  g_clear_pointer (&sync, json_object_unref);
+  sync = merchant_sync (fx);
+  g_assert_cmpint (SEMPER (fx, fx->wallet, NULL, "resume", "--password-file", fx->password),
+                   ==, 0);
+  g_assert_cmpint (SEMPER (fx, fx->wallet, &shown, "contract", "show", id, "--offline",
+                           "--password-file", fx->password), ==, 0);
+  return g_strdup (json_object_get_string_member (shown, "state"));
+}
+
+/* The subscription flow's consultancy step: a contract signed (PROTOCOLS.md A)
+ * with the merchant server itself. It consents only to the template of its
+ * configuration, filled in; anything else it declines; both are recorded. */
+static void
+test_consultancy (Fixture       *fx,
+                  gconstpointer  data)
+{
+  g_autofree char *log_path = g_build_filename (fx->merchant_state, "contract-consents.jsonl",
+                                                NULL);
+  g_autofree char *log = NULL;
+  g_autofree char *signed_state = NULL;
+  g_autofree char *other_state = NULL;
+  g_autoptr(JsonObject) contracts = NULL;
+  static const char good[] =
+    "Semper-Document: contract/1\n"
+    "Title: Print-process consultancy, one day\n"
+    "Date: 2026-12-01T09:00:00Z\n"
+    "\n"
+    "FOGRA Research gives Druckerei Muster GmbH one day of print-process consultancy, for "
+    "950.00 EUR.\n";
+  /* the same with another price: no template of the operator's */
+  static const char other[] =
+    "Semper-Document: contract/1\n"
+    "Title: Print-process consultancy, one day\n"
+    "Date: 2026-12-01T09:00:00Z\n"
+    "\n"
+    "FOGRA Research gives Druckerei Muster GmbH one day of print-process consultancy, for "
+    "9.50 EUR.\n";
+
+  signed_state = propose_to_merchant (fx, good, "m2-sent");
+  g_assert_cmpstr (signed_state, ==, "signed");
+  other_state = propose_to_merchant (fx, other, "declined");
+  g_assert_cmpstr (other_state, !=, "signed");
+
+  /* The customer's archive holds the signed contract, both signatures verified. */
+  g_assert_cmpint (SEMPER (fx, fx->wallet, &contracts, "contract", "list", "--password-file",
+                           fx->password), ==, 0);
+
+  /* Every decision of the operator's consent is on record, in order. */
+  g_assert_true (g_file_get_contents (log_path, &log, NULL, NULL));
+  {
+    g_auto(GStrv) lines = g_strsplit (g_strchomp (log), "\n", -1);
+
+    g_assert_cmpuint (g_strv_length (lines), ==, 2);
+    g_assert_nonnull (strstr (lines[0], "\"decision\":\"consent\""));
+    g_assert_nonnull (strstr (lines[0], "\"template\":\"fogra-subscription/consultancy-day\""));
+    g_assert_nonnull (strstr (lines[1], "\"decision\":\"refused\""));
+  }
 }
 
 static void
@@ -912,6 +1042,7 @@ main (int    argc,
   ADD ("/semper/merchant/courseware", courseware, test_courseware);
   ADD ("/semper/merchant/account", courseware, test_account);
   ADD ("/semper/merchant/subscription", subscription, test_subscription);
+  ADD ("/semper/merchant/consultancy", subscription, test_consultancy);
   ADD ("/semper/merchant/mail-order", mail_order, test_mail_order);
   ADD ("/semper/merchant/catalog", mail_order, test_catalog);
   ADD ("/semper/merchant/refused/uncertified", uncertified, test_uncertified);
