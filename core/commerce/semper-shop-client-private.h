@@ -40,4 +40,34 @@ SemperCatalog    *_semper_shop_client_dup_catalog (SemperShopClient *self,
                                                    GCancellable     *cancellable,
                                                    GError          **error);
 
+/* ---- the parsers of the merchant's answers (fuzz target shop-client) ---- */
+
+typedef struct {
+  char   *id;
+  GBytes *description;    /* the merchant's signed description */
+  GBytes *certification;  /* (nullable): the evaluator's certification */
+} SemperShopServiceEntry;
+
+void              _semper_shop_service_entry_free (SemperShopServiceEntry *entry);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SemperShopServiceEntry, _semper_shop_service_entry_free)
+
+/* GET /services, strictly, before any signature is checked. Returns:
+ * (transfer full) (element-type SemperShopServiceEntry) (nullable) */
+GPtrArray        *_semper_shop_parse_services_list (GBytes       *body,
+                                                    char        **out_ttp_url,
+                                                    GBytes      **out_ttp_cert,
+                                                    GError      **error);
+/* GET /catalog: exactly the page asked for (@offset, @limit 1…500), every
+ * article through the catalog's rules, priced in @currency.
+ * Returns: (transfer full) (nullable) */
+SemperShopPage   *_semper_shop_parse_catalog_page  (GBytes       *body,
+                                                    const char   *currency,
+                                                    guint         offset,
+                                                    guint         limit,
+                                                    GError      **error);
+/* GET /catalog/export, before the digest is compared.
+ * Returns: (transfer full) (nullable) */
+SemperCatalog    *_semper_shop_parse_catalog_export (GBytes      *body,
+                                                     GError     **error);
+
 G_END_DECLS

@@ -304,11 +304,22 @@ _semper_shop_client_post (SemperShopClient *self,
 
 /* ---- services ---------------------------------------------------------------- */
 
-static gboolean
-parse_services (SemperShopClient *self,
-                GBytes           *body,
-                GPtrArray        *listings,
-                GError          **error)
+void
+_semper_shop_service_entry_free (SemperShopServiceEntry *entry)
+{
+  if (entry == NULL)
+    return;
+  g_free (entry->id);
+  g_clear_pointer (&entry->description, g_bytes_unref);
+  g_clear_pointer (&entry->certification, g_bytes_unref);
+  g_free (entry);
+}
+
+GPtrArray *
+_semper_shop_parse_services_list (GBytes  *body,
+                                  char   **out_ttp_url,
+                                  GBytes **out_ttp_cert,
+                                  GError **error)
 {
   static const char * const members[] = { "format", "version", "ttp", "services", NULL };
   static const char * const ttp_members[] = { "url", "certificate", NULL };
@@ -319,8 +330,8 @@ parse_services (SemperShopClient *self,
   int c = SEMPER_SHOP_ERROR_BAD_ANSWER;
   g_autoptr(JsonObject) o = _semper_shop_parse_object (body, d, c, error);
   g_autoptr(GBytes) ttp_cert = NULL;
-  g_autoptr(SemperSignerInfo) ttp_info = NULL;
-  g_autoptr(GError) ttp_error = NULL;
+  g_autoptr(GPtrArray) entries =
+    g_ptr_array_new_with_free_func ((GDestroyNotify) _semper_shop_service_entry_free);
   const char *format = NULL, *ttp_url = NULL, *ttp_b64 = NULL;
   JsonObject *ttp = NULL;
   JsonArray *services = NULL;
@@ -337,11 +348,65 @@ parse_services (SemperShopClient *self,
                                    error)
       || !_semper_json_get_array (o, "services", 0, MAX_SERVICES, TRUE, "services", &services,
                                   d, c, error))
-    return FALSE;
+    return NULL;
   if (!g_str_equal (format, "semper-merchant-services"))
-    return bad_answer (error, "format");
+    return bad_answer (error, "format"), NULL;
   ttp_cert = _semper_shop_unb64 (ttp_b64, 48 * 1024, error);
   if (ttp_cert == NULL)
+    return NULL;
+  for (guint i = 0; i < json_array_get_length (services); i++)
+    {
+      JsonNode *node = json_array_get_element (services, i);
+      g_autoptr(SemperShopServiceEntry) entry = g_new0 (SemperShopServiceEntry, 1);
+      const char *id = NULL, *d_b64 = NULL, *c_b64 = NULL;
+      JsonObject *e;
+
+      if (!JSON_NODE_HOLDS_OBJECT (node))
+        return bad_answer (error, _("a service is not an object")), NULL;
+      e = json_node_get_object (node);
+      if (!_semper_json_check_members (e, entry_members, "service", d, c, error)
+          || !_semper_json_get_string (e, "id", 64, TRUE, "service", &id, d, c, error)
+          || !_semper_json_get_string (e, "description", 512 * 1024, TRUE, "service", &d_b64, d,
+                                       c, error)
+          || !_semper_json_get_string (e, "certification", 32 * 1024, FALSE, "service", &c_b64,
+                                       d, c, error))
+        return NULL;
+      entry->id = g_strdup (id);
+      entry->description = _semper_shop_unb64 (d_b64, SEMPER_SERVICE_MAX_SIZE + 16 * 1024,
+                                               error);
+      if (entry->description == NULL)
+        return NULL;
+      if (c_b64 != NULL)
+        {
+          entry->certification = _semper_shop_unb64 (c_b64,
+                                                     SEMPER_SERVICE_CERTIFICATION_MAX_SIZE,
+                                                     error);
+          if (entry->certification == NULL)
+            return NULL;
+        }
+      g_ptr_array_add (entries, g_steal_pointer (&entry));
+    }
+  if (out_ttp_url != NULL)
+    *out_ttp_url = g_strdup (ttp_url);
+  if (out_ttp_cert != NULL)
+    *out_ttp_cert = g_steal_pointer (&ttp_cert);
+  return g_steal_pointer (&entries);
+}
+
+static gboolean
+parse_services (SemperShopClient *self,
+                GBytes           *body,
+                GPtrArray        *listings,
+                GError          **error)
+{
+  g_autoptr(GBytes) ttp_cert = NULL;
+  g_autoptr(SemperSignerInfo) ttp_info = NULL;
+  g_autoptr(GError) ttp_error = NULL;
+  g_autofree char *ttp_url = NULL;
+  g_autoptr(GPtrArray) entries = _semper_shop_parse_services_list (body, &ttp_url, &ttp_cert,
+                                                                   error);
+
+  if (entries == NULL)
     return FALSE;
   /* A TTP that is not certified as one under our root makes every service unusable. */
   ttp_info = semper_trust_check_role (self->trust, ttp_cert, SEMPER_ROLE_TTP, &ttp_error);
@@ -351,36 +416,15 @@ parse_services (SemperShopClient *self,
   self->ttp_cert = g_bytes_ref (ttp_cert);
   self->ttp_url = g_strdup (ttp_url);
 
-  for (guint i = 0; i < json_array_get_length (services); i++)
+  for (guint i = 0; i < entries->len; i++)
     {
-      JsonNode *node = json_array_get_element (services, i);
+      SemperShopServiceEntry *entry = g_ptr_array_index (entries, i);
       g_autoptr(SemperShopListing) listing = g_new0 (SemperShopListing, 1);
-      g_autoptr(GBytes) description = NULL;
-      g_autoptr(GBytes) certification = NULL;
-      const char *id = NULL, *d_b64 = NULL, *c_b64 = NULL;
-      JsonObject *e;
+      GBytes *description = entry->description;
+      GBytes *certification = entry->certification;
+      const char *id = entry->id;
 
-      if (!JSON_NODE_HOLDS_OBJECT (node))
-        return bad_answer (error, _("a service is not an object"));
-      e = json_node_get_object (node);
-      if (!_semper_json_check_members (e, entry_members, "service", d, c, error)
-          || !_semper_json_get_string (e, "id", 64, TRUE, "service", &id, d, c, error)
-          || !_semper_json_get_string (e, "description", 512 * 1024, TRUE, "service", &d_b64, d,
-                                       c, error)
-          || !_semper_json_get_string (e, "certification", 32 * 1024, FALSE, "service", &c_b64,
-                                       d, c, error))
-        return FALSE;
       listing->id = g_strdup (id);
-      description = _semper_shop_unb64 (d_b64, SEMPER_SERVICE_MAX_SIZE + 16 * 1024, error);
-      if (description == NULL)
-        return FALSE;
-      if (c_b64 != NULL)
-        {
-          certification = _semper_shop_unb64 (c_b64, SEMPER_SERVICE_CERTIFICATION_MAX_SIZE,
-                                              error);
-          if (certification == NULL)
-            return FALSE;
-        }
       if (certification == NULL)
         g_set_error (&listing->refusal, SEMPER_SHOP_ERROR, SEMPER_SHOP_ERROR_REFUSED,
                      _("The service %s is not certified by an evaluator: the wallet does not "
@@ -622,16 +666,9 @@ semper_shop_client_search (SemperShopClient *self,
                            GCancellable     *cancellable,
                            GError          **error)
 {
-  static const char * const members[] = { "total", "offset", "articles", NULL };
   g_autoptr(SemperService) service = NULL;
   g_autoptr(GString) path = g_string_new ("/catalog?service=");
   g_autoptr(GBytes) body = NULL;
-  g_autoptr(JsonObject) o = NULL;
-  g_autoptr(SemperShopPage) page = g_new0 (SemperShopPage, 1);
-  JsonArray *articles = NULL;
-  gint64 total = 0, got_offset = 0;
-  GQuark d = SEMPER_SHOP_ERROR;
-  int c = SEMPER_SHOP_ERROR_BAD_ANSWER;
 
   g_return_val_if_fail (SEMPER_IS_SHOP_CLIENT (self), NULL);
 
@@ -666,6 +703,31 @@ semper_shop_client_search (SemperShopClient *self,
                                   error);
   if (body == NULL)
     return NULL;
+  return _semper_shop_parse_catalog_page (body, semper_service_get_currency (service), offset,
+                                          limit, error);
+}
+
+SemperShopPage *
+_semper_shop_parse_catalog_page (GBytes      *body,
+                                 const char  *currency,
+                                 guint        offset,
+                                 guint        limit,
+                                 GError     **error)
+{
+  static const char * const members[] = { "total", "offset", "articles", NULL };
+  g_autoptr(JsonObject) o = NULL;
+  g_autoptr(SemperShopPage) page = g_new0 (SemperShopPage, 1);
+  JsonArray *articles = NULL;
+  gint64 total = 0, got_offset = 0;
+  GQuark d = SEMPER_SHOP_ERROR;
+  int c = SEMPER_SHOP_ERROR_BAD_ANSWER;
+
+  if (limit == 0 || limit > SEMPER_CATALOG_MAX_PAGE)
+    {
+      g_set_error (error, SEMPER_SHOP_ERROR, SEMPER_SHOP_ERROR_FAILED,
+                   _("A page holds 1 to %u articles"), SEMPER_CATALOG_MAX_PAGE);
+      return NULL;
+    }
   o = _semper_shop_parse_object (body, d, c, error);
   if (o == NULL
       || !_semper_json_check_members (o, members, "catalog page", d, c, error)
@@ -696,8 +758,7 @@ semper_shop_client_search (SemperShopClient *self,
           bad_answer (error, _("an article is not an object"));
           return NULL;
         }
-      a = parse_article (json_node_get_object (node), semper_service_get_currency (service),
-                         error);
+      a = parse_article (json_node_get_object (node), currency, error);
       if (a == NULL)
         return NULL;
       g_ptr_array_add (page->articles, a);
@@ -775,37 +836,17 @@ semper_shop_client_search_finish (SemperShopClient *self,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
-/* The whole catalog, checked against the digest the certified service commits
- * to, so that a price can be checked against what the evaluator certified. */
 SemperCatalog *
-_semper_shop_client_dup_catalog (SemperShopClient *self,
-                                 SemperService    *service,
-                                 GCancellable     *cancellable,
-                                 GError          **error)
+_semper_shop_parse_catalog_export (GBytes  *body,
+                                   GError **error)
 {
   static const char * const members[] = { "articles", NULL };
-  const char *id = semper_service_get_id (service);
-  g_autofree char *path = g_strdup_printf ("/catalog/export?service=%s", id);
-  g_autoptr(GBytes) body = NULL;
   g_autoptr(JsonObject) o = NULL;
   g_autoptr(SemperCatalog) catalog = NULL;
-  g_autofree char *digest = NULL;
   JsonArray *articles = NULL;
-  SemperCatalog *cached;
   GQuark d = SEMPER_SHOP_ERROR;
   int c = SEMPER_SHOP_ERROR_BAD_ANSWER;
 
-  g_mutex_lock (&self->lock);
-  cached = g_hash_table_lookup (self->catalogs, id);
-  if (cached != NULL)
-    g_object_ref (cached);
-  g_mutex_unlock (&self->lock);
-  if (cached != NULL)
-    return cached;
-
-  body = _semper_shop_client_get (self, path, MAX_CATALOG_BODY, cancellable, error);
-  if (body == NULL)
-    return NULL;
   o = _semper_shop_parse_object (body, d, c, error);
   if (o == NULL
       || !_semper_json_check_members (o, members, "catalog", d, c, error)
@@ -835,6 +876,38 @@ _semper_shop_client_dup_catalog (SemperShopClient *self,
           || !semper_catalog_add (catalog, f[0], f[1], f[2], f[3], &price, error))
         return NULL;
     }
+  return g_steal_pointer (&catalog);
+}
+
+/* The whole catalog, checked against the digest the certified service commits
+ * to, so that a price can be checked against what the evaluator certified. */
+SemperCatalog *
+_semper_shop_client_dup_catalog (SemperShopClient *self,
+                                 SemperService    *service,
+                                 GCancellable     *cancellable,
+                                 GError          **error)
+{
+  const char *id = semper_service_get_id (service);
+  g_autofree char *path = g_strdup_printf ("/catalog/export?service=%s", id);
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(SemperCatalog) catalog = NULL;
+  g_autofree char *digest = NULL;
+  SemperCatalog *cached;
+
+  g_mutex_lock (&self->lock);
+  cached = g_hash_table_lookup (self->catalogs, id);
+  if (cached != NULL)
+    g_object_ref (cached);
+  g_mutex_unlock (&self->lock);
+  if (cached != NULL)
+    return cached;
+
+  body = _semper_shop_client_get (self, path, MAX_CATALOG_BODY, cancellable, error);
+  if (body == NULL)
+    return NULL;
+  catalog = _semper_shop_parse_catalog_export (body, error);
+  if (catalog == NULL)
+    return NULL;
   digest = semper_catalog_dup_digest (catalog);
   if (semper_catalog_get_size (catalog) != semper_service_get_catalog_size (service)
       || !g_str_equal (digest, semper_service_get_catalog_digest (service)))
