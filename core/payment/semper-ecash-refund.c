@@ -289,6 +289,10 @@ semper_ecash_refund_ask (SemperProfile       *profile,
       g_ptr_array_add (usable, denoms->pdata[i]);
   g_ptr_array_sort (usable, by_value_desc);
 
+  /* All the coin requests in one archive transaction: after a crash, asking
+   * again finds all of them or none, never a part of the amount. */
+  if (!semper_archive_begin (archive, error))
+    return NULL;
   left = amount->minor;
   for (guint i = 0; i < usable->len && left > 0; i++)
     {
@@ -303,7 +307,7 @@ semper_ecash_refund_ask (SemperProfile       *profile,
           SemperBankBlinded *c;
 
           if (creq == NULL || (json = semper_coin_request_to_json (creq, error)) == NULL)
-            return NULL;
+            goto fail;
           row.payment_system = (char *) SEMPER_ECASH_REFUND_SYSTEM;
           row.serial = (char *) semper_coin_request_get_id (creq);
           (void) semper_amount_init (&row.value, value, amount->currency, NULL);
@@ -311,7 +315,7 @@ semper_ecash_refund_ask (SemperProfile       *profile,
           row.body = json;
           /* Journaled with its secrets before the blinded value leaves. */
           if (semper_archive_coin_insert (archive, &row, error) == 0)
-            return NULL;
+            goto fail;
           c = g_new0 (SemperBankBlinded, 1);
           c->denomination = g_strdup (semper_denomination_get_id (d));
           c->blinded = g_bytes_ref (semper_coin_request_get_blinded (creq));
@@ -325,9 +329,15 @@ semper_ecash_refund_ask (SemperProfile       *profile,
 
       g_set_error (error, SEMPER_PAYMENT_ERROR, SEMPER_PAYMENT_ERROR_INVALID,
                    _("%s cannot be made of the bank's coins"), text);
-      return NULL;
+      goto fail;
     }
+  if (!semper_archive_commit (archive, error))
+    goto fail;
   return semper_ecash_refund_request_to_json (request);
+
+fail:
+  semper_archive_rollback (archive);
+  return NULL;
 }
 
 /* ---- the merchant ----------------------------------------------------------------- */
