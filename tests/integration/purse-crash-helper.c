@@ -11,11 +11,17 @@
  *        purse-crash-helper PROFILE PASSWORD recover
  *        purse-crash-helper PROFILE PASSWORD account-pay TID MERCHANT INVOICE MINOR OUT
  *        purse-crash-helper PROFILE PASSWORD account-commit TID
+ *        purse-crash-helper PROFILE PASSWORD refund-ask TID MINOR OUT
+ *        purse-crash-helper PROFILE PASSWORD refund-finish TID ANSWER
  * payment writes the signed deposit permissions to OUT, a line per coin:
  * the coin id, then the coin, the permission and the signature in base64.
  * account-pay runs reserve, prepare, the user's consent (headless, yes) and
  * pay on the account system (only pay when it was paid before) with the
  * invoice read from the file INVOICE, and writes the proof to OUT.
+ * refund-ask journals the coin requests of a merchant's e-cash refund and
+ * writes the request for the merchant to OUT ("refund:asked" once it is
+ * journaled); refund-finish stores the coins of the bank's answer read from
+ * ANSWER ("refund:finished" once they are stored).
  * Exit status 0 when the operation finished, 1 when it failed.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -26,6 +32,7 @@
 #include <stdlib.h>
 
 #include "semper-account-system.h"
+#include "semper-ecash-refund.h"
 #include "semper-headless-consent.h"
 #include "semper-money.h"
 #include "semper-profile.h"
@@ -126,6 +133,41 @@ account_pay (SemperProfile  *profile,
 }
 
 static gboolean
+refund_ask (SemperProfile  *profile,
+            char          **argv,
+            GError        **error)
+{
+  g_autoptr(GBytes) request = NULL;
+  SemperAmount amount;
+
+  semper_amount_init (&amount, g_ascii_strtoll (argv[1], NULL, 10), "EUR", NULL);
+  request = semper_ecash_refund_ask (profile, argv[0], &amount, error);
+  if (request == NULL)
+    return FALSE;
+  journaled_cb (NULL, "refund:asked", NULL);
+  return g_file_set_contents (argv[2], g_bytes_get_data (request, NULL),
+                              g_bytes_get_size (request), error);
+}
+
+static gboolean
+refund_finish (SemperProfile  *profile,
+               char          **argv,
+               GError        **error)
+{
+  g_autofree char *text = NULL;
+  g_autoptr(GBytes) answer = NULL;
+  gsize len = 0;
+
+  if (!g_file_get_contents (argv[1], &text, &len, error))
+    return FALSE;
+  answer = g_bytes_new_take (g_steal_pointer (&text), len);
+  if (!semper_ecash_refund_finish (profile, argv[0], answer, NULL, error))
+    return FALSE;
+  journaled_cb (NULL, "refund:finished", NULL);
+  return TRUE;
+}
+
+static gboolean
 account_commit (SemperProfile  *profile,
                 const char     *tid,
                 GError        **error)
@@ -183,6 +225,10 @@ main (int    argc,
     ok = account_pay (profile, argv + 4, &error);
   else if (g_str_equal (argv[3], "account-commit") && argc == 5)
     ok = account_commit (profile, argv[4], &error);
+  else if (g_str_equal (argv[3], "refund-ask") && argc == 7)
+    ok = refund_ask (profile, argv + 4, &error);
+  else if (g_str_equal (argv[3], "refund-finish") && argc == 6)
+    ok = refund_finish (profile, argv + 4, &error);
   else if (g_str_equal (argv[3], "reclaim") && argc == 5)
     ok = semper_purse_reclaim (purse, argv[4], &error);
   else if (g_str_equal (argv[3], "recover") && argc == 4)

@@ -1251,6 +1251,59 @@ test_crash (Fixture       *fx,
       assert_balances (fx, 10000, 0, shop_balance);
       g_assert_cmpint (balance (fx, "carol"), ==, carol_balance);
     }
+
+  /* The shop refunds 3.00 EUR as fresh coins: carol's wallet killed once its
+   * coin requests are journaled and once the coins are stored. The request
+   * is the same after the crash, the coins arrive once. */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autofree char *tid = next_tid (fx);
+    g_autofree char *ask_path = g_build_filename (fx->dir, "refund-request", NULL);
+    g_autofree char *answer_path = g_build_filename (fx->dir, "refund-answer", NULL);
+    g_autofree char *dir = g_build_filename (fx->dir, "carol", NULL);
+    g_autoptr(GBytes) ask = NULL;
+    g_autoptr(GBytes) ask_again = NULL;
+    g_autoptr(GBytes) answer = NULL;
+    g_autoptr(SemperEcashRefundRequest) parsed = NULL;
+    g_autoptr(SemperCommClient) client = semper_comm_client_new ();
+    g_autoptr(GPtrArray) coins = NULL;
+    gint64 purse = 0;
+
+    g_assert_cmpint (run_helper (fx, "refund:asked", "refund-ask", tid, "300", ask_path, NULL),
+                     ==, -SIGKILL);
+    g_assert_cmpint (run_helper (fx, NULL, "refund-ask", tid, "300", ask_path, NULL), ==, 0);
+    ask = read_bytes (ask_path);
+    parsed = semper_ecash_refund_request_parse (ask, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (parsed->coins->len, ==, 3);
+    g_assert_cmpint (run_helper (fx, NULL, "refund-ask", tid, "300", ask_path, NULL), ==, 0);
+    ask_again = read_bytes (ask_path);
+    g_assert_true (g_bytes_equal (ask, ask_again));
+
+    answer = semper_ecash_refund_pay (ask, client, semper_profile_get_crypto (fx->shop),
+                                      fx->trust, fx->bank_url, fx->bank_fp, "shop",
+                                      "crash-refund", &error);
+    g_assert_no_error (error);
+    shop_balance -= 300 + 3;
+    assert_balances (fx, 10000, 0, shop_balance);
+    g_file_set_contents (answer_path, g_bytes_get_data (answer, NULL),
+                         g_bytes_get_size (answer), &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (run_helper (fx, "refund:finished", "refund-finish", tid, answer_path,
+                                 NULL), ==, -SIGKILL);
+    g_assert_cmpint (run_helper (fx, NULL, "refund-finish", tid, answer_path, NULL), ==, 0);
+
+    carol = semper_profile_open (dir, SEMPER_PROFILE_OPEN_DEFAULT, password_cb, NULL, &error);
+    g_assert_no_error (error);
+    coins = semper_archive_coin_list (semper_profile_get_archive (carol), SEMPER_PURSE_SYSTEM,
+                                      "fresh", &error);
+    g_assert_no_error (error);
+    for (guint i = 0; i < coins->len; i++)
+      purse += ((SemperArchiveCoin *) g_ptr_array_index (coins, i))->value.minor;
+    g_assert_cmpint (purse, ==, 300);
+    g_assert_cmpint (balance (fx, "_ecash"), ==, 300);
+    assert_balances (fx, 10000, 0, shop_balance);
+  }
 }
 
 int
