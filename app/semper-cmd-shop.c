@@ -30,7 +30,8 @@ static int
 status_for (const GError *error)
 {
   if (error->domain == SEMPER_SHOP_ERROR
-      && (error->code == SEMPER_SHOP_ERROR_REFUSED || error->code == SEMPER_SHOP_ERROR_DECLINED))
+      && (error->code == SEMPER_SHOP_ERROR_REFUSED || error->code == SEMPER_SHOP_ERROR_DECLINED
+          || error->code == SEMPER_SHOP_ERROR_EXPIRED))
     return EXIT_REFUSED;
   if (error->domain == SEMPER_URI_ERROR)
     return EXIT_USAGE;

@@ -92,6 +92,8 @@ struct _WalletShopMerchantView
   GtkSpinner         *progress_spinner;
   AdwStatusPage      *done_page;
   AdwStatusPage      *failed_page;
+  GtkButton          *failed_action;   /* what to do about it, per cause */
+  int                 failed_cause;    /* SemperShopError code of the failure shown */
 };
 
 G_DEFINE_FINAL_TYPE (WalletShopMerchantView, wallet_shop_merchant_view, ADW_TYPE_BIN)
@@ -189,9 +191,43 @@ explain_failure (WalletShopMerchantView *self,
 {
   const char *title = _("The Purchase Did Not Go Ahead");
   const char *advice;
+  const char *action = NULL;
   g_autofree char *description = NULL;
 
-  if (g_error_matches (error, SEMPER_SHOP_ERROR, SEMPER_SHOP_ERROR_PAYMENT))
+  self->failed_cause = error->domain == SEMPER_SHOP_ERROR ? error->code : -1;
+  /* The four reasons a payment cannot go ahead, each with what to do. */
+  if (g_error_matches (error, SEMPER_SHOP_ERROR, SEMPER_SHOP_ERROR_BALANCE))
+    {
+      title = _("Not Enough Money");
+      advice = _("Nothing was paid. Your e-cash purse (or your bank account) does not hold "
+                 "enough for this order. Withdraw more in Preferences → Payment Methods, then "
+                 "order again.");
+      action = _("_Withdraw in Preferences…");
+    }
+  else if (g_error_matches (error, SEMPER_SHOP_ERROR, SEMPER_SHOP_ERROR_LIMIT))
+    {
+      title = _("Over Your Spending Limit");
+      advice = _("Nothing was paid. The total is over the limit you set for each payment "
+                 "system this merchant accepts. Raise the limit in Preferences → Payment "
+                 "Methods if you mean to spend this much, or order less.");
+      action = _("Change _Limits in Preferences…");
+    }
+  else if (g_error_matches (error, SEMPER_SHOP_ERROR, SEMPER_SHOP_ERROR_NO_SYSTEM))
+    {
+      title = _("No Common Way to Pay");
+      advice = _("Nothing was paid. The merchant accepts none of the payment systems you "
+                 "chose or set up. Pay another way: choose another payment system for the "
+                 "order, or link a bank account in Preferences → Payment Methods.");
+      action = _("Pay _Another Way…");
+    }
+  else if (g_error_matches (error, SEMPER_SHOP_ERROR, SEMPER_SHOP_ERROR_EXPIRED))
+    {
+      title = _("The Offer Has Expired");
+      advice = _("Nothing was paid. The merchant’s signed offer is no longer valid. Ask the "
+                 "merchant for a new offer: you review it again before you sign.");
+      action = _("Ask for a _New Offer");
+    }
+  else if (g_error_matches (error, SEMPER_SHOP_ERROR, SEMPER_SHOP_ERROR_PAYMENT))
     {
       title = _("The Payment Cannot Go Ahead");
       advice = _("Nothing was paid. Check your e-cash balance and your spending limits in "
@@ -228,7 +264,55 @@ explain_failure (WalletShopMerchantView *self,
   description = g_strdup_printf ("%s\n\n%s", error->message, advice);
   adw_status_page_set_title (self->failed_page, title);
   adw_status_page_set_description (self->failed_page, description);
+  gtk_widget_set_visible (GTK_WIDGET (self->failed_action), action != NULL);
+  if (action != NULL)
+    gtk_button_set_label (self->failed_action, action);
   set_step (self, "failed");
+}
+
+static void review_clicked_cb (WalletShopMerchantView *self);
+
+static void
+failed_action_clicked_cb (WalletShopMerchantView *self)
+{
+  switch (self->failed_cause)
+    {
+    case SEMPER_SHOP_ERROR_BALANCE:
+    case SEMPER_SHOP_ERROR_LIMIT:
+      if (!gtk_widget_activate_action (GTK_WIDGET (self), "app.preferences", NULL))
+        toast (self, _("Open Preferences from the main menu"));
+      break;
+    case SEMPER_SHOP_ERROR_NO_SYSTEM:
+      /* Back to the order, with its payment choice in focus. */
+      show_order (self);
+      gtk_widget_grab_focus (GTK_WIDGET (self->payment_row));
+      break;
+    case SEMPER_SHOP_ERROR_EXPIRED:
+      show_order (self);
+      review_clicked_cb (self);
+      break;
+    default:
+      break;
+    }
+}
+
+/* For the tests: the failure page of @error, as a purchase would show it. */
+void
+_wallet_shop_merchant_view_explain_failure (WalletShopMerchantView *self,
+                                            const GError           *error)
+{
+  explain_failure (self, error, SEMPER_PURCHASE_NEW);
+}
+
+GtkWidget *
+_wallet_shop_merchant_view_get_failure (WalletShopMerchantView *self,
+                                        const char             *name)
+{
+  if (g_str_equal (name, "page"))
+    return GTK_WIDGET (self->failed_page);
+  if (g_str_equal (name, "action"))
+    return GTK_WIDGET (self->failed_action);
+  return NULL;
 }
 
 /* ---- services ---------------------------------------------------------- */
@@ -1679,6 +1763,12 @@ build (WalletShopMerchantView *self)
   /* failed */
   self->failed_page = ADW_STATUS_PAGE (adw_status_page_new ());
   adw_status_page_set_icon_name (self->failed_page, "dialog-warning-symbolic");
+  self->failed_action = GTK_BUTTON (pill_button (_("_Withdraw in Preferences…"), "failed-action",
+                                                 TRUE));
+  gtk_widget_set_visible (GTK_WIDGET (self->failed_action), FALSE);
+  g_signal_connect_swapped (self->failed_action, "clicked",
+                            G_CALLBACK (failed_action_clicked_cb), self);
+  adw_status_page_set_child (self->failed_page, GTK_WIDGET (self->failed_action));
   gtk_stack_add_named (self->stack, GTK_WIDGET (self->failed_page), "failed");
 }
 

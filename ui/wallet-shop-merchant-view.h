@@ -36,4 +36,10 @@ void                    wallet_shop_merchant_view_browse     (WalletShopMerchant
 /* The receipt of the last completed purchase, or 0. */
 gint64                  wallet_shop_merchant_view_get_receipt_id (WalletShopMerchantView *self);
 
+/* For the tests: the failure page as @error would make it; its "page" and "action". */
+void                    _wallet_shop_merchant_view_explain_failure (WalletShopMerchantView *self,
+                                                                    const GError           *error);
+GtkWidget              *_wallet_shop_merchant_view_get_failure   (WalletShopMerchantView *self,
+                                                                  const char             *name);
+
 G_END_DECLS

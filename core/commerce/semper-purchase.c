@@ -570,6 +570,27 @@ get_text (JsonObject  *o,
   return TRUE;
 }
 
+/* Why no system can pay, as a SemperShopError code: the merchant accepts
+ * none of the wallet's systems, every one offered is over the user's limit,
+ * or the money is short; PAYMENT when one could pay (the user must choose). */
+static int
+cannot_pay_code (GPtrArray *candidates)
+{
+  gboolean all_over_limit = TRUE;
+
+  if (candidates->len == 0)
+    return SEMPER_SHOP_ERROR_NO_SYSTEM;
+  for (guint i = 0; i < candidates->len; i++)
+    {
+      SemperPaymentCandidate *c = g_ptr_array_index (candidates, i);
+
+      if (c->usable)
+        return SEMPER_SHOP_ERROR_PAYMENT;
+      all_over_limit &= c->over_limit;
+    }
+  return all_over_limit ? SEMPER_SHOP_ERROR_LIMIT : SEMPER_SHOP_ERROR_BALANCE;
+}
+
 static gboolean
 choose_system (SemperPurchase *self,
                SemperFxOffer  *offer,
@@ -582,7 +603,7 @@ choose_system (SemperPurchase *self,
       if (!g_strv_contains ((const char * const *) offer->systems, self->system)
           || !semper_service_accepts_payment_system (self->service, self->system))
         {
-          g_set_error (error, SEMPER_SHOP_ERROR, SEMPER_SHOP_ERROR_PAYMENT,
+          g_set_error (error, SEMPER_SHOP_ERROR, SEMPER_SHOP_ERROR_NO_SYSTEM,
                        _("The merchant does not accept “%s” for this order"), self->system);
           return FALSE;
         }
@@ -662,7 +683,15 @@ choose_system (SemperPurchase *self,
                     }
                 }
           }
-        g_set_error (error, SEMPER_SHOP_ERROR, SEMPER_SHOP_ERROR_PAYMENT, "%s", local->message);
+        {
+          g_autoptr(GPtrArray) candidates =
+            semper_payment_manager_candidates (manager, &offer->price,
+                                               (const SemperPaymentOffer *) (void *) offers->data,
+                                               offers->len);
+
+          g_set_error (error, SEMPER_SHOP_ERROR, cannot_pay_code (candidates), "%s",
+                       local->message);
+        }
         return FALSE;
       }
   }
@@ -674,7 +703,7 @@ choose_system (SemperPurchase *self,
         self->system = g_strdup (*s);
         return TRUE;
       }
-  g_set_error (error, SEMPER_SHOP_ERROR, SEMPER_SHOP_ERROR_PAYMENT,
+  g_set_error (error, SEMPER_SHOP_ERROR, SEMPER_SHOP_ERROR_NO_SYSTEM,
                _("No payment system that both the merchant and this wallet accept"));
   return FALSE;
 }
@@ -939,7 +968,8 @@ semper_purchase_prepare (SemperPurchase *self,
     }
   if (offer->expiry <= g_get_real_time () / G_USEC_PER_SEC)
     {
-      refuse (error, _("The merchant's offer has expired"));
+      g_set_error (error, SEMPER_SHOP_ERROR, SEMPER_SHOP_ERROR_EXPIRED,
+                   _("The merchant's offer has expired"));
       goto failed;
     }
 

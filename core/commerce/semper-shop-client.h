@@ -38,6 +38,11 @@ typedef enum {
                                      * flow, price differing from the signed offer, … */
   SEMPER_SHOP_ERROR_PAYMENT,        /* no acceptable payment system, or payment failed */
   SEMPER_SHOP_ERROR_DECLINED,       /* the user did not consent */
+  /* Why a payment cannot go ahead, for the user (nothing was paid): */
+  SEMPER_SHOP_ERROR_BALANCE,        /* not enough money in the purse or account (or not linked) */
+  SEMPER_SHOP_ERROR_LIMIT,          /* over the user's spending limit for every system offered */
+  SEMPER_SHOP_ERROR_NO_SYSTEM,      /* the merchant accepts none of the wallet's systems */
+  SEMPER_SHOP_ERROR_EXPIRED,        /* the merchant's signed offer has expired */
 } SemperShopError;
 
 GQuark semper_shop_error_quark (void);

@@ -181,6 +181,7 @@ make_candidate (SemperPaymentManager     *self,
 
       c->reason = g_strdup_printf (_("%s is over your limit of %s for %s"), total, max,
                                    c->system);
+      c->over_limit = TRUE;
       return g_steal_pointer (&c);
     }
   if (!semper_payment_system_can_pay (system, &c->total, &error))

@@ -42,6 +42,7 @@ typedef struct {
   gboolean      usable;
   char         *reason;    /* (nullable) why not usable, for the user */
   gboolean      listed;    /* in the user's ordered list */
+  gboolean      over_limit; /* not usable because of the user's limit for it */
 } SemperPaymentCandidate;
 
 void semper_payment_candidate_free (SemperPaymentCandidate *candidate);

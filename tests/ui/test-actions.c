@@ -38,6 +38,7 @@
 #include "semper-fx-merchant.h"
 #include "semper-profile.h"
 #include "semper-purse.h"
+#include "semper-shop-client.h"
 #include "semper-suspend.h"
 #include "semper-test-semperd.h"
 #include "ui-test-util.h"
@@ -49,6 +50,7 @@
 #include "wallet-receipts-page.h"
 #include "wallet-record-detail.h"
 #include "wallet-setup-window-private.h"
+#include "wallet-shop-merchant-view.h"
 #include "wallet-trusted-display-private.h"
 #include "wallet-window.h"
 
@@ -983,6 +985,109 @@ test_restore (Fixture       *fx,
   g_assert_cmpuint (spend (fx, target, "restored"), >, 0);
 }
 
+/* ---- a payment that cannot go ahead ------------------------------------------------- */
+
+static void
+preferences_cb (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  (*(guint *) user_data)++;
+}
+
+static gboolean
+view_settled (gpointer data)
+{
+  return g_strcmp0 (wallet_shop_merchant_view_get_step (data), "loading") != 0;
+}
+
+/* Each typed reason core gives (semper-shop-client.h) makes the failure page
+ * say why and offer what to do; Withdraw and Change Limits open Preferences.
+ * (Over the limit is also driven end to end against the demo in test-shop.c.) */
+static void
+test_cannot_pay (void)
+{
+  static const struct {
+    int         code;
+    const char *title;
+    const char *says;
+    const char *action;
+  } causes[] = {
+    { SEMPER_SHOP_ERROR_BALANCE, "Not Enough Money", "Withdraw more",
+      "_Withdraw in Preferences…" },
+    { SEMPER_SHOP_ERROR_LIMIT, "Over Your Spending Limit", "Raise the limit",
+      "Change _Limits in Preferences…" },
+    { SEMPER_SHOP_ERROR_NO_SYSTEM, "No Common Way to Pay", "choose another payment system",
+      "Pay _Another Way…" },
+    { SEMPER_SHOP_ERROR_EXPIRED, "The Offer Has Expired", "Ask the merchant for a new offer",
+      "Ask for a _New Offer" },
+  };
+  g_autofree char *dir = g_build_filename (test_dir, "cannot-pay", NULL);
+  g_autoptr(SemperProfile) profile = NULL;
+  g_autoptr(GSimpleActionGroup) app = g_simple_action_group_new ();
+  g_autoptr(GSimpleAction) preferences = g_simple_action_new ("preferences", NULL);
+  g_autoptr(GError) error = NULL;
+  WalletShopMerchantView *view;
+  GtkWindow *window;
+  guint opened = 0;
+
+  profile = semper_profile_open (dir, SEMPER_PROFILE_OPEN_CREATE, password_cb, NULL, &error);
+  g_assert_no_error (error);
+  g_signal_connect (preferences, "activate", G_CALLBACK (preferences_cb), &opened);
+  g_action_map_add_action (G_ACTION_MAP (app), G_ACTION (preferences));
+  window = GTK_WINDOW (gtk_window_new ());
+  gtk_widget_insert_action_group (GTK_WIDGET (window), "app", G_ACTION_GROUP (app));
+  gtk_window_set_default_size (window, 720, 560);
+  view = wallet_shop_merchant_view_new (profile, DEAD_MERCHANT);
+  gtk_window_set_child (window, GTK_WIDGET (view));
+  ui_test_show_and_wait (window);
+  ui_test_spin_until (view_settled, view);
+
+  for (guint i = 0; i < G_N_ELEMENTS (causes); i++)
+    {
+      g_autoptr(GError) why = g_error_new (SEMPER_SHOP_ERROR, causes[i].code, "core says %u", i);
+      g_autofree char *core_says = g_strdup_printf ("core says %u", i);
+      AdwStatusPage *page;
+      GtkWidget *action;
+      const char *text;
+
+      _wallet_shop_merchant_view_explain_failure (view, why);
+      g_assert_cmpstr (wallet_shop_merchant_view_get_step (view), ==, "failed");
+      page = ADW_STATUS_PAGE (_wallet_shop_merchant_view_get_failure (view, "page"));
+      action = _wallet_shop_merchant_view_get_failure (view, "action");
+      text = adw_status_page_get_description (page);
+      g_assert_cmpstr (adw_status_page_get_title (page), ==, causes[i].title);
+      g_assert_nonnull (strstr (text, core_says));
+      g_assert_nonnull (strstr (text, "Nothing was paid"));
+      g_assert_nonnull (strstr (text, causes[i].says));
+      g_assert_true (gtk_widget_get_visible (action));
+      g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (action)), ==, causes[i].action);
+      if (causes[i].code == SEMPER_SHOP_ERROR_BALANCE || causes[i].code == SEMPER_SHOP_ERROR_LIMIT)
+        {
+          guint before = opened;
+
+          g_signal_emit_by_name (action, "clicked");
+          g_assert_cmpuint (opened, ==, before + 1);
+        }
+      if (causes[i].code == SEMPER_SHOP_ERROR_BALANCE)
+        {
+          ui_test_wait_until_painted (GTK_WIDGET (window));
+          ui_test_save_screenshot (GTK_WIDGET (window), "shop-not-enough-money");
+        }
+    }
+
+  /* A payment that failed otherwise has no such button. */
+  {
+    g_autoptr(GError) other = g_error_new_literal (SEMPER_SHOP_ERROR, SEMPER_SHOP_ERROR_PAYMENT,
+                                                   "the bank said no");
+
+    _wallet_shop_merchant_view_explain_failure (view, other);
+    g_assert_false (gtk_widget_get_visible (_wallet_shop_merchant_view_get_failure (view,
+                                                                                    "action")));
+  }
+  gtk_window_destroy (window);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1012,6 +1117,7 @@ main (int   argc,
               test_resume_by_id, fixture_tear_down);
   g_test_add ("/semper/ui/actions/restore", Fixture, NULL, fixture_set_up, test_restore,
               fixture_tear_down);
+  g_test_add_func ("/semper/ui/actions/cannot-pay", test_cannot_pay);
 
   status = g_test_run ();
   ui_test_remove_recursively (test_dir);

@@ -23,6 +23,7 @@
 
 #include "semper-catalog.h"
 #include "semper-dispute.h"
+#include "semper-prefs.h"
 #include "semper-profile.h"
 #include "ui-test-util.h"
 #include "wallet-application-private.h"
@@ -33,6 +34,7 @@
 #include "wallet-shop-catalog-model.h"
 #include "wallet-shop-merchants.h"
 #include "wallet-shop-page.h"
+#include "wallet-preferences-window.h"
 #include "wallet-window.h"
 
 #define PASSWORD "correct horse battery staple"
@@ -1095,6 +1097,78 @@ account_purchase_body (WalletWindow  *window,
   }
 }
 
+/* A payment that cannot go ahead says why and what to do: over the user's
+ * limit for every system the merchant accepts (PROTOCOLS.md E) → "Over Your
+ * Spending Limit", and its button opens Preferences. */
+static gboolean
+preferences_open (gpointer data)
+{
+  g_autoptr(GListModel) toplevels = gtk_window_get_toplevels ();
+
+  g_object_ref (toplevels);
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+
+      if (WALLET_IS_PREFERENCES_WINDOW (window))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+over_limit_body (WalletWindow  *window,
+                 SemperProfile *profile)
+{
+  WalletShopMerchantView *view = open_merchant (window, "courseware");
+  g_autoptr(SemperPrefs) prefs = NULL;
+  g_autoptr(GError) error = NULL;
+  GtkWidget *page, *action;
+  SemperAmount cent;
+
+  prefs = semper_prefs_new (semper_profile_get_archive (profile), &error);
+  g_assert_no_error (error);
+  g_assert_true (semper_amount_init (&cent, 1, "EUR", &error));
+  g_assert_true (semper_prefs_set_limit (prefs, "ecash", &cent, &error));
+  g_assert_true (semper_prefs_set_limit (prefs, "account", &cent, &error));
+  g_assert_no_error (error);
+
+  click (GTK_WIDGET (view), "intro-networks");
+  set_entry (GTK_WIDGET (view), "student", "Erika Mustermann");
+  set_entry (GTK_WIDGET (view), "email", "erika@example.org");
+  click (GTK_WIDGET (view), "review");
+  ui_test_spin_until (view_settled, view);
+  while (g_strcmp0 (wallet_shop_merchant_view_get_step (view), "order") == 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpstr (wallet_shop_merchant_view_get_step (view), ==, "failed");
+  page = _wallet_shop_merchant_view_get_failure (view, "page");
+  action = _wallet_shop_merchant_view_get_failure (view, "action");
+  g_assert_cmpstr (adw_status_page_get_title (ADW_STATUS_PAGE (page)), ==,
+                   "Over Your Spending Limit");
+  g_assert_nonnull (strstr (adw_status_page_get_description (ADW_STATUS_PAGE (page)),
+                            "over your limit of 0.01 EUR"));
+  g_assert_nonnull (strstr (adw_status_page_get_description (ADW_STATUS_PAGE (page)),
+                            "Nothing was paid"));
+  g_assert_true (gtk_widget_get_visible (action));
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (action)), ==,
+                   "Change _Limits in Preferences…");
+  ui_test_wait_until_painted (GTK_WIDGET (window));
+  ui_test_save_screenshot (GTK_WIDGET (window), "shop-over-limit");
+  g_signal_emit_by_name (action, "clicked");
+  ui_test_spin_until (preferences_open, NULL);
+
+  /* The other tests share this wallet: no limits again. */
+  g_assert_true (semper_prefs_set_limit (prefs, "ecash", NULL, &error));
+  g_assert_true (semper_prefs_set_limit (prefs, "account", NULL, &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_market_over_limit (void)
+{
+  run_in_window_with (over_limit_body, market_profile);
+}
+
 static void
 test_market_purchase_account (void)
 {
@@ -1168,6 +1242,7 @@ main (int   argc,
   g_test_add_func ("/semper/ui/shop/market/catalog", test_market_catalog);
   g_test_add_func ("/semper/ui/shop/market/purchase", test_market_purchase);
   g_test_add_func ("/semper/ui/shop/market/purchase-account", test_market_purchase_account);
+  g_test_add_func ("/semper/ui/shop/market/over-limit", test_market_over_limit);
 
   status = g_test_run ();
   market_stop ();
