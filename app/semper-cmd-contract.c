@@ -232,16 +232,18 @@ consent_mode (gboolean yes,
 }
 
 static SemperConsent *
-ask_consent (GBytes    *text,
-             gboolean   yes,
-             gboolean   accept_warnings,
-             GError   **error)
+ask_consent (SemperProfile  *profile,
+             GBytes         *text,
+             gboolean        yes,
+             gboolean        accept_warnings,
+             GError        **error)
 {
   /* With --json, standard output carries the one JSON object; the display
    * goes to standard error. */
   g_autoptr(SemperHeadlessConsent) port =
     semper_headless_consent_new (cli.json ? stderr : stdout, consent_mode (yes, accept_warnings));
 
+  semper_headless_consent_set_archive (port, semper_profile_get_archive (profile));
   return semper_headless_consent_request (port, text, _("contract"), error);
 }
 
@@ -518,7 +520,7 @@ contract_propose (int    argc,
   if (ttp == NULL)
     return cli_usage (context, _("--ttp URL is required (no TTP was used before)"));
 
-  consent = ask_consent (text, yes, accept_warnings, &error);
+  consent = ask_consent (w.profile, text, yes, accept_warnings, &error);
   if (consent == NULL)
     return cli_fail (error, cli_status_for_error (error));
 
@@ -841,7 +843,7 @@ contract_accept (int    argc,
   if (text == NULL)
     return cli_fail (error, EXIT_ERROR);
 
-  consent = ask_consent (text, yes, accept_warnings, &error);
+  consent = ask_consent (w.profile, text, yes, accept_warnings, &error);
   if (consent == NULL)
     return cli_fail (error, cli_status_for_error (error));
   if (!semper_contract_signing_accept (w.signing, argv[1], g_steal_pointer (&consent), &error))

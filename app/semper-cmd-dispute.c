@@ -455,6 +455,7 @@ dispute_open (int    argc,
 
   port = semper_headless_consent_new (cli.json ? stderr : stdout,
                                       consent_mode (yes, accept_warnings));
+  semper_headless_consent_set_archive (port, semper_profile_get_archive (profile));
   consent = semper_headless_consent_request (port, document, _("dispute"), &error);
   if (consent == NULL)
     return cli_fail (error, status_for (error));

@@ -575,6 +575,7 @@ run_purchase (const char        *url,
       else
         mode = SEMPER_HEADLESS_NEVER;
       port = semper_headless_consent_new (cli.json ? stderr : stdout, mode);
+      semper_headless_consent_set_archive (port, semper_profile_get_archive (profile));
       consent = semper_headless_consent_request (port, document, _("order"), &error);
       if (consent == NULL)
         return cli_fail (error, cli_status_for_error (error));
@@ -993,6 +994,7 @@ cmd_delivery (int    argc,
   else
     mode = SEMPER_HEADLESS_NEVER;
   port = semper_headless_consent_new (cli.json ? stderr : stdout, mode);
+  semper_headless_consent_set_archive (port, semper_profile_get_archive (profile));
   consent = semper_headless_consent_request (port, document, _("delivery receipt"), &error);
   if (consent == NULL)
     return cli_fail (error, cli_status_for_error (error));

@@ -7,7 +7,10 @@
 #include "semper-headless-consent.h"
 
 #include <glib/gi18n-lib.h>
+#include <json-glib/json-glib.h>
 #include <unicode/uchar.h>
+
+#include "semper-archive.h"
 
 #include "semper-checker.h"
 #include "semper-consent-private.h"
@@ -21,6 +24,7 @@ struct _SemperHeadlessConsent
   FILE               *out;
   SemperHeadlessMode  mode;
   SemperChecker      *checker;
+  SemperArchive      *archive;  /* (nullable): where decisions are recorded */
 };
 
 static void consent_port_iface_init (SemperConsentPortInterface *iface);
@@ -35,6 +39,7 @@ semper_headless_consent_dispose (GObject *object)
   SemperHeadlessConsent *self = SEMPER_HEADLESS_CONSENT (object);
 
   g_clear_object (&self->checker);
+  g_clear_object (&self->archive);
 
   G_OBJECT_CLASS (semper_headless_consent_parent_class)->dispose (object);
 }
@@ -69,6 +74,74 @@ semper_headless_consent_new (FILE               *out,
   self->mode = mode;
 
   return self;
+}
+
+/**
+ * semper_headless_consent_set_archive:
+ * @archive: (nullable): the profile's archive
+ *
+ * From now on every decision (`consent-given`, `consent-cancelled`,
+ * `consent-refused`, with the purpose, the document's SHA-256 and the origin
+ * `headless-yes`) is written to @archive's audit log; a consent whose record
+ * cannot be written is not handed out.
+ */
+void
+semper_headless_consent_set_archive (SemperHeadlessConsent *self,
+                                     SemperArchive         *archive)
+{
+  g_return_if_fail (SEMPER_IS_HEADLESS_CONSENT (self));
+
+  g_set_object (&self->archive, archive);
+}
+
+static gboolean
+record (SemperHeadlessConsent  *self,
+        const char             *kind,
+        GBytes                 *document,
+        const char             *purpose,
+        GError                **error)
+{
+  g_autoptr(JsonBuilder) b = NULL;
+  g_autoptr(JsonGenerator) gen = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *hex = NULL;
+  g_autofree char *detail = NULL;
+
+  if (self->archive == NULL)
+    return TRUE;
+
+  hex = semper_sha256_hex (document);
+  b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "purpose");
+  json_builder_add_string_value (b, purpose != NULL ? purpose : "document");
+  json_builder_set_member_name (b, "sha256");
+  json_builder_add_string_value (b, hex);
+  json_builder_set_member_name (b, "origin");
+  json_builder_add_string_value (b, "headless-yes");
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  gen = json_generator_new ();
+  json_generator_set_root (gen, root);
+  detail = json_generator_to_data (gen, NULL);
+  return semper_archive_audit_append (self->archive, kind, detail, error) != 0;
+}
+
+/* Records a refusal or a cancel; @error says which and why. */
+static SemperConsent *
+declined (SemperHeadlessConsent  *self,
+          GBytes                 *document,
+          const char             *purpose,
+          GError                **error)
+{
+  g_autoptr(GError) local = NULL;
+  gboolean cancelled = error != NULL && *error != NULL &&
+    g_error_matches (*error, SEMPER_CONSENT_ERROR, SEMPER_CONSENT_ERROR_CANCELLED);
+
+  if (!record (self, cancelled ? "consent-cancelled" : "consent-refused", document, purpose,
+               &local))
+    g_warning ("Could not record the declined signature: %s", local->message);
+  return NULL;
 }
 
 static gboolean
@@ -244,6 +317,7 @@ semper_headless_consent_request (SemperHeadlessConsent  *self,
   g_autoptr(SemperDocument) doc = NULL;
   g_autoptr(GPtrArray) findings = NULL;
   g_autoptr(GError) local_error = NULL;
+  g_autoptr(SemperConsent) consent = NULL;
 
   g_return_val_if_fail (SEMPER_IS_HEADLESS_CONSENT (self), NULL);
   g_return_val_if_fail (document != NULL, NULL);
@@ -253,7 +327,7 @@ semper_headless_consent_request (SemperHeadlessConsent  *self,
     {
       g_set_error (error, SEMPER_CONSENT_ERROR, SEMPER_CONSENT_ERROR_REFUSED,
                    _("Not a well-formed semper document: %s"), local_error->message);
-      return NULL;
+      return declined (self, document, purpose, error);
     }
 
   if (self->checker == NULL)
@@ -271,7 +345,7 @@ semper_headless_consent_request (SemperHeadlessConsent  *self,
     {
       g_set_error_literal (error, SEMPER_CONSENT_ERROR, SEMPER_CONSENT_ERROR_REFUSED,
                            _("This document may not be signed: the trusted display refuses it"));
-      return NULL;
+      return declined (self, document, purpose, error);
     }
 
   switch (self->mode)
@@ -285,7 +359,7 @@ semper_headless_consent_request (SemperHeadlessConsent  *self,
           g_set_error_literal (error, SEMPER_CONSENT_ERROR, SEMPER_CONSENT_ERROR_REFUSED,
                                _("The document checker found problems; read them, and sign "
                                  "only with --accept-warnings"));
-          return NULL;
+          return declined (self, document, purpose, error);
         }
       break;
 
@@ -294,13 +368,13 @@ semper_headless_consent_request (SemperHeadlessConsent  *self,
         break;
       g_set_error_literal (error, SEMPER_CONSENT_ERROR, SEMPER_CONSENT_ERROR_CANCELLED,
                            _("Signing cancelled"));
-      return NULL;
+      return declined (self, document, purpose, error);
 
     case SEMPER_HEADLESS_NEVER:
     default:
       g_set_error_literal (error, SEMPER_CONSENT_ERROR, SEMPER_CONSENT_ERROR_CANCELLED,
                            _("Not signed: give --yes to consent to the document shown above"));
-      return NULL;
+      return declined (self, document, purpose, error);
     }
 
   /* The headless port is the provider of a process that registered none
@@ -309,7 +383,17 @@ semper_headless_consent_request (SemperHeadlessConsent  *self,
   if (semper_consent_get_provider_origin () == NULL
       && !semper_consent_register_provider (SEMPER_CONSENT_PORT (self), "headless-yes", NULL))
     g_debug ("Another consent provider was registered meanwhile");
-  return _semper_consent_new (document, "headless-yes", error);
+  consent = _semper_consent_new (document, "headless-yes", error);
+  if (consent == NULL)
+    return NULL;
+  if (!record (self, "consent-given", document, purpose, &local_error))
+    {
+      g_set_error (error, SEMPER_CONSENT_ERROR, SEMPER_CONSENT_ERROR_REFUSED,
+                   _("Could not record the consent, so nothing is signed: %s"),
+                   local_error->message);
+      return NULL;
+    }
+  return g_steal_pointer (&consent);
 }
 
 static void

@@ -4,7 +4,8 @@
  * document (dangerous characters made visible), its SHA-256 and the
  * checker's findings, and creates a consent only when told to (`--yes`) or
  * when the user types "yes" at the terminal. It refuses exactly what the
- * trusted display refuses, whatever it is told.
+ * trusted display refuses, whatever it is told. Given an archive, it records
+ * every decision in the audit log, as the trusted display's port does.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -30,6 +31,8 @@ G_DECLARE_FINAL_TYPE (SemperHeadlessConsent, semper_headless_consent,
 
 SemperHeadlessConsent *semper_headless_consent_new     (FILE               *out,
                                                         SemperHeadlessMode  mode);
+void                   semper_headless_consent_set_archive (SemperHeadlessConsent *self,
+                                                            SemperArchive         *archive);
 SemperConsent         *semper_headless_consent_request (SemperHeadlessConsent  *self,
                                                         GBytes                 *document,
                                                         const char             *purpose,
