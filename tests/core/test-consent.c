@@ -7,7 +7,12 @@
 
 #include <stdio.h>
 
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+
+#include "semper-archive.h"
 #include "semper-consent-private.h"
+#include "semper-crypto.h"
 #include "semper-headless-consent.h"
 
 static const char clean_doc[] =
@@ -245,6 +250,72 @@ test_headless_modes (void)
   g_assert_null (strstr (p5, "\xe2\x80\xae"));
 }
 
+/* Given the profile's archive, the headless port records every decision in
+ * its audit log, as the trusted display's port does. */
+static void
+test_headless_record (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("semper-consent-XXXXXX", &error);
+  g_autofree char *db = g_build_filename (dir, "archive.db", NULL);
+  g_autoptr(SemperArchive) archive = NULL;
+  g_autoptr(GBytes) clean = g_bytes_new_static (clean_doc, sizeof clean_doc - 1);
+  g_autoptr(GBytes) refused = g_bytes_new_static (refuse_doc, sizeof refuse_doc - 1);
+  g_autofree char *clean_hex = semper_sha256_hex (clean);
+  g_autofree char *refused_hex = semper_sha256_hex (refused);
+  g_autoptr(GString) got = g_string_new (NULL);
+  g_autoptr(GString) expected = g_string_new (NULL);
+  const SemperHeadlessMode modes[] = { SEMPER_HEADLESS_YES, SEMPER_HEADLESS_NEVER,
+                                       SEMPER_HEADLESS_YES_ACCEPT_WARNINGS };
+  const char *kinds[] = { "consent-given", "consent-cancelled", "consent-refused" };
+  FILE *devnull = fopen ("/dev/null", "w");
+  sqlite3 *conn = NULL;
+  sqlite3_stmt *stmt = NULL;
+
+  g_assert_no_error (error);
+  archive = semper_archive_open (db, &error);
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < G_N_ELEMENTS (modes); i++)
+    {
+      g_autoptr(SemperHeadlessConsent) port = semper_headless_consent_new (devnull, modes[i]);
+      g_autoptr(SemperConsent) consent = NULL;
+      g_autoptr(GError) local = NULL;
+
+      semper_headless_consent_set_archive (port, archive);
+      consent = semper_headless_consent_request (port, i == 2 ? refused : clean, "contract",
+                                                 &local);
+      g_assert_true ((consent != NULL) == (i == 0));
+      g_string_append_printf (expected, "%s {\"purpose\":\"contract\",\"sha256\":\"%s\","
+                              "\"origin\":\"headless-yes\"}\n", kinds[i],
+                              i == 2 ? refused_hex : clean_hex);
+    }
+  fclose (devnull);
+  g_assert_true (semper_archive_audit_verify (archive, NULL, &error));
+  g_assert_no_error (error);
+
+  g_assert_cmpint (sqlite3_open_v2 (db, &conn, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (conn, "SELECT kind, detail FROM audit WHERE kind LIKE "
+                                       "'consent-%' ORDER BY id", -1, &stmt, NULL), ==,
+                   SQLITE_OK);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    g_string_append_printf (got, "%s %s\n", sqlite3_column_text (stmt, 0),
+                            sqlite3_column_text (stmt, 1));
+  sqlite3_finalize (stmt);
+  sqlite3_close (conn);
+  g_assert_cmpstr (got->str, ==, expected->str);
+
+  g_clear_object (&archive);
+  for (const char *suffix = ""; suffix != NULL;
+       suffix = g_str_equal (suffix, "") ? "-wal" : g_str_equal (suffix, "-wal") ? "-shm" : NULL)
+    {
+      g_autofree char *path = g_strconcat (db, suffix, NULL);
+
+      g_unlink (path);
+    }
+  g_rmdir (dir);
+}
+
 static void
 test_escape (void)
 {
@@ -280,6 +351,7 @@ main (int    argc,
   g_test_add_func ("/semper/consent/consume", test_consume);
   g_test_add_func ("/semper/consent/headless/modes", test_headless_modes);
   g_test_add_func ("/semper/consent/headless/escape", test_escape);
+  g_test_add_func ("/semper/consent/headless/record", test_headless_record);
 
   return g_test_run ();
 }

@@ -8,7 +8,31 @@
  */
 #include "config.h"
 
+#include <sqlite3.h>
+
 #include "contract-cli-fixture.h"
+
+/* The last consent decision in @profile's audit log: "kind purpose". */
+static char *
+last_consent (const char *profile)
+{
+  g_autofree char *db = g_build_filename (profile, "archive.db", NULL);
+  sqlite3 *conn = NULL;
+  sqlite3_stmt *stmt = NULL;
+  char *row = NULL;
+
+  g_assert_cmpint (sqlite3_open_v2 (db, &conn, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (conn, "SELECT kind, json_extract (detail, '$.purpose'), "
+                                       "json_extract (detail, '$.origin') FROM audit "
+                                       "WHERE kind LIKE 'consent-%' ORDER BY id DESC LIMIT 1",
+                                       -1, &stmt, NULL), ==, SQLITE_OK);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    row = g_strdup_printf ("%s %s %s", sqlite3_column_text (stmt, 0),
+                           sqlite3_column_text (stmt, 1), sqlite3_column_text (stmt, 2));
+  sqlite3_finalize (stmt);
+  sqlite3_close (conn);
+  return row;
+}
 
 static int
 openssl_verify (const char *p7m,
@@ -51,6 +75,12 @@ test_optimistic (Fixture       *fx,
                    ==, 3);
   g_assert_true (json_object_has_member (out, "error"));
   g_clear_pointer (&out, json_object_unref);
+  /* ... and the cancel is recorded in the archive's audit log. */
+  {
+    g_autofree char *last = last_consent (fx->alice);
+
+    g_assert_cmpstr (last, ==, "consent-cancelled contract headless-yes");
+  }
   g_assert_cmpint (SEMPER (fx, fx->alice, &out, "contract", "list", "--offline",
                            "--password-file", fx->password), ==, 0);
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (out, "items")), ==, 0);
@@ -62,6 +92,11 @@ test_optimistic (Fixture       *fx,
 
   id = propose (fx, NULL);
   g_assert_cmpuint (strlen (id), ==, 32);
+  {
+    g_autofree char *last = last_consent (fx->alice);
+
+    g_assert_cmpstr (last, ==, "consent-given contract headless-yes");
+  }
 
   /* Bob finds it in the TTP's mailbox, reads it, and cannot sign without --yes. */
   bob_id = bob_fetch (fx, NULL);
