@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -504,6 +505,23 @@ consent_cb (SemperPurchase  *purchase,
                                           error);
 }
 
+#ifdef SEMPER_TEST_HOOKS
+/* SEMPER_TEST_CRASH_AFTER=<fx state>: SIGKILL right after the purchase's fair
+ * exchange journaled that state (the test of `semper resume`; compiled only
+ * with -Dtest_hooks=true, read by the CLI only). */
+static void
+purchase_crash_after_cb (SemperFxBuyer *buyer,
+                         const char    *id,
+                         const char    *state,
+                         gpointer       user_data)
+{
+  const char *point = g_getenv ("SEMPER_TEST_CRASH_AFTER");
+
+  if (point != NULL && g_str_equal (point, state))
+    raise (SIGKILL);
+}
+#endif
+
 static int
 run_purchase (const char        *url,
               const char        *service_id,
@@ -581,6 +599,11 @@ run_purchase (const char        *url,
         return cli_fail (error, cli_status_for_error (error));
       semper_purchase_set_consent_func (purchase, consent_cb, g_object_ref (port),
                                         g_object_unref);
+#ifdef SEMPER_TEST_HOOKS
+      if (semper_purchase_get_fx_buyer (purchase) != NULL)
+        g_signal_connect (semper_purchase_get_fx_buyer (purchase), "journaled",
+                          G_CALLBACK (purchase_crash_after_cb), NULL);
+#endif
       receipt = semper_purchase_complete (purchase, consent, NULL, &error);
       if (receipt == 0)
         return cli_fail (error, status_for (error));

@@ -799,6 +799,13 @@ setup_fx (SemperPurchase *self,
   return TRUE;
 }
 
+SemperFxBuyer *
+semper_purchase_get_fx_buyer (SemperPurchase *self)
+{
+  g_return_val_if_fail (SEMPER_IS_PURCHASE (self), NULL);
+  return self->fx;
+}
+
 GBytes *
 semper_purchase_prepare (SemperPurchase *self,
                          GCancellable   *cancellable,

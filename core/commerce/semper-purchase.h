@@ -33,6 +33,7 @@
 #include <gio/gio.h>
 
 #include "semper-consent.h"
+#include "semper-fx-buyer.h"
 #include "semper-payment-manager.h"
 #include "semper-shop-client.h"
 
@@ -140,6 +141,9 @@ GBytes         *semper_purchase_prepare_finish     (SemperPurchase             *
  * offer's description. */
 const SemperAmount *semper_purchase_get_total      (SemperPurchase             *self);
 const char     *semper_purchase_get_payment_system (SemperPurchase             *self);
+/* The fair exchange's buyer once prepared (its ::journaled signal is what the
+ * CLI's crash test hook listens to). Returns: (transfer none) (nullable) */
+SemperFxBuyer  *semper_purchase_get_fx_buyer     (SemperPurchase             *self);
 
 /* Step 4: @consent for the bytes prepare returned (consumed). Returns the
  * receipt's archive id, or 0 with @error. */

@@ -14,6 +14,7 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <signal.h>
 #include <json-glib/json-glib.h>
 #include <string.h>
 
@@ -919,6 +920,80 @@ test_account (Fixture       *fx,
   }
 }
 
+/* `semper buy … --pay account` killed (SIGKILL) right after its fair exchange
+ * journaled @point (SEMPER_TEST_CRASH_AFTER, a test hook of the CLI). */
+static void
+buy_killed_at (Fixture    *fx,
+               const char *point)
+{
+  g_autoptr(GSubprocessLauncher) launcher =
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE
+                               | G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_subprocess_launcher_setenv (launcher, "SEMPER_TEST_CRASH_AFTER", point, TRUE);
+  proc = g_subprocess_launcher_spawn (launcher, &error, fx->semper, "--json", "--profile",
+                                      fx->wallet, "buy", fx->merchant_url, "ecommerce-law",
+                                      "--answer", "student=Alice", "--answer",
+                                      "language=English", "--pay", "account", "--yes",
+                                      "--password-file", fx->password, NULL);
+  g_assert_no_error (error);
+  g_subprocess_wait (proc, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_signaled (proc));
+  g_assert_cmpint (g_subprocess_get_term_sig (proc), ==, SIGKILL);
+}
+
+/* The state `semper resume` left the one purchase in. */
+static char *
+resume_purchase (Fixture *fx)
+{
+  g_autoptr(JsonObject) out = NULL;
+  JsonArray *items;
+
+  g_assert_cmpint (SEMPER (fx, fx->wallet, &out, "resume", "--password-file", fx->password),
+                   ==, 0);
+  items = json_object_get_array_member (out, "items");
+  for (guint i = 0; i < json_array_get_length (items); i++)
+    {
+      JsonObject *item = json_array_get_object_element (items, i);
+
+      if (g_str_equal (json_object_get_string_member (item, "protocol"), "fx"))
+        return g_strdup (json_object_get_string_member (item, "state"));
+    }
+  return NULL;
+}
+
+/* An account-paid purchase interrupted by a crash: `semper resume` finishes
+ * it. Killed once m3 (with the payment authorisation) was journaled, it is
+ * paid exactly once and done; killed after m1, before any payment, it is
+ * aborted at the TTP and nothing is paid. */
+static void
+test_account_resume (Fixture       *fx,
+                     gconstpointer  data)
+{
+  gint64 coins = purse_cents (fx);
+  gint64 before = account_cents (fx);
+  g_autofree char *paid = NULL;
+  g_autofree char *aborted = NULL;
+  g_autofree char *again = NULL;
+
+  buy_killed_at (fx, "m3-sent");
+  paid = resume_purchase (fx);
+  g_assert_cmpstr (paid, ==, "done");
+  g_assert_cmpint (account_cents (fx), ==, before - 1200);
+  again = resume_purchase (fx);
+  g_assert_null (again);
+  g_assert_cmpint (account_cents (fx), ==, before - 1200);
+
+  buy_killed_at (fx, "m1-sent");
+  aborted = resume_purchase (fx);
+  g_assert_cmpstr (aborted, ==, "aborted");
+  g_assert_cmpint (account_cents (fx), ==, before - 1200);
+  g_assert_cmpint (purse_cents (fx), ==, coins);
+}
+
 /* ---- the catalog over HTTP ----------------------------------------------------------- */
 
 static void
@@ -1041,6 +1116,7 @@ main (int    argc,
   g_test_add (path, Fixture, &trial, fixture_set_up, fn, fixture_tear_down)
   ADD ("/semper/merchant/courseware", courseware, test_courseware);
   ADD ("/semper/merchant/account", courseware, test_account);
+  ADD ("/semper/merchant/account-resume", courseware, test_account_resume);
   ADD ("/semper/merchant/subscription", subscription, test_subscription);
   ADD ("/semper/merchant/consultancy", subscription, test_consultancy);
   ADD ("/semper/merchant/mail-order", mail_order, test_mail_order);
