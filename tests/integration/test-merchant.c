@@ -903,7 +903,8 @@ test_account (Fixture       *fx,
   g_assert_cmpint (purse_cents (fx), ==, coins);
   assert_receipt_verifies (fx, json_object_get_int_member (buy, "receipt"), 1200, 1);
 
-  /* Without --pay the user's preferences decide: the account first, chosen without asking. */
+  /* --pay auto (the default): the user's preferences decide, the account first, chosen
+   * without asking. */
   {
     g_autoptr(JsonObject) prefs = NULL;
     g_autoptr(JsonObject) picked = NULL;
@@ -913,7 +914,7 @@ test_account (Fixture       *fx,
                    ==, 0);
     g_assert_cmpint (SEMPER (fx, fx->wallet, &picked, "buy", fx->merchant_url, "intro-networks",
                              "--answer", "student=Alice", "--answer", "language=English",
-                             "--yes", "--password-file", fx->password), ==, 0);
+                             "--pay", "auto", "--yes", "--password-file", fx->password), ==, 0);
     g_assert_cmpstr (json_object_get_string_member (picked, "payment_system"), ==, "account");
     g_assert_cmpint (account_cents (fx), ==, before - 1200 - 490);
     g_assert_cmpint (purse_cents (fx), ==, coins);
