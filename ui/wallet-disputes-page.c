@@ -52,6 +52,7 @@ struct _WalletDisputesPage
   AdwEntryRow         *ttp_row;
   AdwPreferencesGroup *list_group;
   AdwActionRow        *empty_row;
+  GtkSearchEntry      *search_entry;
 };
 
 G_DEFINE_FINAL_TYPE (WalletDisputesPage, wallet_disputes_page, ADW_TYPE_BIN)
@@ -90,6 +91,33 @@ state_text (const char *state)
 
 static void send_clicked_cb (GtkButton *button, WalletDisputesPage *self);
 static void export_clicked_cb (GtkButton *button, WalletDisputesPage *self);
+static void labels_clicked_cb (GtkButton *button, WalletDisputesPage *self);
+
+/* Whether every word of @search is in the dispute's claim, transaction,
+ * labels or note (case and accents folded as the archive's search folds
+ * them: not quite, but a user's own few disputes need no index). */
+static gboolean
+dispute_matches (SemperArchiveDispute *d,
+                 const char           *search)
+{
+  g_auto(GStrv) words = NULL;
+  g_autofree char *hay = NULL;
+  g_autofree char *folded = NULL;
+  SemperDisputeClaim claim = SEMPER_DISPUTE_CLAIM_OTHER;
+
+  if (search == NULL || *search == '\0')
+    return TRUE;
+  semper_dispute_claim_from_string (d->claim, &claim);
+  hay = g_strjoin (" ", semper_dispute_claim_describe (claim), d->claim,
+                   d->exchange_id ? d->exchange_id : "", d->labels ? d->labels : "",
+                   d->note ? d->note : "", NULL);
+  folded = g_utf8_casefold (hay, -1);
+  words = g_str_tokenize_and_fold (search, NULL, NULL);
+  for (guint i = 0; words[i] != NULL; i++)
+    if (strstr (folded, words[i]) == NULL)
+      return FALSE;
+  return TRUE;
+}
 
 static void
 reload (WalletDisputesPage *self)
@@ -114,6 +142,7 @@ reload (WalletDisputesPage *self)
     {
       SemperArchiveDispute *d = self->listed->pdata[i];
       SemperDisputeClaim claim = SEMPER_DISPUTE_CLAIM_OTHER;
+      GtkWidget *labels;
       g_autoptr(SemperDisputeInfo) info = semper_disputes_get (self->disputes, d->id, NULL);
       GtkWidget *row = adw_action_row_new ();
       GtkWidget *send = gtk_button_new_with_mnemonic (_("_Send to the TTP"));
@@ -121,6 +150,8 @@ reload (WalletDisputesPage *self)
       g_autofree char *name = g_strdup_printf ("dispute-%" G_GINT64_FORMAT, d->id);
       g_autofree char *subtitle = NULL;
 
+      if (!dispute_matches (d, gtk_editable_get_text (GTK_EDITABLE (self->search_entry))))
+        continue;
       semper_dispute_claim_from_string (d->claim, &claim);
       if (info != NULL && info->reason != NULL)
         subtitle = g_strdup_printf (_("%s · transaction %.12s… · %s"),
@@ -129,6 +160,15 @@ reload (WalletDisputesPage *self)
       else
         subtitle = g_strdup_printf (_("%s · transaction %.12s…"), state_text (d->state),
                                     d->exchange_id ? d->exchange_id : "");
+      /* The user's own labels and note, after what the dispute is. */
+      if ((d->labels != NULL && *d->labels != '\0') || (d->note != NULL && *d->note != '\0'))
+        {
+          g_autofree char *base = g_steal_pointer (&subtitle);
+
+          subtitle = g_strdup_printf (_("%s\nLabels: %s · Note: %s"), base,
+                                      d->labels != NULL ? d->labels : "",
+                                      d->note != NULL ? d->note : "");
+        }
       adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row),
                                      semper_dispute_claim_describe (claim));
@@ -149,11 +189,153 @@ reload (WalletDisputesPage *self)
       g_object_set_data (G_OBJECT (export), "dispute-id", GINT_TO_POINTER ((int) d->id));
       g_signal_connect (export, "clicked", G_CALLBACK (export_clicked_cb), self);
       adw_action_row_add_suffix (ADW_ACTION_ROW (row), export);
+      labels = gtk_button_new_from_icon_name ("document-edit-symbolic");
+      gtk_widget_set_valign (labels, GTK_ALIGN_CENTER);
+      gtk_widget_set_name (labels, "labels");
+      gtk_widget_set_tooltip_text (labels, _("Labels and Note"));
+      gtk_accessible_update_property (GTK_ACCESSIBLE (labels), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                      _("Labels and Note"), -1);
+      g_object_set_data (G_OBJECT (labels), "dispute-id", GINT_TO_POINTER ((int) d->id));
+      g_signal_connect (labels, "clicked", G_CALLBACK (labels_clicked_cb), self);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), labels);
 
       adw_preferences_group_add (self->list_group, row);
       g_ptr_array_add (self->rows, row);
     }
   gtk_widget_set_visible (GTK_WIDGET (self->empty_row), self->listed->len == 0);
+}
+
+/**
+ * wallet_disputes_page_save_labels:
+ * @labels: (nullable): the new labels, or %NULL to keep them
+ * @note: (nullable): the new note, or %NULL to keep it
+ *
+ * Stores the user's labels and note of dispute @id (they are searched,
+ * listed, exported by `semper dispute list --json` and kept in backups).
+ */
+gboolean
+wallet_disputes_page_save_labels (WalletDisputesPage  *self,
+                                  gint64               id,
+                                  const char          *labels,
+                                  const char          *note,
+                                  GError             **error)
+{
+  g_return_val_if_fail (WALLET_IS_DISPUTES_PAGE (self), FALSE);
+
+  if (self->profile == NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED,
+                           _("No profile is open"));
+      return FALSE;
+    }
+  if (!semper_archive_dispute_set_labels (semper_profile_get_archive (self->profile), id,
+                                          labels, note, error))
+    return FALSE;
+  reload (self);
+  return TRUE;
+}
+
+/**
+ * wallet_disputes_page_set_search:
+ *
+ * Lists only the disputes with every word of @text in their claim,
+ * transaction, labels or note (the search entry's text).
+ */
+void
+wallet_disputes_page_set_search (WalletDisputesPage *self,
+                                 const char         *text)
+{
+  g_return_if_fail (WALLET_IS_DISPUTES_PAGE (self));
+
+  gtk_editable_set_text (GTK_EDITABLE (self->search_entry), text != NULL ? text : "");
+  reload (self);
+}
+
+/* Returns: (transfer none) (nullable): the row of dispute @id, if listed */
+GtkWidget *
+wallet_disputes_page_get_row (WalletDisputesPage *self,
+                              gint64              id)
+{
+  g_autofree char *name = g_strdup_printf ("dispute-%" G_GINT64_FORMAT, id);
+
+  g_return_val_if_fail (WALLET_IS_DISPUTES_PAGE (self), NULL);
+
+  for (guint i = 0; i < self->rows->len; i++)
+    if (g_str_equal (gtk_widget_get_name (self->rows->pdata[i]), name))
+      return self->rows->pdata[i];
+  return NULL;
+}
+
+static void
+labels_response_cb (AdwMessageDialog   *dialog,
+                    const char         *response,
+                    WalletDisputesPage *self)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 id = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (dialog), "dispute-id"));
+  GtkEditable *labels = g_object_get_data (G_OBJECT (dialog), "labels");
+  GtkEditable *note = g_object_get_data (G_OBJECT (dialog), "note");
+
+  if (!g_str_equal (response, "save"))
+    return;
+  if (!wallet_disputes_page_save_labels (self, id, gtk_editable_get_text (labels),
+                                         gtk_editable_get_text (note), &error))
+    {
+      g_autofree char *text = g_strdup_printf (_("Could not save: %s"), error->message);
+      toast (self, text);
+      return;
+    }
+  toast (self, _("Labels and note saved"));
+}
+
+static void
+labels_clicked_cb (GtkButton          *button,
+                   WalletDisputesPage *self)
+{
+  gint64 id = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (button), "dispute-id"));
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkWidget *dialog;
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  GtkWidget *labels = gtk_entry_new ();
+  GtkWidget *note = gtk_entry_new ();
+  SemperArchiveDispute *d = NULL;
+
+  for (guint i = 0; self->listed != NULL && i < self->listed->len; i++)
+    if (((SemperArchiveDispute *) self->listed->pdata[i])->id == id)
+      d = self->listed->pdata[i];
+  if (d == NULL)
+    return;
+  dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                   _("Labels and Note"),
+                                   _("For yourself: they are searched and kept in exports "
+                                     "and backups, never sent to the TTP."));
+  gtk_entry_set_placeholder_text (GTK_ENTRY (labels), _("Labels, separated by spaces"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (labels), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Labels"), -1);
+  gtk_editable_set_text (GTK_EDITABLE (labels), d->labels != NULL ? d->labels : "");
+  gtk_entry_set_placeholder_text (GTK_ENTRY (note), _("A note for yourself"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (note), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Note"), -1);
+  gtk_editable_set_text (GTK_EDITABLE (note), d->note != NULL ? d->note : "");
+  gtk_box_append (GTK_BOX (box), labels);
+  gtk_box_append (GTK_BOX (box), note);
+  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), box);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _("_Cancel"),
+                                    "save", _("_Save Labels"), NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "save",
+                                              ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "save");
+  g_object_set_data (G_OBJECT (dialog), "dispute-id", GINT_TO_POINTER ((int) id));
+  g_object_set_data (G_OBJECT (dialog), "labels", labels);
+  g_object_set_data (G_OBJECT (dialog), "note", note);
+  g_signal_connect (dialog, "response", G_CALLBACK (labels_response_cb), self);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+search_changed_cb (WalletDisputesPage *self)
+{
+  reload (self);
 }
 
 void
@@ -658,6 +840,15 @@ wallet_disputes_page_init (WalletDisputesPage *self)
                                  _("Address of the TTP that decides"));
   gtk_widget_set_name (GTK_WIDGET (self->ttp_row), "ttp");
   adw_preferences_group_add (self->list_group, GTK_WIDGET (self->ttp_row));
+  self->search_entry = GTK_SEARCH_ENTRY (gtk_search_entry_new ());
+  g_object_set (self->search_entry, "placeholder-text",
+                _("Search claims, transactions, labels and notes"), NULL);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->search_entry),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Search"), -1);
+  gtk_widget_set_margin_bottom (GTK_WIDGET (self->search_entry), 6);
+  g_signal_connect_swapped (self->search_entry, "search-changed", G_CALLBACK (search_changed_cb),
+                            self);
+  adw_preferences_group_set_header_suffix (self->list_group, GTK_WIDGET (self->search_entry));
   self->empty_row = ADW_ACTION_ROW (adw_action_row_new ());
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->empty_row), _("No disputes yet"));
   adw_action_row_set_subtitle (self->empty_row,

@@ -38,4 +38,14 @@ gboolean wallet_disputes_page_export          (WalletDisputesPage *self,
 /* Whether a send to the TTP is running. */
 gboolean wallet_disputes_page_get_busy        (WalletDisputesPage *self);
 
+gboolean wallet_disputes_page_save_labels     (WalletDisputesPage *self,
+                                               gint64              id,
+                                               const char         *labels,
+                                               const char         *note,
+                                               GError            **error);
+void     wallet_disputes_page_set_search      (WalletDisputesPage *self,
+                                               const char         *text);
+GtkWidget *wallet_disputes_page_get_row       (WalletDisputesPage *self,
+                                               gint64              id);
+
 G_END_DECLS

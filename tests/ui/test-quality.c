@@ -24,6 +24,7 @@
 #include "semper-profile.h"
 #include "ui-test-util.h"
 #include "wallet-application-private.h"
+#include "wallet-disputes-page.h"
 #include "wallet-preferences-window.h"
 #include "wallet-receipts-page.h"
 #include "wallet-setup-window-private.h"
@@ -748,6 +749,97 @@ test_keyboard (void)
   run_in_window (profile, keyboard_body, NULL);
 }
 
+/* ---- labels and notes on a dispute ------------------------------------ */
+
+static GtkWidget *
+find_named (GtkWidget  *root,
+            const char *name)
+{
+  if (g_str_equal (gtk_widget_get_name (root), name))
+    return root;
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL;
+       c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_named (c, name);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static void
+dispute_labels_body (WalletWindow  *window,
+                     SemperProfile *profile,
+                     gpointer       data)
+{
+  WalletDisputesPage *page =
+    WALLET_DISPUTES_PAGE (find_widget (GTK_WIDGET (window), WALLET_TYPE_DISPUTES_PAGE));
+  g_autoptr(GArray) ids = wallet_disputes_page_dup_ids (page);
+  GListModel *toplevels = gtk_window_get_toplevels ();
+  g_autoptr(GPtrArray) disputes = NULL;
+  g_autoptr(GError) error = NULL;
+  AdwMessageDialog *dialog = NULL;
+  GtkWidget *row, *button;
+  GPtrArray *entries = g_ptr_array_new ();
+  gint64 id;
+
+  wallet_window_set_visible_page (window, "disputes");
+  g_assert_cmpuint (ids->len, ==, 1);
+  id = g_array_index (ids, gint64, 0);
+
+  /* Through the row's button and its dialog, as a user does. */
+  row = wallet_disputes_page_get_row (page, id);
+  g_assert_nonnull (row);
+  button = find_named (row, "labels");
+  g_assert_nonnull (button);
+  g_signal_emit_by_name (button, "clicked");
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels) && dialog == NULL; i++)
+    {
+      g_autoptr(GObject) w = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (w))
+        dialog = ADW_MESSAGE_DIALOG (w);
+    }
+  g_assert_nonnull (dialog);
+  ui_test_wait_until_painted (GTK_WIDGET (dialog));
+  check (GTK_WIDGET (dialog), "dispute-labels", "en", FALSE);
+  find_all (adw_message_dialog_get_extra_child (dialog), GTK_TYPE_ENTRY, entries);
+  g_assert_cmpuint (entries->len, ==, 2);
+  gtk_editable_set_text (GTK_EDITABLE (entries->pdata[0]), "atlas gift");
+  gtk_editable_set_text (GTK_EDITABLE (entries->pdata[1]), "Ask Anna for the tracking number");
+  adw_message_dialog_response (dialog, "save");
+  g_ptr_array_unref (entries);
+
+  /* Stored in the archive, shown in the row. */
+  disputes = semper_archive_dispute_list (semper_profile_get_archive (profile), NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (((SemperArchiveDispute *) disputes->pdata[0])->labels, ==, "atlas gift");
+  g_assert_cmpstr (((SemperArchiveDispute *) disputes->pdata[0])->note, ==,
+                   "Ask Anna for the tracking number");
+  row = wallet_disputes_page_get_row (page, id);
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "atlas gift"));
+  check (GTK_WIDGET (window), "disputes-labelled", "en", FALSE);
+
+  /* Searched: every word, in labels, note or claim, any case. */
+  wallet_disputes_page_set_search (page, "anna TRACKING");
+  g_assert_nonnull (wallet_disputes_page_get_row (page, id));
+  wallet_disputes_page_set_search (page, "atlas delivered");
+  g_assert_nonnull (wallet_disputes_page_get_row (page, id));
+  wallet_disputes_page_set_search (page, "atlas refund");
+  g_assert_null (wallet_disputes_page_get_row (page, id));
+  wallet_disputes_page_set_search (page, "");
+  g_assert_nonnull (wallet_disputes_page_get_row (page, id));
+}
+
+static void
+test_dispute_labels (void)
+{
+  g_autoptr(SemperProfile) profile = full_profile ();
+
+  run_in_window (profile, dispute_labels_body, NULL);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -791,6 +883,7 @@ main (int   argc,
   g_test_add_data_func ("/semper/ui/quality/trusted-display/en", "en", test_trusted_display);
   g_test_add_data_func ("/semper/ui/quality/trusted-display/de", "de", test_trusted_display);
   g_test_add_func ("/semper/ui/quality/keyboard", test_keyboard);
+  g_test_add_func ("/semper/ui/quality/dispute-labels", test_dispute_labels);
 
   status = g_test_run ();
   g_hash_table_unref (english_texts);
