@@ -539,6 +539,17 @@ dispute_list (int    argc,
           json_builder_add_string_value (b, d->state);
           json_builder_set_member_name (b, "created");
           json_builder_add_string_value (b, created);
+          /* The user's own, as receipts and contracts carry them. */
+          json_builder_set_member_name (b, "labels");
+          if (d->labels != NULL)
+            json_builder_add_string_value (b, d->labels);
+          else
+            json_builder_add_null_value (b);
+          json_builder_set_member_name (b, "note");
+          if (d->note != NULL)
+            json_builder_add_string_value (b, d->note);
+          else
+            json_builder_add_null_value (b);
           json_builder_end_object (b);
         }
       json_builder_end_array (b);

@@ -254,6 +254,31 @@ fixture_set_up (Fixture       *fx,
                                                    fx->receipt_id, "gift books",
                                                    "for Grandma's birthday", &error));
   g_assert_no_error (error);
+  /* Labels and notes on a contract and on a dispute travel too. */
+  {
+    SemperArchiveRecord c = { 0 };
+    SemperArchiveDispute d = { 0 };
+    gint64 contract_id, dispute_id;
+
+    c.counterparty = (char *) "Bob Builder";
+    c.title = (char *) "Kitchen renovation";
+    c.state = (char *) "signed";
+    c.time = 1751328000;
+    c.text = (char *) "Kitchen renovation";
+    contract_id = semper_archive_record_insert (archive, SEMPER_ARCHIVE_CONTRACTS, &c, &error);
+    g_assert_no_error (error);
+    g_assert_true (semper_archive_record_set_labels (archive, SEMPER_ARCHIVE_CONTRACTS,
+                                                     contract_id, "house", "deposit paid",
+                                                     &error));
+    g_assert_no_error (error);
+    d.claim = (char *) "not-delivered";
+    d.state = (char *) "open";
+    dispute_id = semper_archive_dispute_insert (archive, &d, &error);
+    g_assert_no_error (error);
+    g_assert_true (semper_archive_dispute_set_labels (archive, dispute_id, "atlas",
+                                                      "call the shop first", &error));
+    g_assert_no_error (error);
+  }
   /* The profile is closed here, so that the CLI can lock it. */
 }
 
@@ -376,6 +401,31 @@ assert_receipt_verifies (Fixture    *fx,
   g_assert_cmpint (run_semper (fx, dir, &out, "--json", "receipts", "--search", "Grandma",
                                NULL), ==, 0);
   g_assert_nonnull (strstr (out, "Atlas of quokkas"));
+
+  /* The contract's and the dispute's labels and notes came along. */
+  {
+    g_autofree char *path = g_build_filename (dir, "archive.db", NULL);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(SemperArchive) archive = semper_archive_open (path, &error);
+    g_autoptr(SemperArchiveRecord) contract = NULL;
+    g_autoptr(GPtrArray) disputes = NULL;
+    SemperArchiveDispute *d;
+
+    g_assert_no_error (error);
+    contract = semper_archive_record_get (archive, SEMPER_ARCHIVE_CONTRACTS, 1, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (contract->labels, ==, "house");
+    g_assert_cmpstr (contract->note, ==, "deposit paid");
+    disputes = semper_archive_dispute_list (archive, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (disputes->len, ==, 1);
+    d = disputes->pdata[0];
+    g_assert_cmpstr (d->labels, ==, "atlas");
+    g_assert_cmpstr (d->note, ==, "call the shop first");
+  }
+  g_free (g_steal_pointer (&out));
+  g_assert_cmpint (run_semper (fx, dir, &out, "--json", "dispute", "list", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "\"call the shop first\""));
 }
 
 static void
