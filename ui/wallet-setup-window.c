@@ -519,6 +519,18 @@ start_create (WalletSetupWindow *self)
       data->root = g_bytes_ref (self->root);
     }
 
+  {
+    /* The same page says "restoring" after a restore that failed. */
+    GtkWidget *creating = gtk_stack_get_child_by_name (self->stack, "creating");
+
+    if (ADW_IS_STATUS_PAGE (creating))
+      {
+        adw_status_page_set_title (ADW_STATUS_PAGE (creating), _("Creating Your Key…"));
+        adw_status_page_set_description (ADW_STATUS_PAGE (creating),
+                                         _("Making your key, protecting it with your password "
+                                           "and getting your certificate."));
+      }
+  }
   self->busy = TRUE;
   show_page (self, PAGE_CREATING);
   task = g_task_new (self, self->worker_cancellable, create_done_cb, NULL);

@@ -296,6 +296,54 @@ test_headless_ask (void)
   g_clear_object (&archive);
 }
 
+/* Each candidate says whether the user's limit is what stops it, so that a
+ * purchase can say "over your limit" apart from "not enough money". */
+static void
+test_over_limit_flag (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("pay-neg-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "archive.db", NULL);
+  g_autoptr(SemperArchive) archive = semper_archive_open (path, &error);
+  g_autoptr(SemperPrefs) prefs = semper_prefs_new (archive, &error);
+  g_autoptr(SemperPaymentManager) manager = semper_payment_manager_new (prefs);
+  g_autoptr(SemperPaymentSystem) ecash = test_system_new ("ecash", BIG);
+  g_autoptr(SemperPaymentSystem) account = test_system_new ("account", 50);
+  g_autoptr(GPtrArray) candidates = NULL;
+  SemperPaymentOffer offers[] = { { "ecash", { 0, "EUR" } }, { "account", { 0, "EUR" } } };
+  SemperAmount price = { 100, "EUR" };
+  SemperAmount limit = { 99, "EUR" };
+
+  g_assert_no_error (error);
+  g_assert_true (semper_prefs_set_limit (prefs, "ecash", &limit, &error));
+  semper_payment_manager_add_system (manager, ecash);
+  semper_payment_manager_add_system (manager, account);
+  candidates = semper_payment_manager_candidates (manager, &price, offers, 2);
+  g_assert_cmpuint (candidates->len, ==, 2);
+  for (guint i = 0; i < candidates->len; i++)
+    {
+      SemperPaymentCandidate *c = candidates->pdata[i];
+
+      g_assert_false (c->usable);
+      g_assert_nonnull (c->reason);
+      /* ecash: over its limit of 0.99 EUR; account: short of money, no limit. */
+      g_assert_cmpint (c->over_limit, ==, g_str_equal (c->system, "ecash"));
+    }
+  g_clear_pointer (&candidates, g_ptr_array_unref);
+  g_clear_object (&manager);
+  g_clear_object (&prefs);
+  g_clear_object (&archive);
+  g_unlink (path);
+  {
+    g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+    g_autofree char *shm = g_strconcat (path, "-shm", NULL);
+
+    g_unlink (wal);
+    g_unlink (shm);
+  }
+  g_rmdir (dir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -309,5 +357,6 @@ main (int    argc,
       g_test_add_data_func (path, &rows[i], run_row);
     }
   g_test_add_func ("/semper/payment/negotiate/headless-ask", test_headless_ask);
+  g_test_add_func ("/semper/payment/negotiate/over-limit-flag", test_over_limit_flag);
   return g_test_run ();
 }
