@@ -4,7 +4,7 @@
  */
 #include "config.h"
 
-#include "semper-headless-consent.h"
+#include "semper-headless-consent-private.h"
 
 #include <glib/gi18n-lib.h>
 #include <json-glib/json-glib.h>
@@ -16,6 +16,8 @@
 #include "semper-consent-private.h"
 #include "semper-crypto.h"
 #include "semper-document.h"
+#include "semper-money.h"
+#include "semper-prefs.h"
 
 struct _SemperHeadlessConsent
 {
@@ -25,6 +27,8 @@ struct _SemperHeadlessConsent
   SemperHeadlessMode  mode;
   SemperChecker      *checker;
   SemperArchive      *archive;  /* (nullable): where decisions are recorded */
+  FILE               *tty_in;   /* (nullable): a test's terminal instead of /dev/tty */
+  FILE               *tty_out;
 };
 
 static void consent_port_iface_init (SemperConsentPortInterface *iface);
@@ -278,21 +282,94 @@ print_document (SemperHeadlessConsent *self,
     }
 }
 
-static gboolean
-ask_terminal (SemperHeadlessConsent *self)
+/**
+ * _semper_headless_consent_set_terminal:
+ *
+ * For tests: read the answer from @in and ask on @out instead of /dev/tty.
+ */
+void
+_semper_headless_consent_set_terminal (SemperHeadlessConsent *self,
+                                       FILE                  *in,
+                                       FILE                  *out)
 {
-  FILE *tty = fopen ("/dev/tty", "r+e");
-  char answer[16] = "";
+  self->tty_in = in;
+  self->tty_out = out;
+}
+
+/* The amount the user must type, as in the trusted display: the document's
+ * Total (or Amount) when it is above the user's limit (the profile's
+ * preference when the port has the archive, else 100.00 EUR) or in another
+ * currency than the limit. */
+static gboolean
+amount_to_type (SemperHeadlessConsent *self,
+                SemperDocument        *doc,
+                SemperAmount          *amount)
+{
+  SemperAmount limit;
+
+  if (!semper_document_get_amount (doc, "Total", amount, NULL)
+      && !semper_document_get_amount (doc, "Amount", amount, NULL))
+    return FALSE;
+  g_assert (semper_amount_parse ("100.00 EUR", &limit, NULL));
+  if (self->archive != NULL)
+    {
+      g_autoptr(SemperPrefs) prefs = semper_prefs_new (self->archive, NULL);
+
+      if (prefs != NULL)
+        semper_prefs_get_display_threshold (prefs, &limit);
+    }
+  return g_strcmp0 (amount->currency, limit.currency) != 0 || amount->minor > limit.minor;
+}
+
+/* "150.00" or "150.00 EUR", compared as an amount. */
+static gboolean
+typed_amount_matches (const char         *answer,
+                      const SemperAmount *amount)
+{
+  g_autofree char *text = g_strstrip (g_strdup (answer));
+  SemperAmount typed;
+
+  if (strchr (text, ' ') == NULL)
+    {
+      char *with_currency = g_strconcat (text, " ", amount->currency, NULL);
+
+      g_free (text);
+      text = with_currency;
+    }
+  return semper_amount_parse (text, &typed, NULL) && semper_amount_equal (&typed, amount);
+}
+
+static gboolean
+ask_terminal (SemperHeadlessConsent *self,
+              const SemperAmount    *amount)
+{
+  FILE *tty = self->tty_in != NULL ? NULL : fopen ("/dev/tty", "r+e");
+  FILE *in = self->tty_in != NULL ? self->tty_in : tty;
+  FILE *out = self->tty_out != NULL ? self->tty_out : tty;
+  char answer[64] = "";
   gboolean yes = FALSE;
 
-  if (tty == NULL)
+  if (in == NULL || out == NULL)
     return FALSE;
 
-  fputs (_("Type “yes” to sign, anything else to cancel: "), tty);
-  fflush (tty);
-  if (fgets (answer, sizeof answer, tty) != NULL)
-    yes = g_str_equal (g_strchomp (answer), "yes");
-  fclose (tty);
+  if (amount != NULL)
+    {
+      g_autofree char *formatted = semper_amount_format (amount);
+
+      /* Above the user's limit the amount is typed, as in the trusted display. */
+      fprintf (out, _("This is more than your limit. Type the amount, %s, to sign, anything "
+                      "else to cancel: "), formatted);
+    }
+  else
+    fputs (_("Type “yes” to sign, anything else to cancel: "), out);
+  fflush (out);
+  if (fgets (answer, sizeof answer, in) != NULL)
+    {
+      g_strchomp (answer);
+      yes = amount != NULL ? typed_amount_matches (answer, amount) : g_str_equal (answer, "yes");
+    }
+  if (tty != NULL)
+    fclose (tty);
 
   return yes;
 }
@@ -364,8 +441,12 @@ semper_headless_consent_request (SemperHeadlessConsent  *self,
       break;
 
     case SEMPER_HEADLESS_ASK_TERMINAL:
-      if (ask_terminal (self))
-        break;
+      {
+        SemperAmount amount;
+
+        if (ask_terminal (self, amount_to_type (self, doc, &amount) ? &amount : NULL))
+          break;
+      }
       g_set_error_literal (error, SEMPER_CONSENT_ERROR, SEMPER_CONSENT_ERROR_CANCELLED,
                            _("Signing cancelled"));
       return declined (self, document, purpose, error);

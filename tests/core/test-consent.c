@@ -13,7 +13,7 @@
 #include "semper-archive.h"
 #include "semper-consent-private.h"
 #include "semper-crypto.h"
-#include "semper-headless-consent.h"
+#include "semper-headless-consent-private.h"
 
 static const char clean_doc[] =
   "Semper-Document: contract/1\n"
@@ -316,6 +316,58 @@ test_headless_record (void)
   g_rmdir (dir);
 }
 
+/* At the terminal (no --yes), above the limit the user types the amount,
+ * as in the trusted display; below it, "yes". */
+static void
+test_headless_terminal (void)
+{
+  static const char big[] = "Semper-Document: order/1\nMerchant: Bicycle Shop\n"
+                            "Item: 1 x Bicycle @ 150.00 EUR\nTotal: 150.00 EUR\n\nOne bicycle.\n";
+  static const char small[] = "Semper-Document: order/1\nMerchant: Bicycle Shop\n"
+                              "Item: 1 x Bell @ 20.00 EUR\nTotal: 20.00 EUR\n\nOne bell.\n";
+  const struct {
+    const char *doc;
+    const char *answer;
+    gboolean    signs;
+  } cases[] = {
+    { big, "yes\n", FALSE },
+    { big, "15.00\n", FALSE },
+    { big, "150.00 USD\n", FALSE },
+    { big, "150.00\n", TRUE },
+    { big, "150.00 EUR\n", TRUE },
+    { small, "yes\n", TRUE },
+    { small, "20.00\n", FALSE },
+  };
+  FILE *devnull = fopen ("/dev/null", "w");
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(SemperHeadlessConsent) port =
+        semper_headless_consent_new (devnull, SEMPER_HEADLESS_ASK_TERMINAL);
+      g_autoptr(GBytes) doc = g_bytes_new_static (cases[i].doc, strlen (cases[i].doc));
+      g_autoptr(SemperConsent) consent = NULL;
+      g_autoptr(GError) error = NULL;
+      FILE *in = fmemopen ((void *) cases[i].answer, strlen (cases[i].answer), "r");
+      char *asked = NULL;
+      size_t size = 0;
+      FILE *out = open_memstream (&asked, &size);
+
+      _semper_headless_consent_set_terminal (port, in, out);
+      consent = semper_headless_consent_request (port, doc, "order", &error);
+      fclose (in);
+      fclose (out);
+      g_assert_true ((consent != NULL) == cases[i].signs);
+      if (consent == NULL)
+        g_assert_error (error, SEMPER_CONSENT_ERROR, SEMPER_CONSENT_ERROR_CANCELLED);
+      if (cases[i].doc == big)
+        g_assert_nonnull (strstr (asked, "Type the amount, 150.00 EUR, to sign"));
+      else
+        g_assert_nonnull (strstr (asked, "Type “yes” to sign"));
+      free (asked);
+    }
+  fclose (devnull);
+}
+
 static void
 test_escape (void)
 {
@@ -352,6 +404,7 @@ main (int    argc,
   g_test_add_func ("/semper/consent/headless/modes", test_headless_modes);
   g_test_add_func ("/semper/consent/headless/escape", test_escape);
   g_test_add_func ("/semper/consent/headless/record", test_headless_record);
+  g_test_add_func ("/semper/consent/headless/terminal", test_headless_terminal);
 
   return g_test_run ();
 }
