@@ -2133,6 +2133,8 @@ main (int   argc,
 {
   g_test_init (&argc, &argv, NULL);
 
+  /* Each test of suite integration is also a meson test of its own: list a new one in
+   * tests/integration/meson.build. */
 #define ADD(path, fn) \
   g_test_add ("/semper/fx/" path, Fixture, NULL, fixture_set_up, fn, fixture_tear_down)
   ADD ("optimistic", test_optimistic);
