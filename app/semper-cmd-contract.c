@@ -25,6 +25,7 @@
 #include "semper-headless-consent.h"
 #include "semper-message.h"
 #include "semper-profile.h"
+#include "semper-purchase.h"
 #include "semper-suspend.h"
 
 #define DEFAULT_DEADLINE (24 * 3600)
@@ -1185,6 +1186,7 @@ cmd_resume (int    argc,
   if (only == NULL)
   {
     g_autoptr(GPtrArray) fx = semper_fx_ecash_resume_profile (w.profile, &error);
+    g_autoptr(SemperFxBuyer) reader = NULL;
 
     if (fx == NULL)
       return cli_fail (error, EXIT_ERROR);
@@ -1192,6 +1194,22 @@ cmd_resume (int    argc,
       {
         SemperFxResumed *r = g_ptr_array_index (fx, i);
         Stepped *s = g_new0 (Stepped, 1);
+
+        /* A finished purchase gets its receipt in the Receipts list, as the
+         * purchase would have entered it (docs/merchant.md). */
+        if (g_strcmp0 (r->state, SEMPER_FX_DONE) == 0)
+          {
+            g_autoptr(GError) local = NULL;
+
+            if (reader == NULL)
+              reader = semper_fx_buyer_new (w.profile, &local);
+            if (reader == NULL
+                || semper_purchase_archive_resumed (w.profile, reader, r->id, &local) < 0)
+              {
+                g_free (r->error);
+                r->error = g_strdup (local->message);
+              }
+          }
 
         s->id = g_steal_pointer (&r->id);
         s->state = g_steal_pointer (&r->state);

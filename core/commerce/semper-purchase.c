@@ -1134,6 +1134,61 @@ archive_receipt (SemperPurchase *self,
   return semper_archive_record_insert (archive, SEMPER_ARCHIVE_RECEIPTS, &record, error);
 }
 
+gint64
+semper_purchase_archive_resumed (SemperProfile  *profile,
+                                 SemperFxBuyer  *fx,
+                                 const char     *id,
+                                 GError        **error)
+{
+  SemperArchive *archive = semper_profile_get_archive (profile);
+  g_autofree char *state = semper_fx_buyer_dup_state (fx, id, error);
+  g_autoptr(GPtrArray) existing = NULL;
+  g_autoptr(GBytes) document = NULL;
+  g_autoptr(GBytes) token = NULL;
+  g_autoptr(SemperDocument) doc = NULL;
+  g_autofree char *text = NULL;
+  SemperArchiveRecord record = { 0 };
+  const char *merchant;
+  gint64 message_id;
+
+  if (state == NULL)
+    return -1;
+  if (!g_str_equal (state, SEMPER_FX_DONE))
+    return 0;
+  existing = semper_archive_record_list (archive, SEMPER_ARCHIVE_RECEIPTS, 0, NULL, NULL,
+                                         error);
+  if (existing == NULL)
+    return -1;
+  for (guint i = 0; i < existing->len; i++)
+    if (g_strcmp0 (((SemperArchiveRecord *) g_ptr_array_index (existing, i))->exchange_id,
+                   id) == 0)
+      return 0;
+  document = semper_fx_buyer_dup_document (fx, id, error);
+  token = document != NULL ? semper_fx_buyer_dup_token (fx, id, error) : NULL;
+  if (token == NULL)
+    return -1;
+  doc = semper_document_parse (document, error);
+  if (doc == NULL || !semper_document_get_amount (doc, "Total", &record.amount, error))
+    return -1;
+  message_id = semper_archive_message_store (archive, SEMPER_MESSAGE_IN, id,
+                                             SEMPER_COMM_CONTENT_TYPE_CMS, token, error);
+  if (message_id == 0)
+    return -1;
+  merchant = semper_document_get_field (doc, "Merchant-Name");
+  text = g_strndup (g_bytes_get_data (document, NULL), g_bytes_get_size (document));
+  record.exchange_id = (char *) id;
+  record.counterparty = (char *) (merchant != NULL ? merchant
+                                                   : semper_document_get_field (doc, "Merchant"));
+  record.title = (char *) semper_document_get_field (doc, "Title");
+  record.payment_system = (char *) semper_document_get_field (doc, "Payment-System");
+  record.state = (char *) "paid";
+  record.time = g_get_real_time () / G_USEC_PER_SEC;
+  record.text = text;
+  record.message_id = message_id;
+  message_id = semper_archive_record_insert (archive, SEMPER_ARCHIVE_RECEIPTS, &record, error);
+  return message_id > 0 ? message_id : -1;
+}
+
 /* The confirmation's "order": [[name, value], …] is our order's fields. */
 static gboolean
 confirmation_repeats_order (JsonObject *confirmation,

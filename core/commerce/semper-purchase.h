@@ -144,6 +144,16 @@ const char     *semper_purchase_get_payment_system (SemperPurchase             *
 /* The fair exchange's buyer once prepared (its ::journaled signal is what the
  * CLI's crash test hook listens to). Returns: (transfer none) (nullable) */
 SemperFxBuyer  *semper_purchase_get_fx_buyer     (SemperPurchase             *self);
+/* After `semper resume` finished an interrupted purchase (exchange @id of
+ * @fx, state done): enters its receipt in the Receipts list, as the purchase
+ * would have, from the signed order document (title, Merchant-Name, Total,
+ * Payment-System) and the merchant's or the TTP's receipt. Does nothing for
+ * an exchange that is not done or already has its receipt. Returns the
+ * receipt's record id, 0 when there was nothing to do, -1 with @error. */
+gint64          semper_purchase_archive_resumed  (SemperProfile              *profile,
+                                                  SemperFxBuyer              *fx,
+                                                  const char                 *id,
+                                                  GError                    **error);
 
 /* Step 4: @consent for the bytes prepare returned (consumed). Returns the
  * receipt's archive id, or 0 with @error. */

@@ -1089,6 +1089,26 @@ semper_fx_buyer_dup_goods (SemperFxBuyer  *self,
 }
 
 GBytes *
+semper_fx_buyer_dup_document (SemperFxBuyer  *self,
+                              const char     *id,
+                              GError        **error)
+{
+  g_autoptr(Exchange) ex = NULL;
+
+  g_return_val_if_fail (SEMPER_IS_FX_BUYER (self), NULL);
+
+  ex = load (self, id, error);
+  if (ex == NULL)
+    return NULL;
+  if (ex->document == NULL)
+    {
+      wrong_state (ex, error);
+      return NULL;
+    }
+  return g_bytes_ref (ex->document);
+}
+
+GBytes *
 semper_fx_buyer_dup_token (SemperFxBuyer  *self,
                            const char     *id,
                            GError        **error)

@@ -91,6 +91,11 @@ char          *semper_fx_buyer_dup_state          (SemperFxBuyer               *
 GBytes        *semper_fx_buyer_dup_goods          (SemperFxBuyer               *self,
                                                    const char                  *id,
                                                    GError                     **error);
+/* (transfer full) (nullable): the order document the user consented to (the
+ * text m1 signs), once prepared */
+GBytes        *semper_fx_buyer_dup_document       (SemperFxBuyer               *self,
+                                                   const char                  *id,
+                                                   GError                     **error);
 /* (transfer full) (nullable): the merchant's m4 or T's fx/receipt; the abort
  * or revoke token once aborted or revoked */
 GBytes        *semper_fx_buyer_dup_token          (SemperFxBuyer               *self,

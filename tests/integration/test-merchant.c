@@ -984,6 +984,29 @@ test_account_resume (Fixture       *fx,
   paid = resume_purchase (fx);
   g_assert_cmpstr (paid, ==, "done");
   g_assert_cmpint (account_cents (fx), ==, before - 1200);
+  /* the resumed purchase is in the Receipts list, its receipt verifies */
+  {
+    g_autoptr(JsonObject) list = NULL;
+    g_autoptr(JsonObject) shown = NULL;
+    JsonArray *items;
+    JsonObject *receipt;
+    g_autofree char *rid = NULL;
+
+    g_assert_cmpint (SEMPER (fx, fx->wallet, &list, "receipts"), ==, 0);
+    items = json_object_get_array_member (list, "items");
+    g_assert_cmpuint (json_array_get_length (items), ==, 1);
+    receipt = json_array_get_object_element (items, 0);
+    rid = g_strdup_printf ("%" G_GINT64_FORMAT, json_object_get_int_member (receipt, "id"));
+    g_assert_cmpint (SEMPER (fx, fx->wallet, &shown, "receipt", "show", rid), ==, 0);
+    g_assert_true (json_object_get_boolean_member (
+      json_object_get_object_member (shown, "verification"), "valid"));
+    g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (shown,
+                                                                              "receipt"),
+                                                 "amount_minor"), ==, 1200);
+    g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (shown,
+                                                                                 "receipt"),
+                                                    "merchant"), ==, "EUROCOM Courseware");
+  }
   again = resume_purchase (fx);
   g_assert_null (again);
   g_assert_cmpint (account_cents (fx), ==, before - 1200);
