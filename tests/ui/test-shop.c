@@ -25,6 +25,7 @@
 #include "semper-dispute.h"
 #include "semper-prefs.h"
 #include "semper-profile.h"
+#include "semper-shop-client.h"
 #include "ui-test-util.h"
 #include "wallet-application-private.h"
 #include "wallet-disputes-page.h"
@@ -1099,7 +1100,8 @@ account_purchase_body (WalletWindow  *window,
 
 /* A payment that cannot go ahead says why and what to do: over the user's
  * limit for every system the merchant accepts (PROTOCOLS.md E) → "Over Your
- * Spending Limit", and its button opens Preferences. */
+ * Spending Limit", and its button opens Preferences; the buttons of "no
+ * common system" and "expired offer" act on the real order. */
 static gboolean
 preferences_open (gpointer data)
 {
@@ -1161,6 +1163,27 @@ over_limit_body (WalletWindow  *window,
   g_assert_true (semper_prefs_set_limit (prefs, "ecash", NULL, &error));
   g_assert_true (semper_prefs_set_limit (prefs, "account", NULL, &error));
   g_assert_no_error (error);
+
+  /* The other reasons' buttons, on this real order: Pay Another Way goes back
+   * to the order with its payment choice; Ask for a New Offer asks the
+   * merchant again and shows the new offer to review. */
+  {
+    g_autoptr(GError) no_system = g_error_new_literal (SEMPER_SHOP_ERROR,
+                                                       SEMPER_SHOP_ERROR_NO_SYSTEM, "none");
+    g_autoptr(GError) expired = g_error_new_literal (SEMPER_SHOP_ERROR,
+                                                     SEMPER_SHOP_ERROR_EXPIRED, "expired");
+
+    _wallet_shop_merchant_view_explain_failure (view, no_system);
+    g_signal_emit_by_name (action, "clicked");
+    g_assert_cmpstr (wallet_shop_merchant_view_get_step (view), ==, "order");
+    _wallet_shop_merchant_view_explain_failure (view, expired);
+    g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (action)), ==, "Ask for a _New Offer");
+    g_signal_emit_by_name (action, "clicked");
+    ui_test_spin_until (view_settled, view);
+    while (g_strcmp0 (wallet_shop_merchant_view_get_step (view), "order") == 0)
+      g_main_context_iteration (NULL, TRUE);
+    g_assert_cmpstr (wallet_shop_merchant_view_get_step (view), ==, "review");
+  }
 }
 
 static void
