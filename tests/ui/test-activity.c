@@ -15,6 +15,7 @@
 #pragma GCC diagnostic pop
 
 #include "semper-contract-signing.h"
+#include "semper-evidence.h"
 #include "ui-test-util.h"
 #include "wallet-activity-page.h"
 #include "wallet-consent-port.h"
@@ -169,6 +170,64 @@ assert_contract_verifies (Wallet     *w,
                                                                 strlen (contract_text))));
 }
 
+/* The Contracts browser over the wallet's archive: both signed contracts
+ * verify live (the contract file with both signers), export as the file
+ * `semper verify` accepts, and as the evidence bundle of their exchange. */
+static void
+browse_signed_contracts (Fixture *fx,
+                         Wallet  *w)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SemperArchive) view = NULL;
+  g_autoptr(GBytes) root = semper_profile_dup_trust_root (w->profile);
+  GtkWindow *window = GTK_WINDOW (gtk_window_new ());
+  WalletContractsPage *page = wallet_contracts_page_new ();
+  WalletReceiptsPage *browser = wallet_contracts_page_get_browser (page);
+  WalletRecordDetail *detail = wallet_receipts_page_get_detail (browser);
+  GListModel *model;
+
+  view = semper_archive_open (semper_archive_get_path (semper_profile_get_archive (w->profile)),
+                              &error);
+  g_assert_no_error (error);
+  gtk_window_set_default_size (window, 1000, 700);
+  gtk_window_set_child (window, GTK_WIDGET (page));
+  ui_test_show_and_wait (window);
+  g_assert_true (wallet_contracts_page_set_archive (page, view, root, &error));
+  g_assert_no_error (error);
+  model = G_LIST_MODEL (wallet_receipts_page_get_model (browser));
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 2);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autofree char *file = g_strdup_printf ("%s/contract-%u.json", fx->dir, i);
+      g_autofree char *bundle_path = g_strdup_printf ("%s/contract-%u-evidence.json", fx->dir, i);
+      g_autoptr(GFile) out = g_file_new_for_path (file);
+      g_autoptr(GFile) bundle_out = g_file_new_for_path (bundle_path);
+      g_autofree char *bundle = NULL;
+      g_autoptr(GBytes) bytes = NULL;
+      g_autoptr(SemperEvidenceInfo) info = NULL;
+      gsize len = 0;
+
+      g_assert_true (wallet_receipts_page_select (browser, i));
+      g_assert_cmpint (wallet_record_detail_get_verdict (detail), ==, WALLET_VERDICT_VALID);
+      g_assert_nonnull (wallet_record_detail_get_signer (detail));
+      g_assert_nonnull (strstr (wallet_record_detail_get_content_text (detail),
+                                "Sale of a bicycle"));
+      if (i == 0)
+        ui_test_save_screenshot (GTK_WIDGET (window), "contracts-signed-detail");
+      g_assert_true (wallet_record_detail_export (detail, out, &error));
+      g_assert_no_error (error);
+      g_assert_cmpint (SEMPER (fx, fx->alice, NULL, "verify", file, NULL), ==, 0);
+      g_assert_true (wallet_record_detail_export_evidence (detail, bundle_out, &error));
+      g_assert_no_error (error);
+      g_assert_true (g_file_get_contents (bundle_path, &bundle, &len, NULL));
+      bytes = g_bytes_new (bundle, len);
+      info = semper_evidence_verify (bytes, root, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (info->state, ==, "signed");
+    }
+  gtk_window_destroy (window);
+}
+
 static void
 test_contracts (Fixture       *fx,
                 gconstpointer  data)
@@ -274,6 +333,7 @@ test_contracts (Fixture       *fx,
   g_assert_cmpint (it->status, ==, WALLET_EXCHANGE_DONE);
   assert_contract_verifies (&w, incoming);
   ui_test_save_screenshot (GTK_WIDGET (w.window), "activity-resumed");
+  browse_signed_contracts (fx, &w);
 
   wallet_stop (&w);
 }
