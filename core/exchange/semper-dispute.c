@@ -689,7 +689,7 @@ find_row (SemperDisputes  *self,
     if (((SemperArchiveDispute *) rows->pdata[i])->id == id)
       return g_ptr_array_steal_index (rows, i);
   g_set_error (error, SEMPER_DISPUTE_ERROR, SEMPER_DISPUTE_ERROR_NOT_FOUND,
-               _("No dispute %" G_GINT64_FORMAT), id);
+               _("No dispute %lld"), (long long) id);
   return NULL;
 }
 

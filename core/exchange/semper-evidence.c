@@ -1228,7 +1228,8 @@ semper_evidence_export_record (SemperProfile            *profile,
   if (record->exchange_id == NULL)
     {
       g_set_error (error, SEMPER_EVIDENCE_ERROR, SEMPER_EVIDENCE_ERROR_EMPTY,
-                   _("Record %" G_GINT64_FORMAT " belongs to no archived exchange"), id);
+                   _("Record %lld belongs to no archived exchange"),
+                   (long long) id);
       return NULL;
     }
   return semper_evidence_export (profile, record->exchange_id, error);

@@ -312,8 +312,9 @@ check_proof (SemperTrust         *trust,
     }
   if (total != amount->minor)
     {
-      payment_error (error, _("The proof pays %" G_GINT64_FORMAT " instead of %" G_GINT64_FORMAT),
-                     total, amount->minor);
+      /* Minor units; translatable formats cannot use G_GINT64_FORMAT. */
+      payment_error (error, _("The proof pays %lld instead of %lld"), (long long) total,
+                     (long long) amount->minor);
       return NULL;
     }
   return g_steal_pointer (&coins);
