@@ -1186,7 +1186,34 @@ semper_purchase_archive_resumed (SemperProfile  *profile,
   record.text = text;
   record.message_id = message_id;
   message_id = semper_archive_record_insert (archive, SEMPER_ARCHIVE_RECEIPTS, &record, error);
-  return message_id > 0 ? message_id : -1;
+  if (message_id <= 0)
+    return -1;
+  /* A subscription's credential: the merchant's, for this service, held by us. */
+  {
+    g_autoptr(GBytes) goods = semper_fx_buyer_dup_goods (fx, id, NULL);
+    g_autoptr(SemperTrust) trust = semper_profile_dup_trust (profile, NULL);
+    g_autoptr(GBytes) cert = semper_crypto_dup_certificate (semper_profile_get_crypto (profile));
+    g_autofree char *holder = cert != NULL ? semper_sha256_hex (cert) : NULL;
+    g_autoptr(SemperShopCredential) cred = NULL;
+
+    if (goods != NULL && trust != NULL && holder != NULL)
+      cred = _semper_shop_credential_verify (goods, trust, NULL);
+    if (cred != NULL && g_str_equal (cred->kind, "subscription")
+        && g_strcmp0 (cred->issuer, semper_document_get_field (doc, "Merchant")) == 0
+        && g_strcmp0 (cred->service, semper_document_get_field (doc, "Service")) == 0
+        && g_str_equal (cred->holder, holder))
+      {
+        SemperArchiveCredential stored = { 0 };
+
+        stored.kind = cred->kind;
+        stored.issuer = cred->issuer_name;
+        stored.state = (char *) "valid";
+        stored.body = goods;
+        if (semper_archive_credential_insert (archive, &stored, error) == 0)
+          return -1;
+      }
+  }
+  return message_id;
 }
 
 /* The confirmation's "order": [[name, value], …] is our order's fields. */

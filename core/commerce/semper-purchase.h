@@ -147,7 +147,8 @@ SemperFxBuyer  *semper_purchase_get_fx_buyer     (SemperPurchase             *se
 /* After `semper resume` finished an interrupted purchase (exchange @id of
  * @fx, state done): enters its receipt in the Receipts list, as the purchase
  * would have, from the signed order document (title, Merchant-Name, Total,
- * Payment-System) and the merchant's or the TTP's receipt. Does nothing for
+ * Payment-System) and the merchant's or the TTP's receipt, and stores a
+ * subscription's credential that verifies (issuer, service, holder). Does nothing for
  * an exchange that is not done or already has its receipt. Returns the
  * receipt's record id, 0 when there was nothing to do, -1 with @error. */
 gint64          semper_purchase_archive_resumed  (SemperProfile              *profile,

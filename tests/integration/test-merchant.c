@@ -924,8 +924,11 @@ test_account (Fixture       *fx,
 /* `semper buy … --pay account` killed (SIGKILL) right after its fair exchange
  * journaled @point (SEMPER_TEST_CRASH_AFTER, a test hook of the CLI). */
 static void
-buy_killed_at (Fixture    *fx,
-               const char *point)
+buy_killed_at_full (Fixture    *fx,
+                    const char *point,
+                    const char *item,
+                    const char *answer1,
+                    const char *answer2)
 {
   g_autoptr(GSubprocessLauncher) launcher =
     g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE
@@ -935,15 +938,22 @@ buy_killed_at (Fixture    *fx,
 
   g_subprocess_launcher_setenv (launcher, "SEMPER_TEST_CRASH_AFTER", point, TRUE);
   proc = g_subprocess_launcher_spawn (launcher, &error, fx->semper, "--json", "--profile",
-                                      fx->wallet, "buy", fx->merchant_url, "ecommerce-law",
-                                      "--answer", "student=Alice", "--answer",
-                                      "language=English", "--pay", "account", "--yes",
-                                      "--password-file", fx->password, NULL);
+                                      fx->wallet, "buy", fx->merchant_url, item,
+                                      "--answer", answer1, "--answer", answer2, "--pay",
+                                      "account", "--yes", "--password-file", fx->password,
+                                      NULL);
   g_assert_no_error (error);
   g_subprocess_wait (proc, NULL, &error);
   g_assert_no_error (error);
   g_assert_true (g_subprocess_get_if_signaled (proc));
   g_assert_cmpint (g_subprocess_get_term_sig (proc), ==, SIGKILL);
+}
+
+static void
+buy_killed_at (Fixture    *fx,
+               const char *point)
+{
+  buy_killed_at_full (fx, point, "ecommerce-law", "student=Alice", "language=English");
 }
 
 /* The state `semper resume` left the one purchase in. */
@@ -1016,6 +1026,29 @@ test_account_resume (Fixture       *fx,
   g_assert_cmpstr (aborted, ==, "aborted");
   g_assert_cmpint (account_cents (fx), ==, before - 1200);
   g_assert_cmpint (purse_cents (fx), ==, coins);
+}
+
+/* A subscription paid by account, its buyer killed after m3: `semper resume`
+ * finishes it and stores the credential, which then opens a member item. */
+static void
+test_subscription_resume (Fixture       *fx,
+                          gconstpointer  data)
+{
+  g_autofree char *out = g_build_filename (fx->dir, "report.txt", NULL);
+  g_autoptr(JsonObject) item = NULL;
+  g_autofree char *state = NULL;
+  g_autofree char *got = NULL;
+  gint64 before = account_cents (fx);
+
+  buy_killed_at_full (fx, "m3-sent", "quarter", "company=Druckerei Muster GmbH",
+                      "contact=einkauf@muster.example");
+  state = resume_purchase (fx);
+  g_assert_cmpstr (state, ==, "done");
+  g_assert_cmpint (account_cents (fx), ==, before - 3500);
+  g_assert_cmpint (SEMPER (fx, fx->wallet, &item, "shop", fx->merchant_url, "--member-item",
+                           "report-q3", "--out", out, "--password-file", fx->password), ==, 0);
+  g_assert_true (g_file_get_contents (out, &got, NULL, NULL));
+  g_assert_cmpstr (got, ==, report_text);
 }
 
 /* ---- the catalog over HTTP ----------------------------------------------------------- */
@@ -1143,6 +1176,7 @@ main (int    argc,
   ADD ("/semper/merchant/account-resume", courseware, test_account_resume);
   ADD ("/semper/merchant/subscription", subscription, test_subscription);
   ADD ("/semper/merchant/consultancy", subscription, test_consultancy);
+  ADD ("/semper/merchant/subscription-resume", subscription, test_subscription_resume);
   ADD ("/semper/merchant/mail-order", mail_order, test_mail_order);
   ADD ("/semper/merchant/catalog", mail_order, test_catalog);
   ADD ("/semper/merchant/refused/uncertified", uncertified, test_uncertified);
