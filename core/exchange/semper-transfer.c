@@ -699,3 +699,93 @@ semper_transfer_check_receipt (GBytes               *receipt,
     }
   return g_steal_pointer (&self);
 }
+
+/* ---- over HTTP ------------------------------------------------------------------ */
+
+typedef struct {
+  SemperCrypto              *recipient;
+  SemperTrust               *trust;
+  SemperArchive             *archive;
+  SemperTransferAttributes   required;
+  SemperTransferPaymentFunc  payment_func;
+  gpointer                   user_data;
+} Route;
+
+static void
+route_free (Route *route)
+{
+  g_clear_object (&route->recipient);
+  g_clear_object (&route->trust);
+  g_clear_object (&route->archive);
+  g_free (route);
+}
+
+static SemperCommResponse *
+route_cb (SemperCommServer  *server,
+          SemperCommRequest *request,
+          gpointer           data)
+{
+  Route *route = data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SemperPackage) package = NULL;
+  g_autoptr(GBytes) receipt = NULL;
+  g_autoptr(GBytes) answer = NULL;
+
+  package = semper_transfer_receive (route->recipient, route->trust, route->archive,
+                                     semper_comm_request_get_body (request), route->required,
+                                     route->payment_func, route->user_data, NULL, &receipt,
+                                     &error);
+  if (package == NULL)
+    return semper_comm_response_new_error (400, "refused", error->message);
+  if (receipt != NULL)
+    return semper_comm_response_new (200, SEMPER_COMM_CONTENT_TYPE_CMS, receipt);
+  {
+    char *text = g_strdup_printf ("{\"package\":\"%s\"}", package->id);
+
+    answer = g_bytes_new_take (text, strlen (text));
+  }
+  return semper_comm_response_new (200, SEMPER_COMM_CONTENT_TYPE_JSON, answer);
+}
+
+void
+semper_transfer_add_route (SemperCommServer           *server,
+                           const char                 *path,
+                           SemperCrypto               *recipient,
+                           SemperTrust                *trust,
+                           SemperArchive              *archive,
+                           SemperTransferAttributes    required,
+                           SemperTransferPaymentFunc   payment_func,
+                           gpointer                    user_data)
+{
+  Route *route = g_new0 (Route, 1);
+
+  route->recipient = g_object_ref (recipient);
+  route->trust = g_object_ref (trust);
+  route->archive = archive != NULL ? g_object_ref (archive) : NULL;
+  route->required = required;
+  route->payment_func = payment_func;
+  route->user_data = user_data;
+  semper_comm_server_add_route (server, "POST", path, route_cb, route,
+                                (GDestroyNotify) route_free);
+}
+
+gboolean
+semper_transfer_send (SemperCommClient  *client,
+                      const char        *url,
+                      GBytes            *wire,
+                      GBytes           **out_receipt,
+                      GError           **error)
+{
+  g_autofree char *type = NULL;
+  g_autoptr(GBytes) answer = NULL;
+  const char *sent_type = outer_layer (wire) == LAYER_JSON ? SEMPER_COMM_CONTENT_TYPE_JSON
+                                                           : SEMPER_COMM_CONTENT_TYPE_CMS;
+
+  answer = semper_comm_client_post_sync (client, url, sent_type, wire, &type, NULL, error);
+  if (answer == NULL)
+    return FALSE;
+  if (out_receipt != NULL)
+    *out_receipt = g_strcmp0 (type, SEMPER_COMM_CONTENT_TYPE_CMS) == 0
+                   ? g_steal_pointer (&answer) : NULL;
+  return TRUE;
+}

@@ -29,6 +29,8 @@
 #include <gio/gio.h>
 
 #include "semper-archive.h"
+#include "semper-comm-client.h"
+#include "semper-comm-server.h"
 #include "semper-crypto.h"
 #include "semper-trust.h"
 
@@ -157,6 +159,26 @@ SemperDeliveryReceipt *semper_transfer_check_receipt (GBytes                 *re
                                                       const SemperPackage    *package,
                                                       GBytes                 *wire,
                                                       GError                **error);
+
+/* Over HTTP. The receiver: POST @path runs semper_transfer_receive() and
+ * answers the receipt of delivery (CMS) when the package asks for one,
+ * {"package":"<id>"} (JSON) otherwise, or a refusal (400). The objects are
+ * kept for as long as the route lives. */
+void      semper_transfer_add_route (SemperCommServer           *server,
+                                     const char                 *path,
+                                     SemperCrypto               *recipient,
+                                     SemperTrust                *trust,
+                                     SemperArchive              *archive,
+                                     SemperTransferAttributes    required,
+                                     SemperTransferPaymentFunc   payment_func,
+                                     gpointer                    user_data);
+/* The sender: posts @wire to @url. @out_receipt: (out) (optional)
+ * (nullable): the receipt of delivery, if the receiver sent one. */
+gboolean  semper_transfer_send      (SemperCommClient           *client,
+                                     const char                 *url,
+                                     GBytes                     *wire,
+                                     GBytes                    **out_receipt,
+                                     GError                    **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SemperItem, semper_item_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SemperPackage, semper_package_free)
