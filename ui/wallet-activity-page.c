@@ -729,7 +729,11 @@ wallet_activity_page_set_exchanges (WalletActivityPage *self,
                              G_CONNECT_SWAPPED);
   gtk_widget_set_visible (GTK_WIDGET (self->resumed), FALSE);
   rebuild (self);
-  if (exchanges != NULL)
+  /* A refresh is not needed while another page's job runs (its end emits
+   * ::changed, which rebuilds this page too), and would be refused: the
+   * Contracts page is given the exchanges just after the Activity page
+   * started resuming them. */
+  if (exchanges != NULL && (resume_now || !wallet_exchanges_is_busy (exchanges)))
     run (self, resume_now ? WALLET_EXCHANGES_RESUME_ALL : WALLET_EXCHANGES_REFRESH, NULL);
 }
 
