@@ -32,11 +32,48 @@ status_for (const GError *error)
 {
   if (error->domain == SEMPER_SHOP_ERROR
       && (error->code == SEMPER_SHOP_ERROR_REFUSED || error->code == SEMPER_SHOP_ERROR_DECLINED
-          || error->code == SEMPER_SHOP_ERROR_EXPIRED))
+          || error->code == SEMPER_SHOP_ERROR_EXPIRED || error->code == SEMPER_SHOP_ERROR_BALANCE
+          || error->code == SEMPER_SHOP_ERROR_LIMIT
+          || error->code == SEMPER_SHOP_ERROR_NO_SYSTEM))
     return EXIT_REFUSED;
   if (error->domain == SEMPER_URI_ERROR)
     return EXIT_USAGE;
   return cli_status_for_error (error);
+}
+
+/* A payment that cannot go ahead (issue 8): why, that nothing was paid, and
+ * what to do, in one message. Other errors fail as they are. */
+static int
+purchase_fail (const GError *error)
+{
+  const char *todo = NULL;
+  g_autoptr(GError) told = NULL;
+
+  if (error->domain == SEMPER_SHOP_ERROR)
+    switch (error->code)
+      {
+      case SEMPER_SHOP_ERROR_BALANCE:
+        todo = _("Nothing was paid. Withdraw coins (semper withdraw AMOUNT), or pay another way "
+                 "(--pay ecash or --pay account).");
+        break;
+      case SEMPER_SHOP_ERROR_LIMIT:
+        todo = _("Nothing was paid. Raise your limit (semper prefs payment --limit "
+                 "SYSTEM=AMOUNT), or pay another way (--pay ecash or --pay account).");
+        break;
+      case SEMPER_SHOP_ERROR_NO_SYSTEM:
+        todo = _("Nothing was paid. Set up a payment system this merchant accepts (semper bank "
+                 "link for account payments, semper withdraw for e-cash), or pay another way.");
+        break;
+      case SEMPER_SHOP_ERROR_EXPIRED:
+        todo = _("Nothing was paid or signed. Run the same command again for a new offer.");
+        break;
+      default:
+        break;
+      }
+  if (todo == NULL)
+    return cli_fail (error, status_for (error));
+  told = g_error_new (error->domain, error->code, "%s. %s", error->message, todo);
+  return cli_fail (told, status_for (error));
 }
 
 static SemperProfile *
@@ -582,7 +619,7 @@ run_purchase (const char        *url,
 
   document = semper_purchase_prepare (purchase, NULL, &error);
   if (document == NULL && error != NULL)
-    return cli_fail (error, status_for (error));
+    return purchase_fail (error);
 
   if (document != NULL)
     {
@@ -606,7 +643,7 @@ run_purchase (const char        *url,
 #endif
       receipt = semper_purchase_complete (purchase, consent, NULL, &error);
       if (receipt == 0)
-        return cli_fail (error, status_for (error));
+        return purchase_fail (error);
     }
 
   goods = semper_purchase_dup_goods (purchase);

@@ -591,6 +591,72 @@ cannot_pay_code (GPtrArray *candidates)
   return all_over_limit ? SEMPER_SHOP_ERROR_LIMIT : SEMPER_SHOP_ERROR_BALANCE;
 }
 
+/* The wallet's payment manager for @offer: the user's preferences, the
+ * purse and the linked account, and the systems both sides can pay with
+ * (into @offers). NULL without preferences. */
+static SemperPaymentManager *
+offer_manager (SemperPurchase *self,
+               SemperFxOffer  *offer,
+               GArray         *offers)
+{
+  const char *supported[] = { "ecash", self->account != NULL ? "account" : NULL, NULL };
+  g_autoptr(SemperPrefs) prefs = semper_prefs_new (semper_profile_get_archive (self->profile),
+                                                   NULL);
+  g_autoptr(SemperEcashSystem) ecash = NULL;
+  SemperPaymentManager *manager;
+
+  if (prefs == NULL)
+    return NULL;
+  manager = semper_payment_manager_new (prefs);
+  ecash = semper_ecash_system_new (self->profile, NULL);
+  if (ecash != NULL)
+    semper_payment_manager_add_system (manager, SEMPER_PAYMENT_SYSTEM (ecash));
+  if (self->account != NULL)
+    semper_payment_manager_add_system (manager, self->account);
+  for (guint i = 0; offer->systems[i] != NULL; i++)
+    if (semper_service_accepts_payment_system (self->service, offer->systems[i])
+        && g_strv_contains (supported, offer->systems[i]))
+      {
+        SemperPaymentOffer o = { offer->systems[i], { 0, "" } };
+
+        o.fee.minor = 0;
+        memcpy (o.fee.currency, offer->price.currency, sizeof o.fee.currency);
+        g_array_append_val (offers, o);
+      }
+  return manager;
+}
+
+/* A system the user picked by hand gets the same checks as the automatic
+ * choice, before anything is signed or sent: the user's limit for it, and
+ * the money in the purse or the account. */
+static gboolean
+check_picked_system (SemperPurchase *self,
+                     SemperFxOffer  *offer,
+                     GError        **error)
+{
+  g_autoptr(GArray) offers = g_array_new (FALSE, TRUE, sizeof (SemperPaymentOffer));
+  g_autoptr(SemperPaymentManager) manager = offer_manager (self, offer, offers);
+  g_autoptr(GPtrArray) candidates = NULL;
+
+  if (manager == NULL)
+    return TRUE;
+  candidates = semper_payment_manager_candidates (manager, &offer->price,
+                                                  (const SemperPaymentOffer *)
+                                                  (void *) offers->data, offers->len);
+  for (guint i = 0; i < candidates->len; i++)
+    {
+      SemperPaymentCandidate *c = g_ptr_array_index (candidates, i);
+
+      if (!g_str_equal (c->system, self->system) || c->usable)
+        continue;
+      g_set_error (error, SEMPER_SHOP_ERROR,
+                   c->over_limit ? SEMPER_SHOP_ERROR_LIMIT : SEMPER_SHOP_ERROR_BALANCE,
+                   "%s", c->reason != NULL ? c->reason : _("This payment system cannot pay this"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static gboolean
 choose_system (SemperPurchase *self,
                SemperFxOffer  *offer,
@@ -609,41 +675,24 @@ choose_system (SemperPurchase *self,
         }
       if (!g_strv_contains (supported, self->system))
         {
-          g_set_error (error, SEMPER_SHOP_ERROR, SEMPER_SHOP_ERROR_PAYMENT,
+          g_set_error (error, SEMPER_SHOP_ERROR, SEMPER_SHOP_ERROR_NO_SYSTEM,
                        _("This wallet cannot pay with “%s”: link a bank account first "
                          "(semper bank link)"), self->system);
           return FALSE;
         }
-      return TRUE;
+      return check_picked_system (self, offer, error);
     }
   /* auto: the user's preferences (PROTOCOLS.md E) through the payment manager. */
   {
-    g_autoptr(SemperPrefs) prefs = semper_prefs_new (semper_profile_get_archive (self->profile),
-                                                     NULL);
-    g_autoptr(SemperPaymentManager) manager = NULL;
-    g_autoptr(SemperEcashSystem) ecash = NULL;
     g_autoptr(GArray) offers = g_array_new (FALSE, TRUE, sizeof (SemperPaymentOffer));
+    g_autoptr(SemperPaymentManager) manager = offer_manager (self, offer, offers);
     g_autoptr(GError) local = NULL;
     SemperPaymentSystem *chosen;
 
-    if (prefs != NULL)
+    if (manager != NULL)
       {
-        manager = semper_payment_manager_new (prefs);
-        ecash = semper_ecash_system_new (self->profile, NULL);
-        if (ecash != NULL)
-          semper_payment_manager_add_system (manager, SEMPER_PAYMENT_SYSTEM (ecash));
-        if (self->account != NULL)
-          semper_payment_manager_add_system (manager, self->account);
-        for (guint i = 0; offer->systems[i] != NULL; i++)
-          if (semper_service_accepts_payment_system (self->service, offer->systems[i])
-              && g_strv_contains (supported, offer->systems[i]))
-            {
-              SemperPaymentOffer o = { offer->systems[i], { 0, "" } };
+        SemperPrefs *prefs = semper_payment_manager_get_prefs (manager);
 
-              o.fee.minor = 0;
-              memcpy (o.fee.currency, offer->price.currency, sizeof o.fee.currency);
-              g_array_append_val (offers, o);
-            }
         chosen = semper_payment_manager_negotiate (manager, &offer->price,
                                                    (const SemperPaymentOffer *)
                                                    (void *) offers->data, offers->len, NULL,
@@ -781,10 +830,12 @@ setup_fx (SemperPurchase *self,
   semper_fx_buyer_add_payment_system (self->fx, &system);
   {
     g_autoptr(SemperAccountSystem) account = semper_account_system_new (self->profile, NULL);
+    g_autofree char *linked = semper_archive_pref_get (semper_profile_get_archive (self->profile),
+                                                       "bank.account", NULL);
     SemperFxPaymentSystem adapter = { 0 };
 
     /* Without a linked bank account the wallet pays with e-cash only. */
-    if (account != NULL)
+    if (account != NULL && linked != NULL)
       {
         self->account = SEMPER_PAYMENT_SYSTEM (g_steal_pointer (&account));
         adapter.system = "account";
