@@ -64,6 +64,7 @@ struct _SemperMerchant {
   char             *ttp_url;
   char             *bank_url;
   char             *bank_account;
+  gint64            offer_lifetime;  /* seconds an offer stays valid (config) */
   SemperFxMerchant *fx;
   GStrv             systems;        /* the payment systems the merchant can collect */
   GPtrArray        *services;       /* MerchantService */
@@ -418,7 +419,7 @@ load_config (SemperMerchant *self,
              GError        **error)
 {
   static const char * const members[] = {
-    "format", "version", "bank", "bank_account", "ttp", "services", NULL
+    "format", "version", "bank", "bank_account", "ttp", "services", "offer_lifetime", NULL
   };
   static const char * const ttp_members[] = { "url", "certificate", NULL };
   g_autofree char *base_dir = g_path_get_dirname (config_file);
@@ -445,6 +446,8 @@ load_config (SemperMerchant *self,
                                    error)
       || !_semper_json_get_string (config, "bank_account", 64, FALSE, "configuration",
                                    &account, d, c, error)
+      || !_semper_json_get_int (config, "offer_lifetime", 0, 24 * 60 * 60, FALSE, OFFER_LIFETIME,
+                                "configuration", &self->offer_lifetime, d, c, error)
       || !_semper_json_get_object (config, "ttp", TRUE, "configuration", &ttp, d, c, error)
       || !_semper_json_check_members (ttp, ttp_members, "ttp", d, c, error)
       || !_semper_json_get_string (ttp, "url", 1024, TRUE, "ttp", &ttp_url, d, c, error)
@@ -1129,7 +1132,7 @@ offer_cb (SemperCommServer  *server,
     offer = semper_fx_merchant_offer_with_order (self->fx, unique, summary,
                                                  (const char * const *) fields, goods, &total,
                                                  g_get_real_time () / G_USEC_PER_SEC
-                                                 + OFFER_LIFETIME,
+                                                 + self->offer_lifetime,
                                                  (const char * const *) systems->pdata, &error);
   }
   if (offer == NULL)

@@ -47,6 +47,7 @@ static const char bank_config[] =
   "  {\"value\":10000,\"currency\":\"EUR\",\"fees\":{\"withdraw\":0,\"deposit\":0,\"swap\":0}}],\n"
   " \"accounts\":[\n"
   "  {\"id\":\"alice\",\"link-code\":\"alice-code\",\"balances\":{\"EUR\":100000}},\n"
+  "  {\"id\":\"bob\",\"link-code\":\"bob-code\",\"balances\":{\"EUR\":100000}},\n"
   "  {\"id\":\"shop\",\"link-code\":\"shop-code\",\"balances\":{\"EUR\":0}}]}\n";
 
 static const char course_text[] = "Module 1: Introduction to computer networks.\n"
@@ -71,6 +72,8 @@ typedef struct {
   const char    *merchant;    /* the description's merchant = the certificate's CN */
   Certification  certification;
   const char    *deviate;     /* SEMPER_TEST_MERCHANT_DEVIATE, or NULL */
+  const char    *config;      /* more members of the merchant's configuration, or NULL */
+  const char    *systems;     /* the service's payment systems instead of the file's, or NULL */
 } Trial;
 
 typedef struct {
@@ -337,6 +340,20 @@ fixture_set_up (Fixture       *fx,
   /* The service: signed by the merchant, certified by the evaluator (both with the CLI). */
   description = g_build_filename (g_getenv ("G_TEST_SRCDIR"), "..", "data", "demo", "services",
                                   trial->file, NULL);
+  if (trial->systems != NULL)
+    {
+      /* The same service, taking only @systems. */
+      g_autofree char *text = NULL;
+      g_autofree char *changed = NULL;
+      g_autoptr(GRegex) re = g_regex_new ("\"payment_systems\": *\\[[^]]*\\]", 0, 0, NULL);
+
+      g_assert_true (g_file_get_contents (description, &text, NULL, &error));
+      changed = g_regex_replace_literal (re, text, -1, 0, trial->systems, 0, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (changed, !=, text);
+      g_free (description);
+      description = write_tmp (fx, "service.json", changed);
+    }
   signed_d = g_build_filename (fx->dir, "service.p7m", NULL);
   cert = g_build_filename (fx->dir, "service.cert.p7m", NULL);
   g_assert_cmpint (SEMPER (fx, merchant_state, NULL, "service", "sign", description, "--out",
@@ -356,12 +373,13 @@ fixture_set_up (Fixture       *fx,
   config_text = g_strdup_printf (
     "{\"format\":\"semper-merchant-config\",\"version\":1,\n"
     " \"bank\":\"%s\",\"bank_account\":\"shop\",\n"
-    " \"ttp\":{\"url\":\"%s\",\"certificate\":\"%s\"},\n"
+    " \"ttp\":{\"url\":\"%s\",\"certificate\":\"%s\"}%s,\n"
     " \"services\":[{\"description\":\"%s\"%s%s%s,\n"
     "   \"goods\":{\"intro-networks\":\"%s\",\"security-basics\":\"%s\","
     "\"ecommerce-law\":\"%s\"},\n"
     "   \"member_items\":{\"report-q3\":\"%s\"}%s%s%s}]}\n",
-    fx->bank_url, fx->ttp_url, ttp_pem, description,
+    fx->bank_url, fx->ttp_url, ttp_pem, trial->config != NULL ? trial->config : "",
+    description,
     trial->certification != UNCERTIFIED ? ",\"certification\":\"" : "",
     trial->certification != UNCERTIFIED ? cert : "",
     trial->certification != UNCERTIFIED ? "\"" : "",
@@ -1163,6 +1181,146 @@ test_unexpected_message (Fixture       *fx,
   assert_refused (fx, "deviates from its signed service");
 }
 
+/* ---- a payment that cannot go ahead (issue 8) ---------------------------------------- */
+
+/* The EUR amount, in cents, in @member ("purse" or "account-balances") of
+ * `semper balance` for @profile. */
+static gint64
+balance_cents (Fixture    *fx,
+               const char *profile,
+               const char *member)
+{
+  g_autoptr(JsonObject) out = NULL;
+  JsonArray *list;
+
+  g_assert_cmpint (SEMPER (fx, profile, &out, "balance", "--password-file", fx->password),
+                   ==, 0);
+  if (!json_object_has_member (out, member))
+    return 0;
+  list = json_object_get_array_member (out, member);
+  for (guint i = 0; i < json_array_get_length (list); i++)
+    {
+      SemperAmount amount;
+
+      g_assert_true (semper_amount_parse (json_array_get_string_element (list, i), &amount,
+                                          NULL));
+      if (g_str_equal (amount.currency, "EUR"))
+        return amount.minor;
+    }
+  return 0;
+}
+
+/* A second wallet, "Bob": registered, linked to his account when @link, no coins. */
+static char *
+bob_wallet (Fixture  *fx,
+            gboolean  link)
+{
+  g_autofree char *bob = g_build_filename (fx->dir, "bob", NULL);
+
+  g_assert_cmpint (SEMPER (fx, bob, NULL, "init", "--name", "Bob", "--password-file",
+                           fx->password, "--ca", fx->ca_url), ==, 0);
+  if (link)
+    g_assert_cmpint (SEMPER (fx, bob, NULL, "bank", "link", fx->bank_url, "bob", "--code",
+                             "bob-code", "--password-file", fx->password), ==, 0);
+  return g_steal_pointer (&bob);
+}
+
+/* `semper buy … intro-networks` by @profile exits 3 (refused) with @why and @todo in
+ * its message, and pays nothing: no receipt, purse and account as before. */
+static void
+assert_cannot_pay (Fixture    *fx,
+                   const char *profile,
+                   const char *pay,
+                   const char *why,
+                   const char *todo)
+{
+  g_autoptr(JsonObject) out = NULL;
+  g_autoptr(JsonObject) receipts = NULL;
+  g_autofree char *text = NULL;
+  gint64 purse = balance_cents (fx, profile, "purse");
+  gint64 account = balance_cents (fx, profile, "account-balances");
+
+  g_assert_cmpint (SEMPER (fx, profile, &out, "buy", fx->merchant_url, "intro-networks",
+                           "--answer", "student=Alice", "--answer", "language=English",
+                           "--pay", pay, "--yes", "--password-file", fx->password), ==, 3);
+  text = error_text (out);
+  if (strstr (text, why) == NULL || strstr (text, todo) == NULL)
+    g_error ("expected “%s” and “%s” in: %s", why, todo, text);
+  g_assert_nonnull (strstr (text, "Nothing was paid"));
+  g_assert_cmpint (balance_cents (fx, profile, "purse"), ==, purse);
+  g_assert_cmpint (balance_cents (fx, profile, "account-balances"), ==, account);
+  g_assert_cmpint (SEMPER (fx, profile, &receipts, "receipts"), ==, 0);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (receipts, "items")),
+                    ==, 0);
+}
+
+/* Not enough money: Bob's purse is empty and he picks e-cash by hand. The
+ * wallet says so before anything is signed or sent; the same with auto when
+ * his e-cash is the only system he has and the merchant takes. */
+static void
+test_cannot_pay_balance (Fixture       *fx,
+                         gconstpointer  data)
+{
+  g_autofree char *bob = bob_wallet (fx, TRUE);
+  gint64 alice_account = account_cents (fx);
+
+  g_assert_cmpint (balance_cents (fx, bob, "purse"), ==, 0);
+  assert_cannot_pay (fx, bob, "ecash", "The purse holds only 0.00 EUR", "semper withdraw");
+  g_assert_cmpint (account_cents (fx), ==, alice_account);
+  /* With money, the same purchase goes through. */
+  g_assert_cmpint (SEMPER (fx, bob, NULL, "withdraw", "10.00 EUR", "--password-file",
+                           fx->password), ==, 0);
+  g_assert_cmpint (SEMPER (fx, bob, NULL, "buy", fx->merchant_url, "intro-networks",
+                           "--answer", "student=Bob", "--answer", "language=English",
+                           "--pay", "ecash", "--yes", "--password-file", fx->password), ==, 0);
+  g_assert_cmpint (balance_cents (fx, bob, "purse"), ==, 1000 - 490);
+}
+
+/* Over the limit, with the system picked by hand: checked before ordering too. */
+static void
+test_cannot_pay_limit (Fixture       *fx,
+                       gconstpointer  data)
+{
+  g_assert_cmpint (SEMPER (fx, fx->wallet, NULL, "prefs", "payment", "--limit",
+                           "account=1.00EUR", "--password-file", fx->password), ==, 0);
+  assert_cannot_pay (fx, fx->wallet, "account", "over your limit of 1.00 EUR for account",
+                     "semper prefs payment --limit");
+  /* e-cash has no limit: the user pays another way. */
+  g_assert_cmpint (SEMPER (fx, fx->wallet, NULL, "buy", fx->merchant_url, "intro-networks",
+                           "--answer", "student=Alice", "--answer", "language=English",
+                           "--pay", "ecash", "--yes", "--password-file", fx->password), ==, 0);
+  g_assert_cmpint (purse_cents (fx), ==, 50000 - 490);
+}
+
+/* The merchant takes only account payments, and Bob has no bank account
+ * linked: his wallet has no system the merchant accepts. */
+static void
+test_cannot_pay_no_system (Fixture       *fx,
+                           gconstpointer  data)
+{
+  g_autofree char *bob = bob_wallet (fx, FALSE);
+
+  assert_cannot_pay (fx, bob, "auto", "accepts none of this wallet's payment systems",
+                     "semper bank link");
+  assert_cannot_pay (fx, bob, "ecash", "does not accept “ecash”", "semper bank link");
+  assert_cannot_pay (fx, bob, "account", "link a bank account first", "semper bank link");
+}
+
+/* The merchant's offers expire at once (offer_lifetime 0 in its configuration):
+ * the wallet refuses the offer before signing anything. */
+static void
+test_cannot_pay_expired (Fixture       *fx,
+                         gconstpointer  data)
+{
+  assert_cannot_pay (fx, fx->wallet, "auto", "offer has expired", "for a new offer");
+  assert_cannot_pay (fx, fx->wallet, "account", "offer has expired", "for a new offer");
+}
+
+static const Trial account_only = { "courseware.json", "EUROCOM Courseware", CERTIFIED, NULL,
+                                    NULL, "\"payment_systems\": [\"account\"]" };
+static const Trial offer_expires = { "courseware.json", "EUROCOM Courseware", CERTIFIED, NULL,
+                                     ",\"offer_lifetime\":0", NULL };
+
 int
 main (int    argc,
       char **argv)
@@ -1184,6 +1342,10 @@ main (int    argc,
   ADD ("/semper/merchant/refused/price", cheat_price, test_price);
   ADD ("/semper/merchant/refused/unexpected-message", cheat_message, test_unexpected_message);
   ADD ("/semper/merchant/refused/order-lines", cheat_order, test_order_lines);
+  ADD ("/semper/merchant/cannot-pay/balance", courseware, test_cannot_pay_balance);
+  ADD ("/semper/merchant/cannot-pay/limit", courseware, test_cannot_pay_limit);
+  ADD ("/semper/merchant/cannot-pay/no-system", account_only, test_cannot_pay_no_system);
+  ADD ("/semper/merchant/cannot-pay/expired", offer_expires, test_cannot_pay_expired);
 #undef ADD
   return g_test_run ();
 }
