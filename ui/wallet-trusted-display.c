@@ -1097,7 +1097,7 @@ wallet_trusted_display_new (GBytes              *document,
      self->total.minor > self->threshold.minor);
 
   /* Translators: the subtitle of the trusted display, e.g. "Sign this order" */
-  subtitle = g_strdup_printf (_("Sign this %s"), purpose);
+  subtitle = g_strdup_printf (_("Sign this %s"), self->purpose);
   adw_window_title_set_subtitle (self->window_title, subtitle);
 
   fill_summary (self);

@@ -651,6 +651,16 @@ test_trusted_display (gconstpointer data)
   display = wallet_trusted_display_new (bytes, "order", NULL, NULL, &error);
   g_assert_no_error (error);
   ui_test_show_and_wait (GTK_WINDOW (display));
+  /* The purpose is said in the user's language in the title too. */
+  {
+    AdwWindowTitle *title = ADW_WINDOW_TITLE (find_widget (GTK_WIDGET (display),
+                                                           ADW_TYPE_WINDOW_TITLE));
+
+    g_assert_nonnull (title);
+    g_assert_cmpstr (adw_window_title_get_subtitle (title), ==,
+                     g_str_equal (language, "de") ? "Bestellung unterschreiben"
+                                                  : "Sign this order");
+  }
   for (int dark = 0; dark <= 1; dark++)
     {
       set_dark (dark);
