@@ -185,4 +185,12 @@ static const char * const semper_archive_migrations[] = {
   "  last_id INTEGER NOT NULL,"
   "  hash    TEXT NOT NULL"
   ") STRICT;",
+
+  /* 2: indexes for the browsers' filter choices, so that the distinct
+   * payment systems and states of 100 000 receipts are a few index lookups
+   * (semper_archive_record_dup_values), not a scan of every row */
+  "CREATE INDEX receipts_system ON receipts (payment_system);"
+  "CREATE INDEX receipts_state ON receipts (state);"
+  "CREATE INDEX contracts_system ON contracts (payment_system);"
+  "CREATE INDEX contracts_state ON contracts (state);",
 };

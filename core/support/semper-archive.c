@@ -582,6 +582,26 @@ semper_archive_get_path (SemperArchive *self)
   return self->path;
 }
 
+/**
+ * semper_archive_get_change_counter:
+ *
+ * A number that grows whenever the database changes: a commit by another
+ * connection or process (SQLite's data_version) or a row changed through
+ * this one. A view compares it with the number it last read at, to read
+ * again only what changed. 0 when it cannot be read.
+ */
+guint64
+semper_archive_get_change_counter (SemperArchive *self)
+{
+  gint64 version = 0;
+
+  g_return_val_if_fail (SEMPER_IS_ARCHIVE (self), 0);
+
+  if (!query_int (self, "PRAGMA data_version", &version, NULL))
+    return 0;
+  return (guint64) version + (guint64) sqlite3_total_changes64 (self->db);
+}
+
 int
 semper_archive_get_schema_version (SemperArchive *self)
 {
@@ -1627,12 +1647,14 @@ semper_archive_record_dup_values (SemperArchive            *self,
   g_autoptr(CachedStmt) stmt = NULL;
   g_autoptr(GStrvBuilder) values = NULL;
   const char *column;
+  const char *table;
   int rc;
 
   g_return_val_if_fail (SEMPER_IS_ARCHIVE (self), NULL);
 
   if (!check_kind (kind, error))
     return NULL;
+  table = record_tables[kind].table;
   if (g_strcmp0 (field, "counterparty") == 0)
     column = record_tables[kind].counterparty;
   else if (g_strcmp0 (field, "payment_system") == 0 || g_strcmp0 (field, "state") == 0
@@ -1645,8 +1667,19 @@ semper_archive_record_dup_values (SemperArchive            *self,
       return NULL;
     }
 
-  sql = g_strdup_printf ("SELECT DISTINCT %s FROM %s WHERE %s IS NOT NULL ORDER BY %s",
-                         column, record_tables[kind].table, column, column);
+  if (g_str_equal (column, "currency"))
+    sql = g_strdup_printf ("SELECT DISTINCT %s FROM %s WHERE %s IS NOT NULL ORDER BY %s",
+                           column, table, column, column);
+  else
+    /* An indexed column (migration 2): from one value to the next through the
+     * index, a few lookups per distinct value however many rows there are. */
+    sql = g_strdup_printf ("WITH RECURSIVE v (x) AS ("
+                           "  SELECT min (%s) FROM %s"
+                           "  UNION ALL"
+                           "  SELECT (SELECT min (%s) FROM %s WHERE %s > v.x) FROM v"
+                           "  WHERE v.x IS NOT NULL) "
+                           "SELECT x FROM v WHERE x IS NOT NULL",
+                           column, table, column, table, column);
   stmt = prepare (self, sql, error);
   if (stmt == NULL)
     return NULL;

@@ -31,7 +31,7 @@ typedef enum {
 GQuark semper_archive_error_quark (void);
 
 /* The schema version this build creates and understands. */
-#define SEMPER_ARCHIVE_SCHEMA_VERSION 1
+#define SEMPER_ARCHIVE_SCHEMA_VERSION 2
 
 typedef enum {
   SEMPER_MESSAGE_IN,   /* received from a peer */
@@ -46,6 +46,7 @@ SemperArchive *semper_archive_open               (const char     *path,
                                                   GError        **error);
 const char    *semper_archive_get_path           (SemperArchive  *self);
 int            semper_archive_get_schema_version (SemperArchive  *self);
+guint64        semper_archive_get_change_counter (SemperArchive  *self);
 gboolean       semper_archive_check_integrity    (SemperArchive  *self,
                                                   GError        **error);
 gboolean       semper_archive_set_size_limit     (SemperArchive  *self,

@@ -183,6 +183,81 @@ test_open_migrate (Fixture       *fixture,
   g_assert_no_error (error);
 }
 
+/* An archive of schema version 1 gets migration 2's indexes on opening,
+ * keeping its rows. */
+static void
+test_open_migrate_indexes (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *count = NULL;
+  g_autofree char *version = NULL;
+  g_auto(GStrv) states = NULL;
+  SemperArchiveRecord r = { 0 };
+
+  r.counterparty = (char *) "Shop";
+  r.amount.minor = 100;
+  strcpy (r.amount.currency, "EUR");
+  r.payment_system = (char *) "ecash";
+  r.state = (char *) "paid";
+  r.time = 1735689600;
+  g_assert_cmpint (semper_archive_record_insert (fixture->archive, SEMPER_ARCHIVE_RECEIPTS, &r,
+                                                 &error), >, 0);
+  g_assert_no_error (error);
+  g_clear_object (&fixture->archive);
+  raw_exec (fixture->path, "DROP INDEX receipts_system; DROP INDEX receipts_state;"
+                           "DROP INDEX contracts_system; DROP INDEX contracts_state;"
+                           "PRAGMA user_version = 1");
+
+  fixture->archive = semper_archive_open (fixture->path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (semper_archive_get_schema_version (fixture->archive), ==, 2);
+  version = raw_query_text (fixture->path, "PRAGMA user_version");
+  g_assert_cmpstr (version, ==, "2");
+  count = raw_query_text (fixture->path, "SELECT count(*) FROM sqlite_master WHERE name IN "
+                                         "('receipts_system', 'receipts_state', "
+                                         "'contracts_system', 'contracts_state')");
+  g_assert_cmpstr (count, ==, "4");
+  states = semper_archive_record_dup_values (fixture->archive, SEMPER_ARCHIVE_RECEIPTS, "state",
+                                             &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_strv_length (states), ==, 1);
+  g_assert_cmpstr (states[0], ==, "paid");
+}
+
+/* The change counter grows with a commit through another connection and
+ * with a change through this one, and only then. */
+static void
+test_change_counter (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SemperArchive) other = semper_archive_open (fixture->path, &error);
+  SemperArchiveRecord r = { 0 };
+  guint64 before, after;
+
+  g_assert_no_error (error);
+  before = semper_archive_get_change_counter (fixture->archive);
+  g_assert_cmpuint (before, >, 0);
+  g_assert_cmpuint (semper_archive_get_change_counter (fixture->archive), ==, before);
+
+  r.counterparty = (char *) "Shop";
+  r.amount.minor = 100;
+  strcpy (r.amount.currency, "EUR");
+  r.state = (char *) "paid";
+  r.time = 1735689600;
+  g_assert_cmpint (semper_archive_record_insert (other, SEMPER_ARCHIVE_RECEIPTS, &r, &error),
+                   >, 0);
+  g_assert_no_error (error);
+  after = semper_archive_get_change_counter (fixture->archive);
+  g_assert_cmpuint (after, >, before);
+
+  g_assert_cmpint (semper_archive_record_insert (fixture->archive, SEMPER_ARCHIVE_RECEIPTS, &r,
+                                                 &error), >, 0);
+  g_assert_no_error (error);
+  g_assert_cmpuint (semper_archive_get_change_counter (fixture->archive), >, after);
+}
+
 static void
 test_open_too_new (Fixture       *fixture,
                    gconstpointer  data)
@@ -1122,7 +1197,9 @@ main (int   argc,
   g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
 
   ADD ("/semper/archive/open/migrate", test_open_migrate);
+  ADD ("/semper/archive/open/migrate-indexes", test_open_migrate_indexes);
   ADD ("/semper/archive/open/too-new", test_open_too_new);
+  ADD ("/semper/archive/change-counter", test_change_counter);
   ADD ("/semper/archive/open/not-archive", test_open_not_archive);
   ADD ("/semper/archive/journal/atomic", test_journal_atomic);
   ADD ("/semper/archive/journal/resume", test_journal_resume);
