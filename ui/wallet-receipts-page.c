@@ -30,6 +30,7 @@ struct _WalletReceiptsPage
   SemperTrust             *trust;
   WalletRecordModel       *model;
   GtkSingleSelection      *selection;
+  guint64                  loaded_changes;  /* the archive's change counter when read */
 
   /* template children */
   GtkStack                *stack;
@@ -419,8 +420,9 @@ gboolean
 wallet_receipts_page_reload (WalletReceiptsPage  *self,
                              GError             **error)
 {
-  g_auto(GStrv) any = NULL;
+  const char * const *states;
   gboolean receipts = self->kind == SEMPER_ARCHIVE_RECEIPTS;
+  guint64 changes;
 
   g_return_val_if_fail (WALLET_IS_RECEIPTS_PAGE (self), FALSE);
 
@@ -429,18 +431,20 @@ wallet_receipts_page_reload (WalletReceiptsPage  *self,
       gtk_stack_set_visible_child_name (self->stack, "empty");
       return TRUE;
     }
+  changes = semper_archive_get_change_counter (self->archive);
   if (!fill_dropdown (self, self->counterparty_dropdown, "counterparty",
                       receipts ? _("All merchants") : _("Anyone"), error)
       || !fill_dropdown (self, self->system_dropdown, "payment_system",
                          _("Any payment system"), error)
       || !fill_dropdown (self, self->state_dropdown, "state", _("Any state"), error))
     return FALSE;
-  any = semper_archive_record_dup_values (self->archive, self->kind, "state", error);
-  if (any == NULL)
-    return FALSE;
+  /* Every record has a state: none means an empty archive. */
+  states = g_object_get_data (G_OBJECT (self->state_dropdown), "codes");
   if (!apply_query (self, error))
     return FALSE;
-  gtk_stack_set_visible_child_name (self->stack, any[0] != NULL ? "list" : "empty");
+  gtk_stack_set_visible_child_name (self->stack,
+                                    states != NULL && states[0] != NULL ? "list" : "empty");
+  self->loaded_changes = changes;
   return TRUE;
 }
 
@@ -705,8 +709,13 @@ map_cb (WalletReceiptsPage *self)
 {
   g_autoptr(GError) error = NULL;
 
-  /* New receipts may have arrived while another page was shown. */
-  if (self->archive != NULL && !wallet_receipts_page_reload (self, &error))
+  /* New receipts may have arrived while another page was shown; when the
+   * archive has not changed since the last reading (the window opening on
+   * this page), what is shown is current. */
+  if (self->archive == NULL
+      || semper_archive_get_change_counter (self->archive) == self->loaded_changes)
+    return;
+  if (!wallet_receipts_page_reload (self, &error))
     {
       g_autofree char *text = g_strdup_printf (_("Could not read the archive: %s"),
                                                error->message);

@@ -648,6 +648,97 @@ test_export (Fixture       *fx,
                               SEMPER_ARCHIVE_SORT_NEWEST);
 }
 
+/* ---- shown again ---------------------------------------------------------- */
+
+static void
+count_changes_cb (GListModel *model,
+                  guint       position,
+                  guint       removed,
+                  guint       added,
+                  guint      *n)
+{
+  (*n)++;
+}
+
+static void
+show_again (GtkWidget *page)
+{
+  gtk_widget_set_visible (page, FALSE);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_false (gtk_widget_get_mapped (page));
+  gtk_widget_set_visible (page, TRUE);
+  while (!gtk_widget_get_mapped (page))
+    g_main_context_iteration (NULL, TRUE);
+}
+
+/* The page reads the archive again when it is shown again, but only when
+ * something was written to it meanwhile (by the wallet's own connection or
+ * by another one, such as a purchase): the window opening on the page does
+ * not read everything twice. */
+static void
+test_shown_again (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_build_filename (test_dir, "shown-again.db", NULL);
+  g_autoptr(SemperArchive) view = semper_archive_open (path, &error);
+  g_autoptr(SemperArchive) writer = NULL;
+  GtkWindow *window = GTK_WINDOW (adw_window_new ());
+  WalletReceiptsPage *page = wallet_receipts_page_new (SEMPER_ARCHIVE_RECEIPTS);
+  SemperArchiveRecord r = { 0 };
+  GListModel *model;
+  guint changes = 0;
+
+  g_assert_no_error (error);
+  writer = semper_archive_open (path, &error);
+  g_assert_no_error (error);
+  r.counterparty = (char *) "Bookshop";
+  r.title = (char *) "First";
+  r.amount.minor = 500;
+  strcpy (r.amount.currency, "EUR");
+  r.state = (char *) "paid";
+  r.time = BASE_TIME;
+  g_assert_cmpint (semper_archive_record_insert (writer, SEMPER_ARCHIVE_RECEIPTS, &r, &error),
+                   >, 0);
+  g_assert_no_error (error);
+
+  adw_window_set_content (ADW_WINDOW (window), GTK_WIDGET (page));
+  g_assert_true (wallet_receipts_page_set_archive (page, view, world.root, &error));
+  g_assert_no_error (error);
+  model = G_LIST_MODEL (wallet_receipts_page_get_model (page));
+  g_signal_connect (model, "items-changed", G_CALLBACK (count_changes_cb), &changes);
+  ui_test_show_and_wait (window);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 1);
+  /* shown first, and again, with nothing new: not read again */
+  show_again (GTK_WIDGET (page));
+  g_assert_cmpuint (changes, ==, 0);
+
+  /* a receipt from another connection: there when shown again */
+  r.title = (char *) "Second";
+  r.time = BASE_TIME + 60;
+  g_assert_cmpint (semper_archive_record_insert (writer, SEMPER_ARCHIVE_RECEIPTS, &r, &error),
+                   >, 0);
+  g_assert_no_error (error);
+  show_again (GTK_WIDGET (page));
+  g_assert_cmpuint (changes, >, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 2);
+
+  /* a change through the page's own connection counts too */
+  changes = 0;
+  r.title = (char *) "Third";
+  r.time = BASE_TIME + 120;
+  g_assert_cmpint (semper_archive_record_insert (view, SEMPER_ARCHIVE_RECEIPTS, &r, &error),
+                   >, 0);
+  g_assert_no_error (error);
+  show_again (GTK_WIDGET (page));
+  g_assert_cmpuint (changes, >, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 3);
+
+  gtk_window_destroy (window);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
 /* ---- empty states and contracts ---------------------------------------- */
 
 static void
@@ -744,6 +835,7 @@ main (int   argc,
   ADD ("/semper/ui/receipts/export", test_export);
 #undef ADD
   g_test_add_func ("/semper/ui/contracts/empty-and-list", test_empty_and_contracts);
+  g_test_add_func ("/semper/ui/receipts/shown-again", test_shown_again);
 
   status = g_test_run ();
   g_clear_object (&world.archive);
