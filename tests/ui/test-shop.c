@@ -25,6 +25,7 @@
 #include "semper-dispute.h"
 #include "semper-prefs.h"
 #include "semper-profile.h"
+#include "semper-purse.h"
 #include "semper-shop-client.h"
 #include "ui-test-util.h"
 #include "wallet-application-private.h"
@@ -1192,6 +1193,128 @@ test_market_over_limit (void)
   run_in_window_with (over_limit_body, market_profile);
 }
 
+/* A real order the wallet cannot pay, against the demo's servers: Bob's
+ * wallet is registered at the demo's CA but has no bank account linked and
+ * no coins. Paying from an account he hand-picks: "No Common Way to Pay",
+ * and Pay Another Way goes back to the order; e-cash picked by hand: "Not
+ * Enough Money", and its button opens Preferences. Nothing is signed or paid. */
+static SemperProfile *bob_wallet;
+
+static SemperProfile *
+bob_profile (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *semper = g_build_filename (g_getenv ("SEMPER_BUILD_ROOT"), "app", "semper",
+                                              NULL);
+  g_autofree char *dir = g_build_filename (test_dir, "bob", NULL);
+  g_autofree char *password = g_build_filename (test_dir, "bob-password", NULL);
+  g_autofree char *text = NULL;
+  int status = -1;
+
+  market_start ();
+  if (bob_wallet == NULL)
+    {
+      char *argv[] = { semper, (char *) "--profile", dir, (char *) "init", (char *) "--name",
+                       (char *) "Bob", (char *) "--password-file", password, (char *) "--ca",
+                       g_hash_table_lookup (market->urls, "ca"), NULL };
+
+      text = g_strdup_printf ("%s\n", market->password);
+      g_assert_true (g_file_set_contents (password, text, -1, &error));
+      g_assert_nonnull (argv[9]);
+      g_assert_true (g_spawn_sync (NULL, argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL,
+                                   &status, &error));
+      g_assert_no_error (error);
+      g_assert_true (g_spawn_check_wait_status (status, &error));
+      g_assert_no_error (error);
+      bob_wallet = semper_profile_open (dir, SEMPER_PROFILE_OPEN_DEFAULT, market_password_cb,
+                                        NULL, &error);
+      g_assert_no_error (error);
+    }
+  return g_object_ref (bob_wallet);
+}
+
+static void
+review_until_settled (WalletShopMerchantView *view)
+{
+  click (GTK_WIDGET (view), "review");
+  ui_test_spin_until (view_settled, view);
+  while (g_strcmp0 (wallet_shop_merchant_view_get_step (view), "order") == 0)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+static void
+cannot_pay_body (WalletWindow  *window,
+                 SemperProfile *profile)
+{
+  WalletShopMerchantView *view = open_merchant (window, "courseware");
+  g_autofree char *db = g_build_filename (semper_profile_get_dir (profile), "archive.db", NULL);
+  g_autofree char *signed_kinds = NULL;
+  g_autoptr(SemperPurse) purse = NULL;
+  g_autoptr(GError) error = NULL;
+  GtkWidget *page, *action;
+  AdwComboRow *payment;
+  SemperAmount money;
+  gint64 before = 0;
+
+  g_free (semper_archive_audit_dup_head (semper_profile_get_archive (profile), &before,
+                                         &error));
+  g_assert_no_error (error);
+  page = _wallet_shop_merchant_view_get_failure (view, "page");
+  action = _wallet_shop_merchant_view_get_failure (view, "action");
+
+  click (GTK_WIDGET (view), "intro-networks");
+  set_entry (GTK_WIDGET (view), "student", "Bob Beispiel");
+  payment = ADW_COMBO_ROW (find_named (GTK_WIDGET (view), ADW_TYPE_COMBO_ROW, "payment"));
+  g_assert_nonnull (payment);
+  /* Automatic, then the service's systems in its order: ecash, account. */
+  adw_combo_row_set_selected (payment, 2);
+  review_until_settled (view);
+  g_assert_cmpstr (wallet_shop_merchant_view_get_step (view), ==, "failed");
+  g_assert_cmpstr (adw_status_page_get_title (ADW_STATUS_PAGE (page)), ==,
+                   "No Common Way to Pay");
+  g_assert_nonnull (strstr (adw_status_page_get_description (ADW_STATUS_PAGE (page)),
+                            "link a bank account first"));
+  g_assert_nonnull (strstr (adw_status_page_get_description (ADW_STATUS_PAGE (page)),
+                            "Nothing was paid"));
+  g_assert_true (gtk_widget_get_visible (action));
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (action)), ==, "Pay _Another Way…");
+  ui_test_wait_until_painted (GTK_WIDGET (window));
+  ui_test_save_screenshot (GTK_WIDGET (window), "shop-no-common-system");
+  g_signal_emit_by_name (action, "clicked");
+  g_assert_cmpstr (wallet_shop_merchant_view_get_step (view), ==, "order");
+
+  /* Another way: e-cash, picked by hand, but the purse is empty. */
+  payment = ADW_COMBO_ROW (find_named (GTK_WIDGET (view), ADW_TYPE_COMBO_ROW, "payment"));
+  adw_combo_row_set_selected (payment, 1);
+  review_until_settled (view);
+  g_assert_cmpstr (wallet_shop_merchant_view_get_step (view), ==, "failed");
+  g_assert_cmpstr (adw_status_page_get_title (ADW_STATUS_PAGE (page)), ==, "Not Enough Money");
+  g_assert_nonnull (strstr (adw_status_page_get_description (ADW_STATUS_PAGE (page)),
+                            "The purse holds only 0.00 EUR"));
+  g_assert_nonnull (strstr (adw_status_page_get_description (ADW_STATUS_PAGE (page)),
+                            "Nothing was paid"));
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (action)), ==, "_Withdraw in Preferences…");
+  ui_test_wait_until_painted (GTK_WIDGET (window));
+  ui_test_save_screenshot (GTK_WIDGET (window), "shop-not-enough-money");
+  g_signal_emit_by_name (action, "clicked");
+  ui_test_spin_until (preferences_open, NULL);
+
+  /* Nothing was signed, nothing paid. */
+  signed_kinds = audit_kinds_after (db, before);
+  g_assert_cmpstr (signed_kinds, ==, "");
+  purse = semper_purse_new (profile, &error);
+  g_assert_no_error (error);
+  g_assert_true (semper_purse_get_balance (purse, "EUR", &money, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (money.minor, ==, 0);
+}
+
+static void
+test_market_cannot_pay (void)
+{
+  run_in_window_with (cannot_pay_body, bob_profile);
+}
+
 static void
 test_market_purchase_account (void)
 {
@@ -1266,8 +1389,10 @@ main (int   argc,
   g_test_add_func ("/semper/ui/shop/market/purchase", test_market_purchase);
   g_test_add_func ("/semper/ui/shop/market/purchase-account", test_market_purchase_account);
   g_test_add_func ("/semper/ui/shop/market/over-limit", test_market_over_limit);
+  g_test_add_func ("/semper/ui/shop/market/cannot-pay", test_market_cannot_pay);
 
   status = g_test_run ();
+  g_clear_object (&bob_wallet);
   market_stop ();
 
   ui_test_remove_recursively (test_dir);
