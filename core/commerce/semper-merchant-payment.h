@@ -16,16 +16,20 @@ typedef struct _SemperMerchantPayment SemperMerchantPayment;
 
 /* Adds to @fx every payment system this merchant can collect with (e-cash
  * and account payments when a bank is configured) and appends their names to
- * @systems. Returns: (transfer full): their state, freed with
+ * @systems. The account payments' invoices are kept in the SQLite store
+ * @db_path. Returns: (transfer full) (nullable): their state, freed with
  * _semper_merchant_payment_free() after @fx. */
 SemperMerchantPayment *_semper_merchant_payment_new  (SemperFxMerchant      *fx,
                                                       SemperCrypto          *crypto,
                                                       SemperTrust           *trust,
                                                       const char            *bank_url,
-                                                      GPtrArray             *systems);
+                                                      const char            *db_path,
+                                                      GPtrArray             *systems,
+                                                      GError               **error);
 void                   _semper_merchant_payment_free (SemperMerchantPayment *self);
-/* An account payment's invoice for the exchange @key (H(m1)): signed,
- * remembered for collecting. Returns: (transfer full) (nullable) */
+/* An account payment's invoice for the exchange @key (H(m1)): signed, and
+ * stored (before it is returned) for collecting, also after a restart.
+ * Returns: (transfer full) (nullable) */
 GBytes                *_semper_merchant_payment_invoice (SemperMerchantPayment *self,
                                                          const char            *key,
                                                          const SemperAmount    *price,

@@ -30,6 +30,7 @@ G_DEFINE_QUARK (semper-merchant-error-quark, semper_merchant_error)
 #define OFFER_LIFETIME   (30 * 60)       /* seconds an offer stays valid */
 #define MAX_SESSIONS     10000
 #define MAX_GOODS        (16 * 1024 * 1024)
+#define RECOVER_INTERVAL_SECONDS 30      /* asks the TTP for exchanges resolved meanwhile */
 
 typedef struct {
   SemperService *service;
@@ -77,6 +78,10 @@ struct _SemperMerchant {
   SemperMerchantPayment *payment;
   GHashTable       *m1_sessions;    /* H(m1) -> session id */
   SemperMerchantContracts *contracts; /* (nullable): when the config lists templates */
+  GThreadPool      *recover_pool;   /* one thread: recoveries run one after another */
+  guint             recover_timer;
+  gboolean          recover_queued; /* a timer recovery waits in the pool (recover_lock) */
+  GMutex            recover_lock;
 };
 
 G_DEFINE_FINAL_TYPE (SemperMerchant, semper_merchant, G_TYPE_OBJECT)
@@ -112,11 +117,22 @@ session_free (gpointer data)
 }
 
 static void
+pool_free_wait (GThreadPool *pool)
+{
+  g_thread_pool_free (pool, FALSE, TRUE);
+}
+
+static void
 semper_merchant_dispose (GObject *object)
 {
   SemperMerchant *self = SEMPER_MERCHANT (object);
 
   g_clear_pointer (&self->contracts, _semper_merchant_contracts_free);
+  if (self->recover_timer != 0)
+    g_clear_handle_id (&self->recover_timer, g_source_remove);
+  /* Waits for a running recovery: it uses fx. */
+  if (self->recover_pool != NULL)
+    g_clear_pointer (&self->recover_pool, pool_free_wait);
   /* The fair exchange holds the payment systems' calls: it goes first. */
   g_clear_object (&self->fx);
   g_clear_pointer (&self->payment, _semper_merchant_payment_free);
@@ -145,6 +161,7 @@ semper_merchant_finalize (GObject *object)
   g_clear_pointer (&self->m1_sessions, g_hash_table_unref);
   g_free (self->deviate);
   g_free (self->state_dir);
+  g_mutex_clear (&self->recover_lock);
   G_OBJECT_CLASS (semper_merchant_parent_class)->finalize (object);
 }
 
@@ -160,6 +177,7 @@ semper_merchant_class_init (SemperMerchantClass *klass)
 static void
 semper_merchant_init (SemperMerchant *self)
 {
+  g_mutex_init (&self->recover_lock);
   self->services = g_ptr_array_new_with_free_func (merchant_service_free);
   self->sessions = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, session_free);
   self->offer_sessions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
@@ -1633,6 +1651,87 @@ present_cb (SemperCommServer  *server,
   return json_response (b);
 }
 
+/* ---- recovery: fair exchanges the TTP resolved while the merchant was away -------- */
+
+typedef struct {
+  SemperCommRequest *request;  /* (nullable): the POST /fx/recover that asked */
+} RecoverJob;
+
+/* Collects every exchange that sent m2, got no m3 and was resolved by the
+ * buyer at the TTP (semper_fx_merchant_recover): at start, every
+ * RECOVER_INTERVAL_SECONDS, and on POST /fx/recover (tests, operators). */
+static void
+recover_run (gpointer data,
+             gpointer user_data)
+{
+  RecoverJob *job = data;
+  SemperMerchant *self = user_data;
+  g_autoptr(GError) error = NULL;
+  int paid;
+
+  if (job->request == NULL)
+    {
+      g_mutex_lock (&self->recover_lock);
+      self->recover_queued = FALSE;
+      g_mutex_unlock (&self->recover_lock);
+    }
+  paid = semper_fx_merchant_recover (self->fx, self->ttp_url, &error);
+  if (paid > 0)
+    g_message ("Collected %d fair exchange(s) the TTP resolved", paid);
+  if (job->request != NULL)
+    {
+      SemperCommResponse *response;
+
+      if (paid < 0)
+        response = semper_comm_response_new_error (502, "unreachable", error->message);
+      else
+        {
+          char *text = g_strdup_printf ("{\"paid\":%d}", paid);
+          g_autoptr(GBytes) body = g_bytes_new_take (text, strlen (text));
+
+          response = semper_comm_response_new (200, SEMPER_COMM_CONTENT_TYPE_JSON, body);
+        }
+      semper_comm_request_respond (job->request, response);
+      semper_comm_request_unref (job->request);
+    }
+  else if (paid < 0)
+    g_message ("Recovering fair exchanges: %s", error->message);
+  g_free (job);
+}
+
+static void
+recover_queue (SemperMerchant *self)
+{
+  gboolean queue;
+
+  g_mutex_lock (&self->recover_lock);
+  queue = !self->recover_queued;
+  self->recover_queued = TRUE;
+  g_mutex_unlock (&self->recover_lock);
+  if (queue)
+    g_thread_pool_push (self->recover_pool, g_new0 (RecoverJob, 1), NULL);
+}
+
+static gboolean
+recover_timer_cb (gpointer user_data)
+{
+  recover_queue (user_data);
+  return G_SOURCE_CONTINUE;
+}
+
+static SemperCommResponse *
+recover_cb (SemperCommServer  *server,
+            SemperCommRequest *request,
+            gpointer           user_data)
+{
+  SemperMerchant *self = user_data;
+  RecoverJob *job = g_new0 (RecoverJob, 1);
+
+  job->request = semper_comm_request_ref (request);
+  g_thread_pool_push (self->recover_pool, job, NULL);
+  return NULL;   /* answered from the worker */
+}
+
 /* ---- the role -------------------------------------------------------------------- */
 
 GObject *
@@ -1684,7 +1783,9 @@ semper_merchant_role_setup (SemperCommServer         *server,
   if (self->fx == NULL)
     return NULL;
   self->payment = _semper_merchant_payment_new (self->fx, self->crypto, self->trust,
-                                                self->bank_url, systems);
+                                                self->bank_url, db_path, systems, error);
+  if (self->payment == NULL)
+    return NULL;
   g_ptr_array_add (systems, NULL);
   self->systems = g_strdupv ((char **) systems->pdata);
   self->services_answer = make_services_answer (self);
@@ -1699,6 +1800,13 @@ semper_merchant_role_setup (SemperCommServer         *server,
   semper_comm_server_add_route (server, "POST", "/delivery", delivery_cb, self, NULL);
   semper_comm_server_add_route (server, "POST", "/register", register_cb, self, NULL);
   semper_comm_server_add_route (server, "POST", "/present", present_cb, self, NULL);
+  semper_comm_server_add_route (server, "POST", "/fx/recover", recover_cb, self, NULL);
+  self->recover_pool = g_thread_pool_new (recover_run, self, 1, FALSE, error);
+  if (self->recover_pool == NULL)
+    return NULL;
+  /* At start: the exchanges interrupted by a crash or stop, resolved at the TTP meanwhile. */
+  recover_queue (self);
+  self->recover_timer = g_timeout_add_seconds (RECOVER_INTERVAL_SECONDS, recover_timer_cb, self);
   {
     g_autoptr(GPtrArray) templates =
       g_ptr_array_new_with_free_func ((GDestroyNotify) semper_contract_template_free);

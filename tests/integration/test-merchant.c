@@ -1046,6 +1046,199 @@ test_account_resume (Fixture       *fx,
   g_assert_cmpint (purse_cents (fx), ==, coins);
 }
 
+/* ---- merchant crash recovery (issue 4) ------------------------------------------ */
+
+/* The merchant's account "shop" at the bank, in cents. The merchant's
+ * profile is locked while semperd runs: call it with the merchant stopped. */
+static gint64
+shop_cents (Fixture *fx)
+{
+  g_autoptr(SemperProfile) profile = NULL;
+  g_autoptr(SemperTrust) trust = NULL;
+  g_autoptr(SemperBankRequest) balance = semper_bank_request_new (SEMPER_BANK_OP_BALANCE, NULL);
+  g_autoptr(SemperBankAnswer) answer = NULL;
+  g_autoptr(SemperCommClient) client = semper_comm_client_new ();
+  g_autoptr(GError) error = NULL;
+
+  g_assert_null (fx->merchant);
+  profile = semper_profile_open (fx->merchant_state, SEMPER_PROFILE_OPEN_DEFAULT, password_cb,
+                                 NULL, &error);
+  g_assert_no_error (error);
+  trust = semper_profile_dup_trust (profile, &error);
+  g_assert_no_error (error);
+  balance->account = g_strdup ("shop");
+  answer = semper_bank_request_send (balance, client, semper_profile_get_crypto (profile), trust,
+                                     fx->bank_url, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (answer->result, ==, "ok");
+  for (guint i = 0; i < answer->balances->len; i++)
+    {
+      SemperAmount *amount = &g_array_index (answer->balances, SemperAmount, i);
+
+      if (g_str_equal (amount->currency, "EUR"))
+        return amount->minor;
+    }
+  return 0;   /* no EUR yet */
+}
+
+/* A crash: SIGKILL, no chance to finish anything. */
+static void
+kill_merchant (Fixture *fx)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_subprocess_force_exit (fx->merchant);
+  g_subprocess_wait (fx->merchant, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_signaled (fx->merchant));
+  g_assert_cmpint (g_subprocess_get_term_sig (fx->merchant), ==, SIGKILL);
+  g_clear_object (&fx->merchant);
+}
+
+/* `semperd --role merchant` again on the same state and configuration (at
+ * another port, as after a real restart). */
+static void
+restart_merchant (Fixture *fx)
+{
+  g_autofree char *conf = g_build_filename (fx->dir, "merchant.json", NULL);
+
+  g_assert_null (fx->merchant);
+  g_clear_pointer (&fx->merchant_url, g_free);
+  fx->merchant = semper_test_start_semperd ("merchant", "127.0.0.1:0", fx->merchant_state,
+                                            fx->password, conf, &fx->merchant_url);
+}
+
+/* POST /fx/recover: runs after the recovery queued at start (one worker,
+ * in order); returns how many exchanges this call collected. */
+static gint64
+merchant_recover (Fixture *fx)
+{
+  g_autoptr(SemperCommClient) client = semper_comm_client_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = g_strconcat (fx->merchant_url, "/fx/recover", NULL);
+  g_autoptr(GBytes) empty = g_bytes_new_static ("{}", 2);
+  g_autoptr(GBytes) answer = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+
+  answer = semper_comm_client_post_sync (client, url, "application/json", empty, NULL, NULL,
+                                         &error);
+  g_assert_no_error (error);
+  json_parser_load_from_data (parser, g_bytes_get_data (answer, NULL),
+                              (gssize) g_bytes_get_size (answer), &error);
+  g_assert_no_error (error);
+  return json_object_get_int_member (json_node_get_object (json_parser_get_root (parser)),
+                                     "paid");
+}
+
+/* Holds the dead merchant's port (bound, not listening): connections to it
+ * are refused, and the restarted merchant cannot get it by chance. */
+static GSocket *
+hold_port (const char *url)
+{
+  g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+  g_autoptr(GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) address = NULL;
+  g_autoptr(GError) error = NULL;
+  GSocket *socket;
+
+  g_assert_nonnull (uri);
+  address = g_inet_socket_address_new (lo, (guint16) g_uri_get_port (uri));
+  socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
+                         &error);
+  g_assert_no_error (error);
+  g_socket_bind (socket, address, TRUE, &error);
+  g_assert_no_error (error);
+  return socket;
+}
+
+/* The buyer `semper buy ITEM --pay PAY`, killed right after journaling m3
+ * (before m3 leaves): the merchant has sent m2 and never gets m3. */
+static void
+buy_killed_before_m3 (Fixture    *fx,
+                      const char *item,
+                      const char *pay)
+{
+  g_autoptr(GSubprocessLauncher) launcher =
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE
+                               | G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_subprocess_launcher_setenv (launcher, "SEMPER_TEST_CRASH_AFTER", "m3-sent", TRUE);
+  proc = g_subprocess_launcher_spawn (launcher, &error, fx->semper, "--json", "--profile",
+                                      fx->wallet, "buy", fx->merchant_url, item,
+                                      "--answer", "student=Alice", "--answer",
+                                      "language=English", "--pay", pay, "--yes",
+                                      "--password-file", fx->password, NULL);
+  g_assert_no_error (error);
+  g_subprocess_wait (proc, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_signaled (proc));
+  g_assert_cmpint (g_subprocess_get_term_sig (proc), ==, SIGKILL);
+}
+
+/* The real merchant (semperd) is killed (SIGKILL) after it sent m2; the
+ * buyer, unable to reach it with m3, resolves at the TTP (`semper resume`).
+ * (a) e-cash, resolved while the merchant is down: the restarted merchant
+ * deposits the coins at start. (b) account, resolved after the merchant came
+ * back: its invoice survived the crash in the store, POST /fx/recover
+ * captures the payment. Each is collected exactly once, over further
+ * restarts and recoveries. */
+static void
+test_merchant_recover (Fixture       *fx,
+                       gconstpointer  data)
+{
+  gint64 coins = purse_cents (fx);
+  gint64 account = account_cents (fx);
+  gint64 shop;
+  g_autoptr(GSocket) old_port = NULL;
+  g_autofree char *resolved = NULL;
+  g_autofree char *resolved_account = NULL;
+
+  /* (a) e-cash: 4.90 EUR */
+  buy_killed_before_m3 (fx, "intro-networks", "ecash");
+  kill_merchant (fx);
+  shop = shop_cents (fx);
+  resolved = resume_purchase (fx);
+  g_assert_cmpstr (resolved, ==, "done");
+  g_assert_cmpint (purse_cents (fx), ==, coins - 490);
+  g_assert_cmpint (shop_cents (fx), ==, shop);        /* nobody deposited yet */
+  restart_merchant (fx);
+  /* The recovery at start collected it: this one finds nothing left. */
+  g_assert_cmpint (merchant_recover (fx), ==, 0);
+  kill_merchant (fx);
+  g_assert_cmpint (shop_cents (fx), ==, shop + 490);
+  restart_merchant (fx);
+  g_assert_cmpint (merchant_recover (fx), ==, 0);
+  kill_merchant (fx);
+  g_assert_cmpint (shop_cents (fx), ==, shop + 490);
+  g_assert_cmpint (account_cents (fx), ==, account);
+
+  /* (b) account: 12.00 EUR; the merchant restarts before the buyer resolves */
+  restart_merchant (fx);
+  buy_killed_before_m3 (fx, "ecommerce-law", "account");
+  kill_merchant (fx);
+  old_port = hold_port (fx->merchant_url);
+  restart_merchant (fx);
+  g_assert_cmpint (merchant_recover (fx), ==, 0);      /* not resolved yet: nothing owed */
+  g_assert_cmpint (account_cents (fx), ==, account);
+  /* m3 goes to the merchant's old address: refused, so the buyer resolves at the TTP. */
+  resolved_account = resume_purchase (fx);
+  g_assert_cmpstr (resolved_account, ==, "done");
+  g_assert_cmpint (merchant_recover (fx), ==, 1);      /* authorised and captured */
+  g_assert_cmpint (account_cents (fx), ==, account - 1200);
+  g_assert_cmpint (merchant_recover (fx), ==, 0);
+  kill_merchant (fx);
+  g_assert_cmpint (shop_cents (fx), ==, shop + 490 + 1200);
+  restart_merchant (fx);
+  g_assert_cmpint (merchant_recover (fx), ==, 0);
+  semper_test_stop_semperd (&fx->merchant);
+  g_assert_cmpint (shop_cents (fx), ==, shop + 490 + 1200);
+  g_assert_cmpint (account_cents (fx), ==, account - 1200);
+  g_assert_cmpint (purse_cents (fx), ==, coins - 490);
+  g_assert_null (resume_purchase (fx));
+}
+
 /* A subscription paid by account, its buyer killed after m3: `semper resume`
  * finishes it and stores the credential, which then opens a member item. */
 static void
@@ -1332,6 +1525,7 @@ main (int    argc,
   ADD ("/semper/merchant/courseware", courseware, test_courseware);
   ADD ("/semper/merchant/account", courseware, test_account);
   ADD ("/semper/merchant/account-resume", courseware, test_account_resume);
+  ADD ("/semper/merchant/merchant-recover", courseware, test_merchant_recover);
   ADD ("/semper/merchant/subscription", subscription, test_subscription);
   ADD ("/semper/merchant/consultancy", subscription, test_consultancy);
   ADD ("/semper/merchant/subscription-resume", subscription, test_subscription_resume);
