@@ -194,7 +194,7 @@ set_content (WalletRecordDetail *self,
   else
     {
       g_autofree char *hex = semper_sha256_hex (content);
-      self->content_text = g_strdup_printf (_("%" G_GSIZE_FORMAT " bytes that are not text, "
+      self->content_text = g_strdup_printf (_("%zu bytes that are not text, "
                                               "SHA-256 %s"), len, hex);
     }
   gtk_label_set_text (self->document_label, self->content_text);

@@ -6,6 +6,7 @@
 
 #include "semper-commerce-private.h"
 
+#include <inttypes.h>
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
@@ -105,7 +106,7 @@ _semper_json_get_string (JsonObject   *object,
     }
   if (strlen (value) > max_len)
     {
-      g_set_error (error, domain, code, _("%s: “%s” is longer than %" G_GSIZE_FORMAT " bytes"),
+      g_set_error (error, domain, code, _("%s: “%s” is longer than %zu bytes"),
                    where, member, max_len);
       return FALSE;
     }
@@ -150,7 +151,7 @@ _semper_json_get_int (JsonObject  *object,
   if (value < min || value > max)
     {
       g_set_error (error, domain, code,
-                   _("%s: “%s” must be between %" G_GINT64_FORMAT " and %" G_GINT64_FORMAT),
+                   _("%s: “%s” must be between %" PRId64 " and %" PRId64),
                    where, member, min, max);
       return FALSE;
     }

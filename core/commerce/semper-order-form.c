@@ -6,6 +6,7 @@
 
 #include "semper-order-form.h"
 
+#include <inttypes.h>
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
@@ -768,7 +769,7 @@ validate_field (const SemperOrderField *field,
           add_problem (problems, field, _("“%s” is not a whole number"), answer);
         else if (value < field->min || value > field->max)
           add_problem (problems, field,
-                       _("must be between %" G_GINT64_FORMAT " and %" G_GINT64_FORMAT),
+                       _("must be between %" PRId64 " and %" PRId64),
                        field->min, field->max);
       }
       break;

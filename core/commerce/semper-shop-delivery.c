@@ -7,6 +7,7 @@
 
 #include "semper-shop-client.h"
 
+#include <inttypes.h>
 #include <glib/gi18n-lib.h>
 
 #include "semper-archive.h"
@@ -61,7 +62,7 @@ get_receipt (SemperShopClient *self,
   if (record != NULL && record->exchange_id == NULL)
     {
       g_set_error (error, SEMPER_SHOP_ERROR, SEMPER_SHOP_ERROR_NOT_FOUND,
-                   _("Receipt %" G_GINT64_FORMAT " belongs to no exchange"), receipt_id);
+                   _("Receipt %" PRId64 " belongs to no exchange"), receipt_id);
       semper_archive_record_free (record);
       return NULL;
     }

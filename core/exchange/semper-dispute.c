@@ -8,6 +8,7 @@
 #include "semper-dispute.h"
 #include "semper-evidence-private.h"
 
+#include <inttypes.h>
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
@@ -746,7 +747,7 @@ semper_disputes_get (SemperDisputes  *self,
       || (info->document = semper_cms_verify (info->signed_claim, NULL, NULL, error)) == NULL
       || !parse_claim (info->document, &claim, error))
     {
-      g_prefix_error (error, _("Dispute %" G_GINT64_FORMAT ": "), id);
+      g_prefix_error (error, _("Dispute %" PRId64 ": "), id);
       return NULL;
     }
   info->claim = claim.claim;
@@ -818,7 +819,7 @@ semper_disputes_send (SemperDisputes  *self,
       || g_str_equal (info->state, SEMPER_DISPUTE_REFERRED))
     {
       g_set_error (error, SEMPER_DISPUTE_ERROR, SEMPER_DISPUTE_ERROR_WRONG_STATE,
-                   _("Dispute %" G_GINT64_FORMAT " was answered already"), id);
+                   _("Dispute %" PRId64 " was answered already"), id);
       return NULL;
     }
   if (info->bundle == NULL)

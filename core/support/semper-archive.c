@@ -6,6 +6,7 @@
 
 #include "semper-archive.h"
 
+#include <inttypes.h>
 #include <glib/gi18n-lib.h>
 #include <sqlite3.h>
 #include <string.h>
@@ -315,7 +316,7 @@ not_found (gint64       id,
            GError     **error)
 {
   g_set_error (error, SEMPER_ARCHIVE_ERROR, SEMPER_ARCHIVE_ERROR_NOT_FOUND,
-               _("No %s with id %" G_GINT64_FORMAT " in the archive"), what, id);
+               _("No %s with id %" PRId64 " in the archive"), what, id);
   return FALSE;
 }
 
@@ -1129,7 +1130,7 @@ semper_archive_message_get (SemperArchive  *self,
   if (!g_str_equal (sha256, (const char *) sqlite3_column_text (stmt, 1)))
     {
       g_set_error (error, SEMPER_ARCHIVE_ERROR, SEMPER_ARCHIVE_ERROR_CORRUPT,
-                   _("Message %" G_GINT64_FORMAT " no longer matches its SHA-256"), id);
+                   _("Message %" PRId64 " no longer matches its SHA-256"), id);
       return NULL;
     }
   if (out_content_type != NULL)
@@ -1192,7 +1193,7 @@ semper_archive_message_list (SemperArchive  *self,
       if (!g_str_equal (sha256, (const char *) sqlite3_column_text (stmt, 4)))
         {
           g_set_error (error, SEMPER_ARCHIVE_ERROR, SEMPER_ARCHIVE_ERROR_CORRUPT,
-                       _("Message %" G_GINT64_FORMAT " no longer matches its SHA-256"), m->id);
+                       _("Message %" PRId64 " no longer matches its SHA-256"), m->id);
           return NULL;
         }
       g_ptr_array_add (list, g_steal_pointer (&m));
@@ -2352,7 +2353,7 @@ audit_broken (gint64       row,
   if (out_bad_row != NULL)
     *out_bad_row = row;
   g_set_error (error, SEMPER_ARCHIVE_ERROR, SEMPER_ARCHIVE_ERROR_CORRUPT,
-               _("The audit log was altered at row %" G_GINT64_FORMAT), row);
+               _("The audit log was altered at row %" PRId64), row);
   return FALSE;
 }
 

@@ -607,7 +607,7 @@ semper_document_parse_full (GBytes  *bytes,
   if (size > SEMPER_DOCUMENT_MAX_SIZE)
     {
       g_set_error (error, SEMPER_DOCUMENT_ERROR, SEMPER_DOCUMENT_ERROR_TOO_LARGE,
-                   _("the document is %" G_GSIZE_FORMAT " bytes; the limit is %d"), size,
+                   _("the document is %zu bytes; the limit is %d"), size,
                    SEMPER_DOCUMENT_MAX_SIZE);
       return NULL;
     }

@@ -13,6 +13,7 @@
 
 #include "semper-prefs.h"
 
+#include <inttypes.h>
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
@@ -148,7 +149,7 @@ check_amount (const SemperAmount  *amount,
   if (amount->minor < 0 || amount->minor > SEMPER_PREFS_MAX_MINOR)
     {
       g_set_error (error, SEMPER_PREFS_ERROR, SEMPER_PREFS_ERROR_INVALID,
-                   _("The %s must be between zero and %" G_GINT64_FORMAT " minor units"),
+                   _("The %s must be between zero and %" PRId64 " minor units"),
                    what, SEMPER_PREFS_MAX_MINOR);
       return FALSE;
     }
