@@ -10,6 +10,7 @@
  */
 #include "config.h"
 
+#include <inttypes.h>
 #include <glib/gi18n.h>
 
 #include "semper-archive.h"
@@ -133,7 +134,7 @@ cmd_backup (int    argc,
       cli_print_json (b);
     }
   else
-    g_print (_("Backed up %u files (%" G_GUINT64_FORMAT " bytes) of %s to %s.\n"),
+    g_print (_("Backed up %u files (%" PRIu64 " bytes) of %s to %s.\n"),
              info.n_files, info.n_bytes, dir, argv[1]);
   return EXIT_OK;
 }

@@ -13,6 +13,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 #include <glib-unix.h>
@@ -1560,7 +1561,7 @@ scenario_mail_order (Demo       *demo,
       && json_object_has_member (page, "catalog"))
     {
       g_autofree char *detail = g_strdup_printf (
-        _("searched the catalog for “pencil”: %" G_GINT64_FORMAT " articles"),
+        _("searched the catalog for “pencil”: %" PRId64 " articles"),
         json_object_get_int_member_with_default (json_object_get_object_member (page, "catalog"),
                                                  "total", 0));
 

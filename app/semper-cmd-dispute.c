@@ -7,6 +7,7 @@
  */
 #include "config.h"
 
+#include <inttypes.h>
 #include <glib/gi18n.h>
 #include <unistd.h>
 
@@ -480,8 +481,7 @@ dispute_open (int    argc,
       cli_print_json (b);
     }
   else
-    g_print (_("Opened dispute %" G_GINT64_FORMAT "; send it with `semper dispute send %"
-               G_GINT64_FORMAT " --ttp URL`.\n"), id, id);
+    g_print (_("Opened dispute %" PRId64 "; send it with `semper dispute send %" PRId64 " --ttp URL`.\n"), id, id);
   return EXIT_OK;
 }
 
@@ -662,7 +662,7 @@ dispute_show (int    argc,
     {
       g_autofree char *framed = semper_headless_frame (info->document);
 
-      g_print (_("Dispute %" G_GINT64_FORMAT ": %s, %s\n"), info->id,
+      g_print (_("Dispute %" PRId64 ": %s, %s\n"), info->id,
                semper_dispute_claim_to_string (info->claim), info->state);
       g_print (_("Exchange: %s\n"), info->exchange_id);
       if (info->ttp_url != NULL)
@@ -733,7 +733,7 @@ dispute_send (int    argc,
     {
       g_autofree char *reason = semper_headless_escape (info->reason, -1);
 
-      g_print (_("The TTP answered dispute %" G_GINT64_FORMAT " (signed): %s\n%s\n"), id,
+      g_print (_("The TTP answered dispute %" PRId64 " (signed): %s\n%s\n"), id,
                info->decision, reason);
     }
   return EXIT_OK;

@@ -8,6 +8,7 @@
  */
 #include "config.h"
 
+#include <inttypes.h>
 #include <glib/gi18n.h>
 
 #include "semper-archive.h"
@@ -337,7 +338,7 @@ receipt_show (SemperArchive       *archive,
     g_autofree char *labels = semper_headless_escape (r->labels != NULL ? r->labels : "", -1);
     g_autofree char *note = semper_headless_escape (r->note != NULL ? r->note : "", -1);
 
-    g_print (_("Receipt %" G_GINT64_FORMAT "\n"), r->id);
+    g_print (_("Receipt %" PRId64 "\n"), r->id);
     g_print (_("Merchant: %s\n"), merchant);
     g_print (_("Title: %s\n"), title);
     g_print (_("Amount: %s\n"), amount);
@@ -436,7 +437,7 @@ cmd_receipt (int    argc,
       if (record->exchange_id == NULL)
         {
           g_set_error (&error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                       _("Receipt %" G_GINT64_FORMAT " belongs to no archived exchange"), id);
+                       _("Receipt %" PRId64 " belongs to no archived exchange"), id);
           return cli_fail (error, EXIT_ERROR);
         }
       if (!cli_export_bundle (archive, record->exchange_id, bundle, &error))
@@ -444,7 +445,7 @@ cmd_receipt (int    argc,
       if (argc == 3)
         {
           if (!cli.json)
-            g_print (_("Wrote the evidence bundle of receipt %" G_GINT64_FORMAT " to %s\n"), id,
+            g_print (_("Wrote the evidence bundle of receipt %" PRId64 " to %s\n"), id,
                      bundle);
           else
             {
@@ -468,7 +469,7 @@ cmd_receipt (int    argc,
     if (record->message_id <= 0)
       {
         g_set_error (&error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                     _("Receipt %" G_GINT64_FORMAT " has no signed message to export"), id);
+                     _("Receipt %" PRId64 " has no signed message to export"), id);
         return cli_fail (error, EXIT_ERROR);
       }
     raw = semper_archive_message_get (archive, record->message_id, NULL, &error);
@@ -494,7 +495,7 @@ cmd_receipt (int    argc,
         cli_print_json (b);
       }
     else
-      g_print (_("Wrote receipt %" G_GINT64_FORMAT " to %s (check it with `semper verify`)\n"),
+      g_print (_("Wrote receipt %" PRId64 " to %s (check it with `semper verify`)\n"),
                id, argv[3]);
   }
   return EXIT_OK;

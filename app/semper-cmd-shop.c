@@ -9,6 +9,7 @@
  */
 #include "config.h"
 
+#include <inttypes.h>
 #include <glib/gi18n.h>
 #include <signal.h>
 #include <stdio.h>
@@ -312,7 +313,7 @@ read_member_item (SemperShopClient *client,
       cli_print_json (b);
     }
   else if (out != NULL)
-    g_print (_("Wrote the member item %s (%" G_GSIZE_FORMAT " bytes) to %s\n"), item, len, out);
+    g_print (_("Wrote the member item %s (%zu bytes) to %s\n"), item, len, out);
   else if (g_utf8_validate (data, (gssize) len, NULL))
     {
       g_autofree char *text = g_strndup (data, len);
@@ -321,7 +322,7 @@ read_member_item (SemperShopClient *client,
       g_print ("%s\n", shown);
     }
   else
-    g_print (_("The member item %s is binary (%" G_GSIZE_FORMAT " bytes): use --out FILE\n"),
+    g_print (_("The member item %s is binary (%zu bytes): use --out FILE\n"),
              item, len);
   return EXIT_OK;
 }
@@ -696,8 +697,7 @@ run_purchase (const char        *url,
     {
       g_print (_("Bought from %s for %s, paid with %s.\n"), service, total,
                semper_purchase_get_payment_system (purchase));
-      g_print (_("Receipt %" G_GINT64_FORMAT " is archived (semper receipt show %" G_GINT64_FORMAT
-                 ").\n"), receipt, receipt);
+      g_print (_("Receipt %" PRId64 " is archived (semper receipt show %" PRId64 ").\n"), receipt, receipt);
       if (goods != NULL && goods_out != NULL)
         g_print (_("Goods written to %s.\n"), goods_out);
     }
@@ -1079,6 +1079,6 @@ cmd_delivery (int    argc,
       cli_print_json (b);
     }
   else
-    g_print (_("Receipt %" G_GUINT64_FORMAT ": delivery confirmed to the merchant.\n"), receipt);
+    g_print (_("Receipt %" PRIu64 ": delivery confirmed to the merchant.\n"), receipt);
   return EXIT_OK;
 }

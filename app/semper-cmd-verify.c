@@ -362,7 +362,7 @@ cmd_verify (int    argc,
         }
       else
         {
-          g_print (_("Content: %" G_GSIZE_FORMAT " bytes, SHA-256 %s\n"), len, hex);
+          g_print (_("Content: %zu bytes, SHA-256 %s\n"), len, hex);
         }
     }
 
