@@ -481,7 +481,8 @@ dispute_open (int    argc,
       cli_print_json (b);
     }
   else
-    g_print (_("Opened dispute %" PRId64 "; send it with `semper dispute send %" PRId64 " --ttp URL`.\n"), id, id);
+    g_print (_("Opened dispute %" PRId64 "; send it with `semper dispute send %" PRId64
+               " --ttp URL`.\n"), id, id);
   return EXIT_OK;
 }
 

@@ -697,7 +697,8 @@ run_purchase (const char        *url,
     {
       g_print (_("Bought from %s for %s, paid with %s.\n"), service, total,
                semper_purchase_get_payment_system (purchase));
-      g_print (_("Receipt %" PRId64 " is archived (semper receipt show %" PRId64 ").\n"), receipt, receipt);
+      g_print (_("Receipt %" PRId64 " is archived (semper receipt show %" PRId64 ").\n"),
+               receipt, receipt);
       if (goods != NULL && goods_out != NULL)
         g_print (_("Goods written to %s.\n"), goods_out);
     }
