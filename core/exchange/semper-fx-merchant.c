@@ -540,6 +540,7 @@ semper_fx_merchant_recover (SemperFxMerchant  *self,
   g_autoptr(GPtrArray) keys = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(SemperCommClient) client = semper_comm_client_new ();
   sqlite3_stmt *stmt = NULL;
+  GError *first = NULL;   /* the first exchange that could not be collected */
   int paid = 0;
 
   g_return_val_if_fail (SEMPER_IS_FX_MERCHANT (self), -1);
@@ -571,13 +572,33 @@ semper_fx_merchant_recover (SemperFxMerchant  *self,
           if (g_error_matches (local, SEMPER_COMM_ERROR, SEMPER_COMM_ERROR_HTTP_STATUS)
               && semper_comm_error_get_status (local) == 404)
             continue;
-          g_propagate_error (error, g_steal_pointer (&local));
-          return -1;
+          /* No answer at all: the TTP is unreachable, try all again next time. */
+          if (!g_error_matches (local, SEMPER_COMM_ERROR, SEMPER_COMM_ERROR_HTTP_STATUS))
+            {
+              g_clear_error (&first);
+              g_propagate_error (error, g_steal_pointer (&local));
+              return -1;
+            }
         }
-      m4 = semper_fx_merchant_handle_m3 (self, m3, error);
-      if (m4 == NULL)
-        return -1;
-      paid++;
+      else
+        {
+          m4 = semper_fx_merchant_handle_m3 (self, m3, &local);
+          if (m4 != NULL)
+            {
+              paid++;
+              continue;
+            }
+        }
+      /* This exchange cannot be collected now (e.g. the bank refuses the
+       * payment): the others still are; it is tried again next time. */
+      g_debug ("fx recover %s: %s", (const char *) g_ptr_array_index (keys, i), local->message);
+      if (first == NULL)
+        first = g_steal_pointer (&local);
+    }
+  if (first != NULL)
+    {
+      g_propagate_error (error, first);
+      return -1;
     }
   return paid;
 }

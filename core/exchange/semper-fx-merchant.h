@@ -56,7 +56,10 @@ GBytes           *semper_fx_merchant_handle_m3          (SemperFxMerchant       
 /* For every exchange that sent m2 but never got m3: asks the TTP at
  * @ttp_url whether the buyer resolved it, and if so collects the payment
  * from the buyer's m3 that T kept (GET /fx/payment). Returns the number of
- * exchanges paid that way, or -1 with @error. */
+ * exchanges paid that way, or -1 with @error: at once when the TTP cannot be
+ * reached; otherwise an exchange that cannot be collected (the bank refuses)
+ * is skipped, the others are still collected, and -1 comes with the first
+ * such error at the end. Skipped exchanges are tried again by the next call. */
 int               semper_fx_merchant_recover            (SemperFxMerchant            *self,
                                                          const char                  *ttp_url,
                                                          GError                     **error);

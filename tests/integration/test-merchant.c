@@ -1239,6 +1239,73 @@ test_merchant_recover (Fixture       *fx,
   g_assert_null (resume_purchase (fx));
 }
 
+/* Every fair exchange `semper resume` finished, as its states. */
+static char *
+resume_all (Fixture *fx)
+{
+  g_autoptr(JsonObject) out = NULL;
+  g_autoptr(GString) states = g_string_new (NULL);
+  JsonArray *items;
+
+  g_assert_cmpint (SEMPER (fx, fx->wallet, &out, "resume", "--password-file", fx->password),
+                   ==, 0);
+  items = json_object_get_array_member (out, "items");
+  for (guint i = 0; i < json_array_get_length (items); i++)
+    {
+      JsonObject *item = json_array_get_object_element (items, i);
+
+      if (g_str_equal (json_object_get_string_member (item, "protocol"), "fx"))
+        g_string_append_printf (states, "%s%s", states->len > 0 ? "," : "",
+                                json_object_get_string_member (item, "state"));
+    }
+  return g_string_free (g_steal_pointer (&states), FALSE);
+}
+
+/* One exchange the merchant cannot collect does not block the others: an
+ * account payment resolved at the TTP whose account the buyer then emptied
+ * (the TTP checks offline, the bank refuses), journaled first, and an e-cash
+ * payment after it. The recovery deposits the coins, and keeps answering
+ * the bank's refusal for the other. */
+static void
+test_merchant_recover_skips (Fixture       *fx,
+                             gconstpointer  data)
+{
+  g_autoptr(GSocket) old_port = NULL;
+  g_autoptr(SemperCommClient) client = semper_comm_client_new ();
+  g_autoptr(GBytes) empty = g_bytes_new_static ("{}", 2);
+  g_autoptr(GBytes) answer = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *states = NULL;
+  g_autofree char *rest = NULL;
+  gint64 coins = purse_cents (fx);
+  gint64 shop;
+
+  buy_killed_before_m3 (fx, "ecommerce-law", "account");
+  buy_killed_before_m3 (fx, "intro-networks", "ecash");
+  kill_merchant (fx);
+  shop = shop_cents (fx);
+  states = resume_all (fx);
+  g_assert_cmpstr (states, ==, "done,done");
+  g_assert_cmpint (purse_cents (fx), ==, coins - 490);
+  /* The buyer empties the account the TTP saw the payment authorised on. */
+  rest = g_strdup_printf ("%" G_GINT64_FORMAT ".%02d EUR", account_cents (fx) / 100,
+                          (int) (account_cents (fx) % 100));
+  g_assert_cmpint (SEMPER (fx, fx->wallet, NULL, "withdraw", rest, "--password-file",
+                           fx->password), ==, 0);
+  g_assert_cmpint (account_cents (fx), ==, 0);
+  old_port = hold_port (fx->merchant_url);
+  restart_merchant (fx);
+  url = g_strconcat (fx->merchant_url, "/fx/recover", NULL);
+  answer = semper_comm_client_post_sync (client, url, "application/json", empty, NULL, NULL,
+                                         &error);
+  g_assert_null (answer);
+  g_assert_error (error, SEMPER_COMM_ERROR, SEMPER_COMM_ERROR_HTTP_STATUS);
+  g_assert_cmpuint (semper_comm_error_get_status (error), ==, 502);
+  semper_test_stop_semperd (&fx->merchant);
+  g_assert_cmpint (shop_cents (fx), ==, shop + 490);
+}
+
 /* A subscription paid by account, its buyer killed after m3: `semper resume`
  * finishes it and stores the credential, which then opens a member item. */
 static void
@@ -1526,6 +1593,7 @@ main (int    argc,
   ADD ("/semper/merchant/account", courseware, test_account);
   ADD ("/semper/merchant/account-resume", courseware, test_account_resume);
   ADD ("/semper/merchant/merchant-recover", courseware, test_merchant_recover);
+  ADD ("/semper/merchant/recover-skips", courseware, test_merchant_recover_skips);
   ADD ("/semper/merchant/subscription", subscription, test_subscription);
   ADD ("/semper/merchant/consultancy", subscription, test_consultancy);
   ADD ("/semper/merchant/subscription-resume", subscription, test_subscription_resume);
