@@ -30,7 +30,7 @@ G_DEFINE_QUARK (semper-merchant-error-quark, semper_merchant_error)
 #define OFFER_LIFETIME   (30 * 60)       /* seconds an offer stays valid */
 #define MAX_SESSIONS     10000
 #define MAX_GOODS        (16 * 1024 * 1024)
-#define RECOVER_INTERVAL_SECONDS 30      /* asks the TTP for exchanges resolved meanwhile */
+#define RECOVER_INTERVAL_SECONDS 30      /* default: asks the TTP for exchanges resolved since */
 
 typedef struct {
   SemperService *service;
@@ -66,6 +66,7 @@ struct _SemperMerchant {
   char             *bank_url;
   char             *bank_account;
   gint64            offer_lifetime;  /* seconds an offer stays valid (config) */
+  gint64            recover_interval; /* seconds between recoveries, 0: none (config) */
   SemperFxMerchant *fx;
   GStrv             systems;        /* the payment systems the merchant can collect */
   GPtrArray        *services;       /* MerchantService */
@@ -437,7 +438,8 @@ load_config (SemperMerchant *self,
              GError        **error)
 {
   static const char * const members[] = {
-    "format", "version", "bank", "bank_account", "ttp", "services", "offer_lifetime", NULL
+    "format", "version", "bank", "bank_account", "ttp", "services", "offer_lifetime",
+    "recover_interval", NULL
   };
   static const char * const ttp_members[] = { "url", "certificate", NULL };
   g_autofree char *base_dir = g_path_get_dirname (config_file);
@@ -466,6 +468,9 @@ load_config (SemperMerchant *self,
                                    &account, d, c, error)
       || !_semper_json_get_int (config, "offer_lifetime", 0, 24 * 60 * 60, FALSE, OFFER_LIFETIME,
                                 "configuration", &self->offer_lifetime, d, c, error)
+      || !_semper_json_get_int (config, "recover_interval", 0, 24 * 60 * 60, FALSE,
+                                RECOVER_INTERVAL_SECONDS, "configuration",
+                                &self->recover_interval, d, c, error)
       || !_semper_json_get_object (config, "ttp", TRUE, "configuration", &ttp, d, c, error)
       || !_semper_json_check_members (ttp, ttp_members, "ttp", d, c, error)
       || !_semper_json_get_string (ttp, "url", 1024, TRUE, "ttp", &ttp_url, d, c, error)
@@ -1806,7 +1811,9 @@ semper_merchant_role_setup (SemperCommServer         *server,
     return NULL;
   /* At start: the exchanges interrupted by a crash or stop, resolved at the TTP meanwhile. */
   recover_queue (self);
-  self->recover_timer = g_timeout_add_seconds (RECOVER_INTERVAL_SECONDS, recover_timer_cb, self);
+  if (self->recover_interval > 0)
+    self->recover_timer = g_timeout_add_seconds ((guint) self->recover_interval,
+                                                 recover_timer_cb, self);
   {
     g_autoptr(GPtrArray) templates =
       g_ptr_array_new_with_free_func ((GDestroyNotify) semper_contract_template_free);

@@ -1578,6 +1578,9 @@ test_cannot_pay_expired (Fixture       *fx,
 
 static const Trial account_only = { "courseware.json", "EUROCOM Courseware", CERTIFIED, NULL,
                                     NULL, "\"payment_systems\": [\"account\"]" };
+/* Recovery only at start and on POST /fx/recover: no timer pass between the test's steps. */
+static const Trial recovering = { "courseware.json", "EUROCOM Courseware", CERTIFIED, NULL,
+                                  ",\"recover_interval\":0", NULL };
 static const Trial offer_expires = { "courseware.json", "EUROCOM Courseware", CERTIFIED, NULL,
                                      ",\"offer_lifetime\":0", NULL };
 
@@ -1592,8 +1595,8 @@ main (int    argc,
   ADD ("/semper/merchant/courseware", courseware, test_courseware);
   ADD ("/semper/merchant/account", courseware, test_account);
   ADD ("/semper/merchant/account-resume", courseware, test_account_resume);
-  ADD ("/semper/merchant/merchant-recover", courseware, test_merchant_recover);
-  ADD ("/semper/merchant/recover-skips", courseware, test_merchant_recover_skips);
+  ADD ("/semper/merchant/merchant-recover", recovering, test_merchant_recover);
+  ADD ("/semper/merchant/recover-skips", recovering, test_merchant_recover_skips);
   ADD ("/semper/merchant/subscription", subscription, test_subscription);
   ADD ("/semper/merchant/consultancy", subscription, test_consultancy);
   ADD ("/semper/merchant/subscription-resume", subscription, test_subscription_resume);
