@@ -1107,7 +1107,7 @@ resume_one (Wallet      *w,
     return NULL;
   s = g_new0 (Stepped, 1);
   s->id = g_strdup (id);
-  if (row->finished)
+  if (row->finished && !g_str_equal (row->protocol, SEMPER_PROTOCOL_FX))
     s->state = g_strdup (row->state);
   else if (g_str_equal (row->protocol, SEMPER_PROTOCOL_ASW))
     {
@@ -1120,9 +1120,10 @@ resume_one (Wallet      *w,
       g_autoptr(SemperFxBuyer) buyer = semper_fx_ecash_new_wallet_buyer (w->profile, &local);
 
       s->protocol = SEMPER_PROTOCOL_FX;
+      /* Finished, it still gets its receipt if a crash kept it from that. */
       if (buyer != NULL)
         {
-          s->state = semper_fx_buyer_run (buyer, id, &local);
+          s->state = semper_purchase_resume (w->profile, buyer, id, &local);
           if (s->state == NULL)
             s->state = semper_fx_buyer_dup_state (buyer, id, NULL);
         }
@@ -1185,8 +1186,7 @@ cmd_resume (int    argc,
    * are skipped (semper-suspend.h). */
   if (only == NULL)
   {
-    g_autoptr(GPtrArray) fx = semper_fx_ecash_resume_profile (w.profile, &error);
-    g_autoptr(SemperFxBuyer) reader = NULL;
+    g_autoptr(GPtrArray) fx = semper_purchase_resume_all (w.profile, &error);
 
     if (fx == NULL)
       return cli_fail (error, EXIT_ERROR);
@@ -1194,22 +1194,6 @@ cmd_resume (int    argc,
       {
         SemperFxResumed *r = g_ptr_array_index (fx, i);
         Stepped *s = g_new0 (Stepped, 1);
-
-        /* A finished purchase gets its receipt in the Receipts list, as the
-         * purchase would have entered it (docs/merchant.md). */
-        if (g_strcmp0 (r->state, SEMPER_FX_DONE) == 0)
-          {
-            g_autoptr(GError) local = NULL;
-
-            if (reader == NULL)
-              reader = semper_fx_buyer_new (w.profile, &local);
-            if (reader == NULL
-                || semper_purchase_archive_resumed (w.profile, reader, r->id, &local) < 0)
-              {
-                g_free (r->error);
-                r->error = g_strdup (local->message);
-              }
-          }
 
         s->id = g_steal_pointer (&r->id);
         s->state = g_steal_pointer (&r->state);

@@ -24,6 +24,7 @@
 #include "semper-fx-buyer.h"
 #include "semper-fx-ecash.h"
 #include "semper-message.h"
+#include "semper-purchase.h"
 #include "semper-suspend.h"
 #include "semper-trust.h"
 
@@ -715,8 +716,9 @@ run_job (WalletExchanges  *self,
                             SEMPER_PROTOCOL_ASW);
         if (!semper_contract_signing_resume (self->signing, error))
           return FALSE;
-        /* Purchases too, as `semper resume` does (docs/fair-exchange.md). */
-        fx = semper_fx_ecash_resume_profile (self->profile, error);
+        /* Purchases too, as `semper resume` does, receipts and credentials
+         * recorded (docs/fair-exchange.md). */
+        fx = semper_purchase_resume_all (self->profile, error);
         if (fx == NULL)
           return FALSE;
         for (guint i = 0; i < fx->len; i++)
@@ -770,9 +772,16 @@ run_job (WalletExchanges  *self,
             if (job->op == WALLET_EXCHANGES_ABORT)
               state = semper_fx_buyer_abort (self->buyer, job->id, error);
             else if (job->op == WALLET_EXCHANGES_RESOLVE)
-              state = semper_fx_buyer_resolve (self->buyer, job->id, error);
+              {
+                /* Resolved to done, it is recorded as a resumed purchase is. */
+                state = semper_fx_buyer_resolve (self->buyer, job->id, error);
+                if (state != NULL
+                    && semper_purchase_archive_resumed (self->profile, self->buyer, job->id,
+                                                        error) < 0)
+                  g_clear_pointer (&state, g_free);
+              }
             else
-              state = semper_fx_buyer_run (self->buyer, job->id, error);
+              state = semper_purchase_resume (self->profile, self->buyer, job->id, error);
           }
         else if (job->op == WALLET_EXCHANGES_ABORT)
           state = semper_contract_signing_abort (self->signing, job->id, error);

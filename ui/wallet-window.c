@@ -185,6 +185,19 @@ wallet_window_set_archive (WalletWindow  *self,
     }
 }
 
+/* A purchase resumed (on start, Resume All, Retry, Resolve) enters its
+ * receipt: the Receipts page shows it once the job is over. */
+static void
+exchanges_busy_cb (WalletWindow *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (self->exchanges == NULL || wallet_exchanges_is_busy (self->exchanges))
+    return;
+  if (!wallet_receipts_page_reload (self->receipts_page, &error))
+    g_debug ("Cannot reload the receipts: %s", error->message);
+}
+
 /* The exchanges of @profile for the Activity and Contracts pages, and a
  * connection of the main thread's own to its archive. On a new profile the
  * Activity page resumes the interrupted exchanges, visibly. */
@@ -206,6 +219,8 @@ set_exchanges (WalletWindow  *self,
 
       self->exchanges = wallet_exchanges_new (profile, wallet_application_get_consent_port (
                                                          WALLET_APPLICATION (app)));
+      g_signal_connect_object (self->exchanges, "notify::busy",
+                               G_CALLBACK (exchanges_busy_cb), self, G_CONNECT_SWAPPED);
       self->view_archive = semper_archive_open (path, &error);
       if (self->view_archive == NULL)
         {

@@ -1263,8 +1263,72 @@ semper_purchase_archive_resumed (SemperProfile  *profile,
         if (semper_archive_credential_insert (archive, &stored, error) == 0)
           return -1;
       }
+    /* Other goods (a mail order's confirmation): kept as the merchant's
+     * message of this exchange, as the purchase keeps them, when the
+     * merchant signed them. */
+    else if (goods != NULL && trust != NULL)
+      {
+        g_autoptr(SemperSignerInfo) signer = NULL;
+        g_autoptr(GBytes) content = semper_cms_verify (goods, trust, &signer, NULL);
+
+        if (content != NULL
+            && g_strcmp0 (signer->fingerprint, semper_document_get_field (doc, "Merchant")) == 0
+            && semper_archive_message_store (archive, SEMPER_MESSAGE_IN, id,
+                                             SEMPER_COMM_CONTENT_TYPE_CMS, goods, error) == 0)
+          return -1;
+      }
   }
   return message_id;
+}
+
+char *
+semper_purchase_resume (SemperProfile  *profile,
+                        SemperFxBuyer  *fx,
+                        const char     *id,
+                        GError        **error)
+{
+  g_autoptr(SemperArchiveExchange) row =
+    semper_archive_exchange_get (semper_profile_get_archive (profile), id, error);
+  g_autofree char *state = NULL;
+
+  if (row == NULL)
+    return NULL;
+  state = row->finished ? semper_fx_buyer_dup_state (fx, id, error)
+                        : semper_fx_buyer_run (fx, id, error);
+  if (state == NULL || semper_purchase_archive_resumed (profile, fx, id, error) < 0)
+    return NULL;
+  return g_steal_pointer (&state);
+}
+
+GPtrArray *
+semper_purchase_resume_all (SemperProfile  *profile,
+                            GError        **error)
+{
+  g_autoptr(GPtrArray) fx = semper_fx_ecash_resume_profile (profile, error);
+  g_autoptr(SemperFxBuyer) reader = NULL;
+
+  if (fx == NULL)
+    return NULL;
+  for (guint i = 0; i < fx->len; i++)
+    {
+      SemperFxResumed *r = g_ptr_array_index (fx, i);
+      g_autoptr(GError) local = NULL;
+      g_autofree char *state = NULL;
+
+      if (g_strcmp0 (r->state, SEMPER_FX_DONE) != 0)
+        continue;
+      if (reader == NULL)
+        reader = semper_fx_buyer_new (profile, &local);
+      /* Finished already: resume only records it. */
+      if (reader != NULL)
+        state = semper_purchase_resume (profile, reader, r->id, &local);
+      if (state == NULL)
+        {
+          g_free (r->error);
+          r->error = g_strdup (local->message);
+        }
+    }
+  return g_steal_pointer (&fx);
 }
 
 /* The confirmation's "order": [[name, value], …] is our order's fields. */

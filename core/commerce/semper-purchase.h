@@ -155,6 +155,24 @@ gint64          semper_purchase_archive_resumed  (SemperProfile              *pr
                                                   SemperFxBuyer              *fx,
                                                   const char                 *id,
                                                   GError                    **error);
+/* Finishes the interrupted purchase @id of the wallet's buyer @fx (as
+ * semper_fx_ecash_new_wallet_buyer() makes it): runs the fair exchange to a
+ * final state (semper_fx_buyer_run) unless it is final already, then, when it
+ * is done, records what the purchase would have: the receipt, a
+ * subscription's credential and the goods (semper_purchase_archive_resumed).
+ * `semper resume [--id]` and the window's resume all go through here.
+ * Returns: (transfer full) (nullable): the final state, or %NULL with @error
+ * (the exchange did not finish, or its receipt could not be recorded). */
+char           *semper_purchase_resume           (SemperProfile              *profile,
+                                                  SemperFxBuyer              *fx,
+                                                  const char                 *id,
+                                                  GError                    **error);
+/* Every interrupted purchase of @profile that is not suspended
+ * (semper_fx_ecash_resume_profile: one never consented to is aborted), each
+ * done one recorded as semper_purchase_resume() records it. Returns:
+ * (transfer full) (element-type SemperFxResumed) (nullable) */
+GPtrArray      *semper_purchase_resume_all       (SemperProfile              *profile,
+                                                  GError                    **error);
 
 /* Step 4: @consent for the bytes prepare returned (consumed). Returns the
  * receipt's archive id, or 0 with @error. */

@@ -18,6 +18,7 @@
 #include <json-glib/json-glib.h>
 #include <string.h>
 
+#include "semper-archive.h"
 #include "semper-bank-request.h"
 #include "semper-ca-client.h"
 #include "semper-catalog.h"
@@ -994,6 +995,101 @@ resume_purchase (Fixture *fx)
   return NULL;
 }
 
+/* The id of the wallet's one unfinished purchase (its fair exchange). */
+static char *
+unfinished_purchase (Fixture *fx)
+{
+  g_autoptr(SemperProfile) profile = NULL;
+  g_autoptr(GPtrArray) list = NULL;
+  g_autoptr(GError) error = NULL;
+  char *id = NULL;
+
+  profile = semper_profile_open (fx->wallet, SEMPER_PROFILE_OPEN_DEFAULT, password_cb, NULL,
+                                 &error);
+  g_assert_no_error (error);
+  list = semper_archive_exchange_list_unfinished (semper_profile_get_archive (profile), &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < list->len; i++)
+    {
+      SemperArchiveExchange *row = g_ptr_array_index (list, i);
+
+      if (g_str_equal (row->protocol, "fx"))
+        {
+          g_assert_null (id);
+          id = g_strdup (row->id);
+        }
+    }
+  g_assert_nonnull (id);
+  return id;
+}
+
+/* `semper resume --id ID`: the state it left that one purchase in. */
+static char *
+resume_purchase_id (Fixture    *fx,
+                    const char *id)
+{
+  g_autoptr(JsonObject) out = NULL;
+  JsonArray *items;
+  JsonObject *item;
+
+  g_assert_cmpint (SEMPER (fx, fx->wallet, &out, "resume", "--id", id, "--password-file",
+                           fx->password), ==, 0);
+  items = json_object_get_array_member (out, "items");
+  g_assert_cmpuint (json_array_get_length (items), ==, 1);
+  item = json_array_get_object_element (items, 0);
+  g_assert_cmpstr (json_object_get_string_member (item, "id"), ==, id);
+  g_assert_false (json_object_has_member (item, "error"));
+  return g_strdup (json_object_get_string_member (item, "state"));
+}
+
+/* The one receipt in the Receipts list verifies, for @amount from @merchant. */
+static void
+assert_one_receipt (Fixture    *fx,
+                    gint64      amount,
+                    const char *merchant)
+{
+  g_autoptr(JsonObject) list = NULL;
+  g_autoptr(JsonObject) shown = NULL;
+  JsonArray *items;
+  JsonObject *receipt;
+  g_autofree char *rid = NULL;
+
+  g_assert_cmpint (SEMPER (fx, fx->wallet, &list, "receipts"), ==, 0);
+  items = json_object_get_array_member (list, "items");
+  g_assert_cmpuint (json_array_get_length (items), ==, 1);
+  receipt = json_array_get_object_element (items, 0);
+  rid = g_strdup_printf ("%" G_GINT64_FORMAT, json_object_get_int_member (receipt, "id"));
+  g_assert_cmpint (SEMPER (fx, fx->wallet, &shown, "receipt", "show", rid), ==, 0);
+  g_assert_true (json_object_get_boolean_member (
+    json_object_get_object_member (shown, "verification"), "valid"));
+  receipt = json_object_get_object_member (shown, "receipt");
+  g_assert_cmpint (json_object_get_int_member (receipt, "amount_minor"), ==, amount);
+  g_assert_cmpstr (json_object_get_string_member (receipt, "merchant"), ==, merchant);
+}
+
+/* `semper resume --id` finishes a crashed account-paid purchase and records
+ * its receipt as plain `semper resume` does; run again, it changes nothing. */
+static void
+test_account_resume_by_id (Fixture       *fx,
+                           gconstpointer  data)
+{
+  gint64 before = account_cents (fx);
+  g_autofree char *id = NULL;
+  g_autofree char *paid = NULL;
+  g_autofree char *again = NULL;
+
+  buy_killed_at (fx, "m3-sent");
+  id = unfinished_purchase (fx);
+  paid = resume_purchase_id (fx, id);
+  g_assert_cmpstr (paid, ==, "done");
+  g_assert_cmpint (account_cents (fx), ==, before - 1200);
+  assert_one_receipt (fx, 1200, "EUROCOM Courseware");
+  again = resume_purchase_id (fx, id);
+  g_assert_cmpstr (again, ==, "done");
+  g_assert_cmpint (account_cents (fx), ==, before - 1200);
+  assert_one_receipt (fx, 1200, "EUROCOM Courseware");
+}
+
 /* An account-paid purchase interrupted by a crash: `semper resume` finishes
  * it. Killed once m3 (with the payment authorisation) was journaled, it is
  * paid exactly once and done; killed after m1, before any payment, it is
@@ -1329,6 +1425,38 @@ test_subscription_resume (Fixture       *fx,
   g_assert_cmpstr (got, ==, report_text);
 }
 
+/* The same subscription resumed with `semper resume --id`: its receipt and
+ * its credential are recorded; the credential opens a member item. */
+static void
+test_subscription_resume_by_id (Fixture       *fx,
+                                gconstpointer  data)
+{
+  g_autofree char *out = g_build_filename (fx->dir, "report.txt", NULL);
+  g_autoptr(JsonObject) item = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *state = NULL;
+  g_autofree char *got = NULL;
+  gint64 before = account_cents (fx);
+
+  buy_killed_at_full (fx, "m3-sent", "quarter", "company=Druckerei Muster GmbH",
+                      "contact=einkauf@muster.example");
+  id = unfinished_purchase (fx);
+  state = resume_purchase_id (fx, id);
+  g_assert_cmpstr (state, ==, "done");
+  g_assert_cmpint (account_cents (fx), ==, before - 3500);
+  g_assert_cmpint (SEMPER (fx, fx->wallet, &item, "shop", fx->merchant_url, "--member-item",
+                           "report-q3", "--out", out, "--password-file", fx->password), ==, 0);
+  g_assert_true (g_file_get_contents (out, &got, NULL, NULL));
+  g_assert_cmpstr (got, ==, report_text);
+  {
+    g_autoptr(JsonObject) list = NULL;
+
+    g_assert_cmpint (SEMPER (fx, fx->wallet, &list, "receipts"), ==, 0);
+    g_assert_cmpuint (json_array_get_length (json_object_get_array_member (list, "items")), ==,
+                      1);
+  }
+}
+
 /* ---- the catalog over HTTP ----------------------------------------------------------- */
 
 static void
@@ -1600,6 +1728,9 @@ main (int    argc,
   ADD ("/semper/merchant/subscription", subscription, test_subscription);
   ADD ("/semper/merchant/consultancy", subscription, test_consultancy);
   ADD ("/semper/merchant/subscription-resume", subscription, test_subscription_resume);
+  ADD ("/semper/merchant/account-resume-by-id", courseware, test_account_resume_by_id);
+  ADD ("/semper/merchant/subscription-resume-by-id", subscription,
+       test_subscription_resume_by_id);
   ADD ("/semper/merchant/mail-order", mail_order, test_mail_order);
   ADD ("/semper/merchant/catalog", mail_order, test_catalog);
   ADD ("/semper/merchant/refused/uncertified", uncertified, test_uncertified);

@@ -21,6 +21,7 @@
 #include <json-glib/json-glib.h>
 #include <sqlite3.h>
 
+#include "semper-archive.h"
 #include "semper-catalog.h"
 #include "semper-dispute.h"
 #include "semper-prefs.h"
@@ -28,8 +29,10 @@
 #include "semper-purse.h"
 #include "semper-shop-client.h"
 #include "ui-test-util.h"
+#include "wallet-activity-page.h"
 #include "wallet-application-private.h"
 #include "wallet-disputes-page.h"
+#include "wallet-exchanges.h"
 #include "wallet-receipts-page.h"
 #include "wallet-shop-merchant-view.h"
 #include "wallet-trusted-display-private.h"
@@ -1321,6 +1324,120 @@ test_market_purchase_account (void)
   run_in_window_with (account_purchase_body, market_profile);
 }
 
+/* The purchase `semper buy` left interrupted, resumed by the window. */
+static char *resumed_id;
+
+static gboolean
+exchanges_idle (gpointer data)
+{
+  return !wallet_exchanges_is_busy (data);
+}
+
+/* The window opened the profile and resumed what was interrupted: the
+ * purchase is done and its receipt is in Receipts, where it verifies. */
+static void
+resume_on_start_body (WalletWindow  *window,
+                      SemperProfile *profile)
+{
+  WalletActivityPage *activity = WALLET_ACTIVITY_PAGE (find_widget (GTK_WIDGET (window),
+                                                                    WALLET_TYPE_ACTIVITY_PAGE,
+                                                                    NULL));
+  WalletReceiptsPage *receipts = WALLET_RECEIPTS_PAGE (find_widget (GTK_WIDGET (window),
+                                                                    WALLET_TYPE_RECEIPTS_PAGE,
+                                                                    NULL));
+  SemperArchive *archive = semper_profile_get_archive (profile);
+  g_autoptr(SemperArchiveExchange) row = NULL;
+  g_autoptr(GPtrArray) records = NULL;
+  g_autoptr(GError) error = NULL;
+  WalletRecordDetail *detail;
+  gint64 id = 0;
+  guint position;
+
+  ui_test_spin_until (exchanges_idle, wallet_activity_page_get_exchanges (activity));
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  row = semper_archive_exchange_get (archive, resumed_id, &error);
+  g_assert_no_error (error);
+  /* finished; done, as the receipt below says (only a done one gets it) */
+  g_assert_true (row->finished);
+  records = semper_archive_record_list (archive, SEMPER_ARCHIVE_RECEIPTS, 0, NULL, NULL, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < records->len; i++)
+    {
+      SemperArchiveRecord *r = g_ptr_array_index (records, i);
+
+      if (g_strcmp0 (r->exchange_id, resumed_id) == 0)
+        {
+          g_assert_cmpint (id, ==, 0);
+          id = r->id;
+        }
+    }
+  g_assert_cmpint (id, >, 0);
+  /* The Receipts page lists it without being told to reload. */
+  g_assert_true (wallet_record_model_find (wallet_receipts_page_get_model (receipts), id,
+                                           &position));
+  wallet_window_set_visible_page (window, "receipts");
+  g_assert_true (wallet_receipts_page_select (receipts, position));
+  detail = wallet_receipts_page_get_detail (receipts);
+  g_assert_cmpint (wallet_record_detail_get_id (detail), ==, id);
+  g_assert_cmpint (wallet_record_detail_get_verdict (detail), ==, WALLET_VERDICT_VALID);
+  g_assert_cmpstr (wallet_record_detail_get_signer (detail)->role, ==, "merchant");
+}
+
+/* `semper buy --pay account` killed right after it journaled m3 (the CLI's
+ * test hook SEMPER_TEST_CRASH_AFTER), then the window opens the wallet. */
+static void
+test_market_resume_on_start (void)
+{
+  g_autofree char *semper = g_build_filename (g_getenv ("SEMPER_BUILD_ROOT"), "app", "semper",
+                                              NULL);
+  g_autofree char *password_file = g_build_filename (test_dir, "market-password", NULL);
+  g_autoptr(GSubprocessLauncher) launcher =
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE
+                               | G_SUBPROCESS_FLAGS_STDERR_MERGE);
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(SemperProfile) profile = NULL;
+  g_autofree char *output = NULL;
+  g_autoptr(GPtrArray) list = NULL;
+  g_autoptr(GError) error = NULL;
+
+  market_start ();
+  /* `semper` locks the profile: close the tests' opening of it. */
+  g_clear_object (&market_wallet);
+  g_file_set_contents (password_file, market->password, -1, &error);
+  g_assert_no_error (error);
+  g_subprocess_launcher_setenv (launcher, "SEMPER_TEST_CRASH_AFTER", "m3-sent", TRUE);
+  proc = g_subprocess_launcher_spawn (launcher, &error, semper, "--json", "--profile",
+                                      market->wallet, "buy",
+                                      (char *) g_hash_table_lookup (market->urls, "courseware"),
+                                      "ecommerce-law", "--answer", "student=Erika Mustermann",
+                                      "--answer", "email=erika@example.org", "--answer",
+                                      "language=English", "--pay", "account",
+                                      "--yes", "--password-file", password_file, NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (proc, NULL, NULL, &output, NULL, &error);
+  g_assert_no_error (error);
+  if (!g_subprocess_get_if_signaled (proc))
+    g_error ("semper buy was not killed: %s", output);
+
+  profile = market_profile ();
+  list = semper_archive_exchange_list_unfinished (semper_profile_get_archive (profile), &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < list->len; i++)
+    {
+      SemperArchiveExchange *row = g_ptr_array_index (list, i);
+
+      if (g_str_equal (row->protocol, "fx"))
+        {
+          g_assert_null (resumed_id);
+          resumed_id = g_strdup (row->id);
+        }
+    }
+  g_assert_nonnull (resumed_id);
+  run_in_window_with (resume_on_start_body, market_profile);
+  g_clear_pointer (&resumed_id, g_free);
+}
+
 /* Every page of the window, in the language of the test's LANGUAGE. */
 static const char *screenshot_suffix;
 
@@ -1389,6 +1506,7 @@ main (int   argc,
   g_test_add_func ("/semper/ui/shop/market/purchase", test_market_purchase);
   g_test_add_func ("/semper/ui/shop/market/purchase-account", test_market_purchase_account);
   g_test_add_func ("/semper/ui/shop/market/over-limit", test_market_over_limit);
+  g_test_add_func ("/semper/ui/shop/market/resume-on-start", test_market_resume_on_start);
   g_test_add_func ("/semper/ui/shop/market/cannot-pay", test_market_cannot_pay);
 
   status = g_test_run ();
