@@ -186,13 +186,15 @@ wallet_window_set_archive (WalletWindow  *self,
 }
 
 /* A purchase resumed (on start, Resume All, Retry, Resolve) enters its
- * receipt: the Receipts page shows it once the job is over. */
+ * receipt: the Receipts page shows it once the job is over (when shown; else
+ * it reads the archive again on showing, as it does after any change). */
 static void
 exchanges_busy_cb (WalletWindow *self)
 {
   g_autoptr(GError) error = NULL;
 
-  if (self->exchanges == NULL || wallet_exchanges_is_busy (self->exchanges))
+  if (self->exchanges == NULL || wallet_exchanges_is_busy (self->exchanges)
+      || !gtk_widget_get_mapped (GTK_WIDGET (self->receipts_page)))
     return;
   if (!wallet_receipts_page_reload (self->receipts_page, &error))
     g_debug ("Cannot reload the receipts: %s", error->message);
