@@ -224,7 +224,7 @@ read_relative (const char *base_dir,
     return NULL;
   if (len > max)
     {
-      config_error (error, _("%s is larger than %" G_GSIZE_FORMAT " bytes"), full, max);
+      config_error (error, _("%s is larger than %zu bytes"), full, max);
       return NULL;
     }
   return g_bytes_new_take (g_steal_pointer (&data), len);

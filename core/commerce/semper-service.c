@@ -179,8 +179,8 @@ get_string_list (JsonObject          *object,
           strlen (value) > max_len || !_semper_commerce_is_plain_text (value))
         {
           g_set_error (error, INVALID,
-                       _("%s: “%s” element %u must be a non-empty string of at most %"
-                         G_GSIZE_FORMAT " bytes without control characters"),
+                       _("%s: “%s” element %u must be a non-empty string of at most %zu"
+                         " bytes without control characters"),
                        where, member, i + 1, max_len);
           return NULL;
         }

@@ -7,6 +7,7 @@
 #include "semper-bank.h"
 #include "semper-bank-private.h"
 
+#include <inttypes.h>
 #include <glib/gi18n-lib.h>
 #include <json-glib/json-glib.h>
 #include <sqlite3.h>
@@ -381,8 +382,8 @@ config_int (JsonObject  *object,
       || json_node_get_int (node) < min || json_node_get_int (node) > max)
     {
       g_set_error (error, SEMPER_BANK_ERROR, SEMPER_BANK_ERROR_INVALID,
-                   _("Bad bank configuration: “%s” must be an integer from %" G_GINT64_FORMAT
-                     " to %" G_GINT64_FORMAT), name, min, max);
+                   _("Bad bank configuration: “%s” must be an integer from %" PRId64
+                     " to %" PRId64), name, min, max);
       return FALSE;
     }
   *out = json_node_get_int (node);
