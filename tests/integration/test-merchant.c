@@ -325,6 +325,7 @@ fixture_set_up (Fixture       *fx,
   pem = register_server (fx, ttp_state, "Semper Marketplace TTP", SEMPER_ROLE_TTP,
                          "ttp-enrolment-secret-0123456789");
   ttp_pem = write_tmp (fx, "ttp.pem", pem);
+  g_clear_pointer (&pem, g_free);
   pem = register_server (fx, merchant_state, trial->merchant, SEMPER_ROLE_MERCHANT,
                          "merchant-enrolment-secret-0123456789");
   fx->merchant_pem = write_tmp (fx, "merchant.pem", pem);
