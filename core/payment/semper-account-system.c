@@ -614,6 +614,20 @@ account_refund (SemperPaymentSystem  *system,
   return set_state (self, tid, &s, "refunded", error);
 }
 
+/* An account payment has no fee: the bank debits exactly the authorised
+ * amount (docs/payments.md). */
+static gboolean
+account_get_fee (SemperPaymentSystem  *system,
+                 const char           *tid,
+                 const SemperAmount   *amount,
+                 SemperAmount         *fee,
+                 GError              **error)
+{
+  *fee = *amount;
+  fee->minor = 0;
+  return TRUE;
+}
+
 static void
 payment_system_iface_init (SemperPaymentSystemInterface *iface)
 {
@@ -626,4 +640,5 @@ payment_system_iface_init (SemperPaymentSystemInterface *iface)
   iface->commit = account_commit;
   iface->reclaim = account_reclaim;
   iface->refund = account_refund;
+  iface->get_fee = account_get_fee;
 }

@@ -235,6 +235,22 @@ ecash_recover (SemperPaymentSystem  *system,
   return n;
 }
 
+/* A payment with e-cash has no fee: it spends coins at their face value. The
+ * bank's withdrawal fee (per denomination, when configured) was paid when the
+ * coins were withdrawn, and the deposit fee is the merchant's
+ * (docs/payments.md). */
+static gboolean
+ecash_get_fee (SemperPaymentSystem  *system,
+               const char           *tid,
+               const SemperAmount   *amount,
+               SemperAmount         *fee,
+               GError              **error)
+{
+  *fee = *amount;
+  fee->minor = 0;
+  return TRUE;
+}
+
 static void
 payment_system_iface_init (SemperPaymentSystemInterface *iface)
 {
@@ -246,6 +262,7 @@ payment_system_iface_init (SemperPaymentSystemInterface *iface)
   iface->commit = ecash_commit;
   iface->reclaim = ecash_reclaim;
   iface->refund = ecash_refund;
+  iface->get_fee = ecash_get_fee;
   iface->recover = ecash_recover;
 }
 

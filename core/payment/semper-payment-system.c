@@ -175,3 +175,23 @@ semper_payment_system_recover (SemperPaymentSystem  *self,
     return 0;
   return iface->recover (self, error);
 }
+
+gboolean
+semper_payment_system_get_fee (SemperPaymentSystem  *self,
+                               const char           *tid,
+                               const SemperAmount   *amount,
+                               SemperAmount         *fee,
+                               GError              **error)
+{
+  SemperPaymentSystemInterface *iface;
+
+  g_return_val_if_fail (SEMPER_IS_PAYMENT_SYSTEM (self), FALSE);
+  g_return_val_if_fail (amount != NULL && fee != NULL, FALSE);
+  iface = SEMPER_PAYMENT_SYSTEM_GET_IFACE (self);
+  if (iface->get_fee == NULL)
+    return unsupported (self, "report fees", error);
+  if (!iface->get_fee (self, tid, amount, fee, error))
+    return FALSE;
+  g_return_val_if_fail (g_str_equal (fee->currency, amount->currency) && fee->minor >= 0, FALSE);
+  return TRUE;
+}

@@ -71,6 +71,8 @@ G_DECLARE_INTERFACE (SemperPaymentSystem, semper_payment_system, SEMPER, PAYMENT
  *   bound to @tid; @invoice is the merchant's signed invoice (account
  *   payments), %NULL for e-cash; @consent is for @prepare's document
  * @commit, @reclaim, @refund, @recover: see the file comment
+ * @get_fee: (optional) the fee this system charged the payer for the payment
+ *   @tid of @amount, in @amount's currency (on top of @amount, or 0)
  */
 struct _SemperPaymentSystemInterface
 {
@@ -108,6 +110,11 @@ struct _SemperPaymentSystemInterface
                                   GBytes               *refund,
                                   GError              **error);
   int                (*recover)  (SemperPaymentSystem  *self,
+                                  GError              **error);
+  gboolean           (*get_fee)  (SemperPaymentSystem  *self,
+                                  const char           *tid,
+                                  const SemperAmount   *amount,
+                                  SemperAmount         *fee,
                                   GError              **error);
 };
 
@@ -147,6 +154,14 @@ gboolean           semper_payment_system_refund   (SemperPaymentSystem  *self,
                                                    GError              **error);
 /* Returns the number of requests finished, or -1 with @error. */
 int                semper_payment_system_recover  (SemperPaymentSystem  *self,
+                                                   GError              **error);
+/* The fee the system reports for the payment @tid of @amount, into @fee (in
+ * @amount's currency). FALSE with SEMPER_PAYMENT_ERROR_STATE when the system
+ * reports none (the receipt then records the fee as unknown). */
+gboolean           semper_payment_system_get_fee  (SemperPaymentSystem  *self,
+                                                   const char           *tid,
+                                                   const SemperAmount   *amount,
+                                                   SemperAmount         *fee,
                                                    GError              **error);
 
 G_END_DECLS
