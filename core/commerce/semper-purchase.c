@@ -1141,6 +1141,33 @@ is_network_error (const GError *error)
          || g_error_matches (error, SEMPER_FX_ERROR, SEMPER_FX_ERROR_UNREACHABLE);
 }
 
+/* The fee @system reported for the payment @tid of @amount, into @fee;
+ * left unknown (fee->currency[0] == '\0') when the system reports none.
+ * @account: (nullable): the purchase's account system, when it has one. */
+static void
+payment_fee (SemperProfile       *profile,
+             SemperPaymentSystem *account,
+             const char          *system,
+             const char          *tid,
+             const SemperAmount  *amount,
+             SemperAmount        *fee)
+{
+  g_autoptr(GObject) made = NULL;
+  SemperPaymentSystem *ps = NULL;
+
+  memset (fee, 0, sizeof *fee);
+  if (g_strcmp0 (system, "account") == 0)
+    {
+      if (account == NULL)
+        made = (GObject *) semper_account_system_new (profile, NULL);
+      ps = account != NULL ? account : (SemperPaymentSystem *) made;
+    }
+  else if (g_strcmp0 (system, "ecash") == 0)
+    ps = (SemperPaymentSystem *) (made = (GObject *) semper_ecash_system_new (profile, NULL));
+  if (ps == NULL || !semper_payment_system_get_fee (ps, tid, amount, fee, NULL))
+    memset (fee, 0, sizeof *fee);
+}
+
 static gint64
 archive_receipt (SemperPurchase *self,
                  GBytes         *token,
@@ -1178,6 +1205,8 @@ archive_receipt (SemperPurchase *self,
   record.title = title;
   record.amount = self->total;
   record.payment_system = self->system;
+  payment_fee (self->profile, self->account, self->system, self->exchange_id, &self->total,
+               &record.fee);
   record.state = (char *) "paid";
   record.time = g_get_real_time () / G_USEC_PER_SEC;
   record.text = text;
@@ -1232,6 +1261,7 @@ semper_purchase_archive_resumed (SemperProfile  *profile,
                                                    : semper_document_get_field (doc, "Merchant"));
   record.title = (char *) semper_document_get_field (doc, "Title");
   record.payment_system = (char *) semper_document_get_field (doc, "Payment-System");
+  payment_fee (profile, NULL, record.payment_system, id, &record.amount, &record.fee);
   record.state = (char *) "paid";
   record.time = g_get_real_time () / G_USEC_PER_SEC;
   record.text = text;

@@ -193,4 +193,10 @@ static const char * const semper_archive_migrations[] = {
   "CREATE INDEX receipts_state ON receipts (state);"
   "CREATE INDEX contracts_system ON contracts (payment_system);"
   "CREATE INDEX contracts_state ON contracts (state);",
+
+  /* 3: the fee the payment system reported for a receipt's payment (minor
+   * units of the record's currency); NULL when not known (receipts from
+   * before this migration, contracts) */
+  "ALTER TABLE receipts ADD COLUMN fee INTEGER CHECK (fee IS NULL OR fee >= 0);"
+  "ALTER TABLE contracts ADD COLUMN fee INTEGER CHECK (fee IS NULL OR fee >= 0);",
 };

@@ -1270,10 +1270,17 @@ semper_archive_record_insert (SemperArchive             *self,
       || !check_text (record->note, "note", FALSE, error)
       || !check_amount (&record->amount, kind == SEMPER_ARCHIVE_RECEIPTS, error))
     return 0;
+  if (record->fee.currency[0] != '\0'
+      && (record->fee.minor < 0 || memcmp (record->fee.currency, record->amount.currency, 3) != 0))
+    {
+      g_set_error (error, SEMPER_ARCHIVE_ERROR, SEMPER_ARCHIVE_ERROR_INVALID,
+                   _("The fee must be zero or more, in the amount's currency"));
+      return 0;
+    }
 
   sql = g_strdup_printf ("INSERT INTO %s (exchange_id, %s, title, amount, currency, "
-                         "payment_system, state, time, text, labels, note, message_id) "
-                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                         "payment_system, state, time, text, labels, note, message_id, fee) "
+                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                          record_tables[kind].table, record_tables[kind].counterparty);
   stmt = prepare (self, sql, error);
   if (stmt == NULL)
@@ -1295,6 +1302,8 @@ semper_archive_record_insert (SemperArchive             *self,
   sqlite3_bind_text (stmt, 11, record->note != NULL ? record->note : "", -1, SQLITE_TRANSIENT);
   if (record->message_id > 0)
     sqlite3_bind_int64 (stmt, 12, record->message_id);
+  if (record->fee.currency[0] != '\0')
+    sqlite3_bind_int64 (stmt, 13, record->fee.minor);
   if (!step_done (self, stmt,
                   kind == SEMPER_ARCHIVE_RECEIPTS ? _("the receipt") : _("the contract"), error))
     return 0;
@@ -1318,11 +1327,16 @@ record_from_row (sqlite3_stmt *stmt)
   r->labels = column_dup_text (stmt, 10);
   r->note = column_dup_text (stmt, 11);
   r->message_id = sqlite3_column_int64 (stmt, 12);
+  if (sqlite3_column_type (stmt, 13) != SQLITE_NULL && r->amount.currency[0] != '\0')
+    {
+      r->fee = r->amount;
+      r->fee.minor = sqlite3_column_int64 (stmt, 13);
+    }
   return r;
 }
 
 #define RECORD_COLUMNS "id, exchange_id, %s, title, amount, currency, payment_system, state, " \
-                       "time, text, labels, note, message_id"
+                       "time, text, labels, note, message_id, fee"
 
 /**
  * semper_archive_record_get:

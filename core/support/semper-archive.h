@@ -31,7 +31,7 @@ typedef enum {
 GQuark semper_archive_error_quark (void);
 
 /* The schema version this build creates and understands. */
-#define SEMPER_ARCHIVE_SCHEMA_VERSION 2
+#define SEMPER_ARCHIVE_SCHEMA_VERSION 3
 
 typedef enum {
   SEMPER_MESSAGE_IN,   /* received from a peer */
@@ -171,6 +171,8 @@ typedef struct {
   char         *labels;          /* (nullable) user labels, space or comma separated */
   char         *note;            /* (nullable) user note */
   gint64        message_id;      /* 0 when none: the raw signed message */
+  SemperAmount  fee;             /* the payment system's fee, in @amount's currency;
+                                  * fee.currency[0] == '\0' when not known */
 } SemperArchiveRecord;
 
 typedef enum {

@@ -207,13 +207,16 @@ test_open_migrate_indexes (Fixture       *fixture,
   g_clear_object (&fixture->archive);
   raw_exec (fixture->path, "DROP INDEX receipts_system; DROP INDEX receipts_state;"
                            "DROP INDEX contracts_system; DROP INDEX contracts_state;"
+                           "ALTER TABLE receipts DROP COLUMN fee;"
+                           "ALTER TABLE contracts DROP COLUMN fee;"
                            "PRAGMA user_version = 1");
 
   fixture->archive = semper_archive_open (fixture->path, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (semper_archive_get_schema_version (fixture->archive), ==, 2);
+  g_assert_cmpint (semper_archive_get_schema_version (fixture->archive), ==,
+                   SEMPER_ARCHIVE_SCHEMA_VERSION);
   version = raw_query_text (fixture->path, "PRAGMA user_version");
-  g_assert_cmpstr (version, ==, "2");
+  g_assert_cmpstr (version, ==, "3");
   count = raw_query_text (fixture->path, "SELECT count(*) FROM sqlite_master WHERE name IN "
                                          "('receipts_system', 'receipts_state', "
                                          "'contracts_system', 'contracts_state')");
@@ -223,6 +226,62 @@ test_open_migrate_indexes (Fixture       *fixture,
   g_assert_no_error (error);
   g_assert_cmpuint (g_strv_length (states), ==, 1);
   g_assert_cmpstr (states[0], ==, "paid");
+}
+
+/* An archive of schema version 2 gets migration 3's fee column: its receipts'
+ * fees are unknown; a new receipt's fee is kept, in the amount's currency. */
+static void
+test_open_migrate_fee (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SemperArchiveRecord) old = NULL;
+  g_autoptr(SemperArchiveRecord) got = NULL;
+  SemperArchiveRecord r = { 0 };
+  gint64 old_id, id;
+
+  r.counterparty = (char *) "Shop";
+  r.amount.minor = 100;
+  strcpy (r.amount.currency, "EUR");
+  r.payment_system = (char *) "ecash";
+  r.state = (char *) "paid";
+  r.time = 1735689600;
+  old_id = semper_archive_record_insert (fixture->archive, SEMPER_ARCHIVE_RECEIPTS, &r, &error);
+  g_assert_no_error (error);
+  g_clear_object (&fixture->archive);
+  raw_exec (fixture->path, "ALTER TABLE receipts DROP COLUMN fee;"
+                           "ALTER TABLE contracts DROP COLUMN fee;"
+                           "PRAGMA user_version = 2");
+
+  fixture->archive = semper_archive_open (fixture->path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (semper_archive_get_schema_version (fixture->archive), ==, 3);
+  old = semper_archive_record_get (fixture->archive, SEMPER_ARCHIVE_RECEIPTS, old_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (old->fee.currency, ==, "");
+
+  r.fee.minor = 0;
+  strcpy (r.fee.currency, "EUR");
+  id = semper_archive_record_insert (fixture->archive, SEMPER_ARCHIVE_RECEIPTS, &r, &error);
+  g_assert_no_error (error);
+  got = semper_archive_record_get (fixture->archive, SEMPER_ARCHIVE_RECEIPTS, id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (got->fee.currency, ==, "EUR");
+  g_assert_cmpint (got->fee.minor, ==, 0);
+
+  r.fee.minor = 25;
+  g_clear_pointer (&got, semper_archive_record_free);
+  id = semper_archive_record_insert (fixture->archive, SEMPER_ARCHIVE_RECEIPTS, &r, &error);
+  g_assert_no_error (error);
+  got = semper_archive_record_get (fixture->archive, SEMPER_ARCHIVE_RECEIPTS, id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (got->fee.minor, ==, 25);
+
+  /* A fee in another currency than the amount's is refused. */
+  strcpy (r.fee.currency, "USD");
+  g_assert_cmpint (semper_archive_record_insert (fixture->archive, SEMPER_ARCHIVE_RECEIPTS, &r,
+                                                 &error), ==, 0);
+  g_assert_error (error, SEMPER_ARCHIVE_ERROR, SEMPER_ARCHIVE_ERROR_INVALID);
 }
 
 /* The change counter grows with a commit through another connection and
@@ -1198,6 +1257,7 @@ main (int   argc,
 
   ADD ("/semper/archive/open/migrate", test_open_migrate);
   ADD ("/semper/archive/open/migrate-indexes", test_open_migrate_indexes);
+  ADD ("/semper/archive/open/migrate-fee", test_open_migrate_fee);
   ADD ("/semper/archive/open/too-new", test_open_too_new);
   ADD ("/semper/archive/change-counter", test_change_counter);
   ADD ("/semper/archive/open/not-archive", test_open_not_archive);
