@@ -38,6 +38,8 @@ semper_record_add_json (JsonBuilder               *b,
   g_autofree char *time = semper_record_format_time (r->time);
   gboolean has_amount = r->amount.currency[0] != '\0';
   g_autofree char *amount = has_amount ? semper_amount_format (&r->amount) : NULL;
+  gboolean has_fee = r->fee.currency[0] != '\0';
+  g_autofree char *fee = has_fee ? semper_amount_format (&r->fee) : NULL;
 
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "id");
@@ -51,6 +53,12 @@ semper_record_add_json (JsonBuilder               *b,
   else
     json_builder_add_null_value (b);
   add_string_or_null (b, "currency", has_amount ? r->amount.currency : NULL);
+  add_string_or_null (b, "fee", fee);
+  json_builder_set_member_name (b, "fee_minor");
+  if (has_fee)
+    json_builder_add_int_value (b, r->fee.minor);
+  else
+    json_builder_add_null_value (b);
   add_string_or_null (b, "payment_system", r->payment_system);
   add_string_or_null (b, "state", r->state);
   add_string_or_null (b, "time", time);
@@ -96,8 +104,20 @@ void
 semper_record_append_csv_header (GString                *out,
                                  SemperArchiveRecordKind kind)
 {
-  g_string_append_printf (out, "id,time,%s,title,amount,currency,payment_system,state,labels,"
-                          "note\r\n", kind == SEMPER_ARCHIVE_RECEIPTS ? "merchant" : "peer");
+  g_string_append_printf (out, "id,time,%s,title,amount,currency,fee,payment_system,state,"
+                          "labels,note\r\n", kind == SEMPER_ARCHIVE_RECEIPTS ? "merchant" : "peer");
+}
+
+/* "12.50 EUR" -> "12.50" */
+static char *
+format_number (const SemperAmount *amount)
+{
+  char *text = semper_amount_format (amount);
+  char *space = strchr (text, ' ');
+
+  if (space != NULL)
+    *space = '\0';
+  return text;
 }
 
 void
@@ -106,16 +126,14 @@ semper_record_append_csv (GString                   *out,
 {
   g_autofree char *time = semper_record_format_time (r->time);
   g_autofree char *amount = NULL;
-  const char *space;
+  g_autofree char *fee = NULL;
 
+  /* "12.50 EUR" -> "12.50": the currency has its own column. The fee, in the
+   * amount's currency, is empty when the payment system reported none. */
   if (r->amount.currency[0] != '\0')
-    {
-      /* "12.50 EUR" -> "12.50": the currency has its own column. */
-      amount = semper_amount_format (&r->amount);
-      space = strchr (amount, ' ');
-      if (space != NULL)
-        amount[space - amount] = '\0';
-    }
+    amount = format_number (&r->amount);
+  if (r->fee.currency[0] != '\0')
+    fee = format_number (&r->fee);
 
   g_string_append_printf (out, "%" G_GINT64_FORMAT ",", r->id);
   append_cell (out, time, FALSE);
@@ -127,6 +145,8 @@ semper_record_append_csv (GString                   *out,
   append_cell (out, amount, FALSE);
   g_string_append_c (out, ',');
   append_cell (out, r->amount.currency, FALSE);
+  g_string_append_c (out, ',');
+  append_cell (out, fee, FALSE);
   g_string_append_c (out, ',');
   append_cell (out, r->payment_system, TRUE);
   g_string_append_c (out, ',');

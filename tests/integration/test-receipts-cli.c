@@ -130,6 +130,8 @@ insert (SemperArchive *archive,
   r.title = (char *) title;
   r.amount.minor = 1250;
   strcpy (r.amount.currency, "EUR");
+  r.fee = r.amount;
+  r.fee.minor = 0;              /* what both payment systems report */
   r.payment_system = (char *) "ecash";
   r.state = (char *) "paid";
   r.time = time;
@@ -269,8 +271,8 @@ test_list (Fixture       *fx,
   g_assert_nonnull (strstr (text, "12.50 EUR"));
 }
 
-/* The history as CSV and JSON, with amounts, payment system, state, labels
- * and note: what the window's list export writes. */
+/* The history as CSV and JSON, with amounts, fees, payment system, state,
+ * labels and note: what the window's list export writes. */
 static void
 test_csv (Fixture       *fx,
           gconstpointer  data)
@@ -284,9 +286,9 @@ test_csv (Fixture       *fx,
   lines = g_strsplit (csv, "\r\n", -1);
   g_assert_cmpuint (g_strv_length (lines), ==, 1 + 3 + 1);
   g_assert_cmpstr (lines[0], ==,
-                   "id,time,merchant,title,amount,currency,payment_system,state,labels,note");
+                   "id,time,merchant,title,amount,currency,fee,payment_system,state,labels,note");
   g_assert_nonnull (strstr (lines[2], ",2025-07-01T00:00:00Z,Signed Books Ltd,Atlas quokka,"
-                                      "12.50,EUR,"));
+                                      "12.50,EUR,0.00,ecash,"));
   g_assert_true (g_str_has_suffix (lines[2], ",gift books,for Anna"));
   g_assert_cmpstr (lines[4], ==, "");
 
@@ -305,6 +307,8 @@ test_csv (Fixture       *fx,
   g_assert_cmpstr (json_object_get_string_member (item, "note"), ==, "for Anna");
   g_assert_cmpstr (json_object_get_string_member (item, "payment_system"), ==, "ecash");
   g_assert_cmpstr (json_object_get_string_member (item, "state"), ==, "paid");
+  g_assert_cmpstr (json_object_get_string_member (item, "fee"), ==, "0.00 EUR");
+  g_assert_cmpint (json_object_get_int_member (item, "fee_minor"), ==, 0);
 
   g_assert_cmpint (run_semper (fx, NULL, "--json", "receipts", "--csv", NULL), ==, 2);
 }

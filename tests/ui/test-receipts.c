@@ -154,6 +154,8 @@ world_build (void)
       r.title = title;
       r.amount.minor = gen_amount (i);
       strcpy (r.amount.currency, "EUR");
+      r.fee = r.amount;
+      r.fee.minor = 0;        /* what both payment systems report */
       r.payment_system = (char *) gen_system (i);
       r.state = (char *) gen_state (i);
       r.time = gen_time (i);
@@ -567,12 +569,14 @@ test_export (Fixture       *fx,
   lines = g_strsplit (csv, "\r\n", -1);
   g_assert_cmpuint (g_strv_length (lines), ==, 1 + 100 + 1);   /* header, rows, "" */
   g_assert_cmpstr (lines[0], ==,
-                   "id,time,merchant,title,amount,currency,payment_system,state,labels,note");
+                   "id,time,merchant,title,amount,currency,fee,payment_system,state,labels,note");
   g_assert_cmpstr (lines[1], ==,
-                   "1,2025-01-01T00:00:00Z,Bookshop,Order 0 zeppelin,1.00,EUR,ecash,refunded,,");
+                   "1,2025-01-01T00:00:00Z,Bookshop,Order 0 zeppelin,1.00,EUR,0.00,ecash,"
+                   "refunded,,");
   /* Row 1000 (0-based): id 1001, 1000 * 10 min after the base. */
   g_assert_cmpstr (lines[2], ==,
-                   "1001,2025-01-07T22:40:00Z,Bookshop,Order 1000 zeppelin,1.00,EUR,ecash,paid,,");
+                   "1001,2025-01-07T22:40:00Z,Bookshop,Order 1000 zeppelin,1.00,EUR,0.00,ecash,"
+                   "paid,,");
   g_assert_cmpstr (lines[101], ==, "");
 
   g_assert_true (wallet_receipts_page_export (fx->page, json_file, WALLET_EXPORT_JSON, &error));
@@ -586,6 +590,10 @@ test_export (Fixture       *fx,
                    ==, 1001);
   g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (items, 0),
                                                   "amount"), ==, "1.00 EUR");
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (items, 0),
+                                                  "fee"), ==, "0.00 EUR");
+  g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (items, 0),
+                                               "fee_minor"), ==, 0);
 
   /* A hostile merchant name cannot become a spreadsheet formula. */
   choose (fx, "counterparty_dropdown", NULL);
