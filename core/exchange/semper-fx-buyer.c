@@ -285,10 +285,26 @@ opt_string (JsonObject *object,
   return g_strdup (json_object_get_string_member (object, name));
 }
 
+static Exchange *load_from (SemperArchive *archive,
+                            SemperTrust   *trust,
+                            const char    *id,
+                            GError       **error);
+
 static Exchange *
 load (SemperFxBuyer  *self,
       const char     *id,
       GError        **error)
+{
+  return load_from (self->archive, self->trust, id, error);
+}
+
+/* The exchange's journaled state, its offer and messages verified against
+ * @trust; reads @archive only (a read-only connection will do). */
+static Exchange *
+load_from (SemperArchive  *archive,
+           SemperTrust    *trust,
+           const char     *id,
+           GError        **error)
 {
   g_autoptr(SemperArchiveExchange) row = NULL;
   g_autoptr(Exchange) ex = g_new0 (Exchange, 1);
@@ -297,7 +313,7 @@ load (SemperFxBuyer  *self,
   g_autoptr(GError) local = NULL;
   JsonObject *object;
 
-  row = semper_archive_exchange_get (self->archive, id, &local);
+  row = semper_archive_exchange_get (archive, id, &local);
   if (row == NULL || !g_str_equal (row->protocol, SEMPER_PROTOCOL_FX))
     {
       g_set_error (error, SEMPER_FX_ERROR, SEMPER_FX_ERROR_NOT_FOUND,
@@ -329,18 +345,18 @@ load (SemperFxBuyer  *self,
   ex->last_step = row->last_step;
   ex->finished = row->finished;
 
-  ex->offer_obj = semper_fx_offer_verify (ex->offer, self->trust, error);
+  ex->offer_obj = semper_fx_offer_verify (ex->offer, trust, error);
   if (ex->offer_obj == NULL)
     return NULL;
   if (ex->m1 != NULL)
     {
-      ex->m1_msg = semper_protocol_message_verify (ex->m1, self->trust, error);
+      ex->m1_msg = semper_protocol_message_verify (ex->m1, trust, error);
       if (ex->m1_msg == NULL)
         return NULL;
     }
   if (ex->m2 != NULL)
     {
-      ex->m2_msg = semper_protocol_message_verify (ex->m2, self->trust, error);
+      ex->m2_msg = semper_protocol_message_verify (ex->m2, trust, error);
       if (ex->m2_msg == NULL)
         return NULL;
     }
@@ -1086,6 +1102,46 @@ semper_fx_buyer_dup_goods (SemperFxBuyer  *self,
       return NULL;
     }
   return semper_fx_open_goods (ex->m2_msg, ex->offer_obj, ex->goods_key, error);
+}
+
+/**
+ * semper_fx_buyer_open_archived_goods:
+ * @archive: the buyer's archive (read-only will do)
+ * @trust: the profile's pinned root
+ * @id: the exchange (H(m1))
+ * @offer_id: (out) (optional): the merchant's offer id of the goods
+ *
+ * The goods a finished purchase received, decrypted again from the journaled
+ * m2 and key and checked against the signed offer's hash, without the
+ * profile's keys: what the Receipts browser opens.
+ *
+ * Returns: (transfer full): the goods, or %NULL with @error set
+ */
+GBytes *
+semper_fx_buyer_open_archived_goods (SemperArchive  *archive,
+                                     SemperTrust    *trust,
+                                     const char     *id,
+                                     char          **offer_id,
+                                     GError        **error)
+{
+  g_autoptr(Exchange) ex = NULL;
+  GBytes *goods;
+
+  g_return_val_if_fail (SEMPER_IS_ARCHIVE (archive), NULL);
+  g_return_val_if_fail (trust != NULL && id != NULL, NULL);
+
+  ex = load_from (archive, trust, id, error);
+  if (ex == NULL)
+    return NULL;
+  if (ex->goods_key == NULL || ex->m2_msg == NULL)
+    {
+      wrong_state (ex, error);
+      return NULL;
+    }
+  goods = semper_fx_open_goods (ex->m2_msg, ex->offer_obj, ex->goods_key, error);
+  if (goods != NULL && offer_id != NULL)
+    *offer_id = g_strdup (ex->offer_obj->offer_id);
+  return goods;
 }
 
 GBytes *

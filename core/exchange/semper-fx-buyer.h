@@ -87,6 +87,13 @@ GPtrArray     *semper_fx_buyer_resume_all         (SemperFxBuyer               *
 char          *semper_fx_buyer_dup_state          (SemperFxBuyer               *self,
                                                    const char                  *id,
                                                    GError                     **error);
+/* (transfer full) (nullable): the goods of a purchase with goods, read from
+ * the archive alone (no profile keys): the Receipts browser's "Open" */
+GBytes        *semper_fx_buyer_open_archived_goods (SemperArchive               *archive,
+                                                   SemperTrust                 *trust,
+                                                   const char                  *id,
+                                                   char                       **offer_id,
+                                                   GError                     **error);
 /* (transfer full) (nullable): the goods once done */
 GBytes        *semper_fx_buyer_dup_goods          (SemperFxBuyer               *self,
                                                    const char                  *id,
