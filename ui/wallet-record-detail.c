@@ -12,12 +12,15 @@
 
 #include "wallet-record-detail.h"
 
+#include <errno.h>
 #include <glib/gi18n.h>
 
 #include "semper-cms.h"
 #include "semper-contract-signing.h"
 #include "semper-crypto.h"
 #include "semper-evidence.h"
+#include "semper-fair-exchange.h"
+#include "semper-fx-buyer.h"
 #include "semper-headless-consent.h"
 #include "semper-money.h"
 #include "semper-record-export.h"
@@ -53,6 +56,7 @@ struct _WalletRecordDetail
   GtkButton               *dispute_button;
   char                    *exchange_id;
   GtkButton               *evidence_button;
+  GtkButton               *open_button;
   GtkButton               *save_button;
 };
 
@@ -348,6 +352,12 @@ wallet_record_detail_show (WalletRecordDetail  *self,
   add_fact (self->facts_grid, receipt ? _("Merchant") : _("With"), record->counterparty);
   if (amount != NULL)
     add_fact (self->facts_grid, _("Amount"), amount);
+  if (record->fee.currency[0] != '\0' && semper_currency_decimals (record->fee.currency) >= 0)
+    {
+      g_autofree char *fee = semper_amount_format (&record->fee);
+
+      add_fact (self->facts_grid, _("Fee"), fee);
+    }
   if (record->payment_system != NULL)
     add_fact (self->facts_grid, _("Paid with"),
               wallet_record_system_label (record->payment_system));
@@ -356,6 +366,17 @@ wallet_record_detail_show (WalletRecordDetail  *self,
   if (record->exchange_id != NULL)
     add_fact (self->facts_grid, _("Exchange"), record->exchange_id);
 
+
+  /* The goods of a purchase: the fair exchange's, kept in the archive. */
+  {
+    g_autoptr(SemperArchiveExchange) ex = NULL;
+
+    if (receipt && record->exchange_id != NULL && self->trust != NULL)
+      ex = semper_archive_exchange_get (self->archive, record->exchange_id, NULL);
+    gtk_widget_set_sensitive (GTK_WIDGET (self->open_button),
+                              ex != NULL && g_str_equal (ex->protocol, SEMPER_PROTOCOL_FX)
+                              && ex->finished);
+  }
   /* The whole transaction needs its exchange, and the root to check it. */
   gtk_widget_set_sensitive (GTK_WIDGET (self->evidence_button),
                             record->exchange_id != NULL && self->trust != NULL);
@@ -647,6 +668,233 @@ evidence_clicked_cb (WalletRecordDetail *self)
   choose_file (self, TRUE);
 }
 
+/* Goods are written under the name of what was bought: the receipt's title
+ * without its service ("Courseware: Module 1" -> "Module 1"), else the
+ * merchant's offer id. Both come from the peer: no '/', '\\', control
+ * characters or leading dot, at most 80 bytes; the extension is that of what
+ * the bytes look like. */
+static char *
+goods_file_name (const char *title,
+                 const char *offer_id,
+                 GBytes     *goods)
+{
+  static const struct { const char *type; const char *ext; } exts[] = {
+    { "text/plain", ".txt" }, { "application/pdf", ".pdf" }, { "text/html", ".html" },
+    { "image/png", ".png" }, { "image/jpeg", ".jpg" }, { "application/zip", ".zip" },
+    { "application/epub+zip", ".epub" }, { "audio/mpeg", ".mp3" },
+  };
+  g_autoptr(GString) name = g_string_new (NULL);
+  g_autofree char *type = NULL;
+  g_autofree char *mime = NULL;
+  const char *from = title != NULL && g_utf8_validate (title, -1, NULL) ? title : offer_id;
+  const char *colon;
+  gsize size = 0;
+  const guchar *data = g_bytes_get_data (goods, &size);
+
+  if (from != NULL && from == title && (colon = strstr (from, ": ")) != NULL)
+    from = colon + 2;
+  for (const char *p = from != NULL ? from : ""; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+      char buf[6];
+      int n;
+
+      if (c == '/' || c == '\\' || g_unichar_iscntrl (c) || g_unichar_type (c) == G_UNICODE_FORMAT
+          || (c == '.' && name->len == 0))
+        c = name->len == 0 ? 0 : '-';
+      if (c == 0)
+        continue;
+      n = g_unichar_to_utf8 (c, buf);
+      if (name->len + n > 80)
+        break;
+      g_string_append_len (name, buf, n);
+    }
+  if (name->len == 0)
+    g_string_append (name, "goods");
+  type = g_content_type_guess (NULL, data, size, NULL);
+  mime = type != NULL ? g_content_type_get_mime_type (type) : NULL;
+  for (guint i = 0; mime != NULL && i < G_N_ELEMENTS (exts); i++)
+    if (g_str_equal (mime, exts[i].type) && !g_str_has_suffix (name->str, exts[i].ext))
+      g_string_append (name, exts[i].ext);
+  return g_string_free (g_steal_pointer (&name), FALSE);
+}
+
+static GtkWindow *
+confirmation_viewer (WalletRecordDetail *self,
+                     GBytes             *content,
+                     SemperSignerInfo   *signer)
+{
+  /* An order confirmation names the order it confirms; other signed goods
+   * (a subscription's credential) are shown as what they are. */
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonNode *node = json_parser_load_from_data (parser, g_bytes_get_data (content, NULL),
+                                               (gssize) g_bytes_get_size (content), NULL)
+                   ? json_parser_get_root (parser) : NULL;
+  gboolean confirmation = node != NULL && JSON_NODE_HOLDS_OBJECT (node)
+                          && json_object_has_member (json_node_get_object (node),
+                                                     "order_sha256");
+  const char *heading = confirmation ? _("Order Confirmation") : _("Signed by the Merchant");
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkWidget *window = adw_window_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  GtkWidget *header = adw_header_bar_new ();
+  g_autofree char *who = semper_headless_escape (signer->common_name != NULL
+                                                 ? signer->common_name : "", -1);
+  GtkWidget *title = adw_window_title_new (heading, who);
+  GtkWidget *scroller = gtk_scrolled_window_new ();
+  GtkWidget *view = gtk_text_view_new ();
+  g_autofree char *pretty = NULL;
+  g_autofree char *text = NULL;
+
+  /* The verified JSON, indented to be read; escaped as the trusted display
+   * escapes peer text. */
+  if (node != NULL)
+    {
+      g_autoptr(JsonGenerator) generator = json_generator_new ();
+
+      json_generator_set_root (generator, node);
+      json_generator_set_pretty (generator, TRUE);
+      pretty = json_generator_to_data (generator, NULL);
+    }
+  text = pretty != NULL ? semper_headless_escape (pretty, -1)
+                        : semper_headless_escape (g_bytes_get_data (content, NULL),
+                                                  (gssize) g_bytes_get_size (content));
+  adw_header_bar_set_title_widget (ADW_HEADER_BAR (header), title);
+  gtk_box_append (GTK_BOX (box), header);
+  gtk_text_view_set_editable (GTK_TEXT_VIEW (view), FALSE);
+  gtk_text_view_set_monospace (GTK_TEXT_VIEW (view), TRUE);
+  gtk_text_view_set_wrap_mode (GTK_TEXT_VIEW (view), GTK_WRAP_WORD_CHAR);
+  gtk_text_view_set_left_margin (GTK_TEXT_VIEW (view), 12);
+  gtk_text_view_set_right_margin (GTK_TEXT_VIEW (view), 12);
+  gtk_text_view_set_top_margin (GTK_TEXT_VIEW (view), 12);
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (view)), text, -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (view), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  heading, -1);
+  gtk_widget_set_vexpand (scroller, TRUE);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), view);
+  gtk_box_append (GTK_BOX (box), scroller);
+  adw_window_set_content (ADW_WINDOW (window), box);
+  gtk_window_set_default_size (GTK_WINDOW (window), 560, 480);
+  gtk_window_set_title (GTK_WINDOW (window), heading);
+  if (GTK_IS_WINDOW (root))
+    gtk_window_set_transient_for (GTK_WINDOW (window), GTK_WINDOW (root));
+  g_object_set_data (G_OBJECT (window), "text-view", view);
+  return GTK_WINDOW (window);
+}
+
+/**
+ * wallet_record_detail_open_goods:
+ * @out_file: (out) (optional): the file the digital goods were written to
+ * @out_viewer: (out) (optional): the window that shows the confirmation
+ *
+ * What the shown receipt's purchase delivered, read from the archive alone:
+ * a signed order confirmation (verified against the pinned root, signed by
+ * the merchant) is shown, read-only, in a viewer window (not yet presented);
+ * digital goods (decrypted again and checked against the signed offer's
+ * hash) are written, mode 0600, to the user's cache directory under the
+ * name of what was bought. The Open button then presents the viewer or launches the
+ * file's default application.
+ *
+ * Returns: %FALSE with @error set when there is nothing to open
+ */
+gboolean
+wallet_record_detail_open_goods (WalletRecordDetail  *self,
+                                 GFile              **out_file,
+                                 GtkWindow          **out_viewer,
+                                 GError             **error)
+{
+  g_autoptr(SemperArchiveRecord) record = NULL;
+  g_autoptr(GBytes) goods = NULL;
+  g_autoptr(GBytes) content = NULL;
+  g_autoptr(SemperSignerInfo) signer = NULL;
+  g_autofree char *offer_id = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *path = NULL;
+
+  g_return_val_if_fail (WALLET_IS_RECORD_DETAIL (self), FALSE);
+
+  if (self->id == 0 || self->archive == NULL || self->kind != SEMPER_ARCHIVE_RECEIPTS)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, _("No receipt is shown"));
+      return FALSE;
+    }
+  record = semper_archive_record_get (self->archive, self->kind, self->id, error);
+  if (record == NULL)
+    return FALSE;
+  if (record->exchange_id == NULL || self->trust == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                   _("This receipt has no purchase whose goods the archive keeps"));
+      return FALSE;
+    }
+  goods = semper_fx_buyer_open_archived_goods (self->archive, self->trust, record->exchange_id,
+                                               &offer_id, error);
+  if (goods == NULL)
+    return FALSE;
+
+  /* A statement signed by the merchant: the order confirmation. */
+  content = semper_cms_verify (goods, self->trust, &signer, NULL);
+  if (content != NULL)
+    {
+      if (!signer->trusted)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
+                       _("The order confirmation’s signer is not certified by your "
+                         "certification authority"));
+          return FALSE;
+        }
+      if (out_viewer != NULL)
+        *out_viewer = confirmation_viewer (self, content, signer);
+      return TRUE;
+    }
+
+  dir = g_build_filename (g_get_user_cache_dir (), "semper-wallet", "goods", record->exchange_id,
+                          NULL);
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "%s: %s", dir,
+                   g_strerror (saved));
+      return FALSE;
+    }
+  name = goods_file_name (record->title, offer_id, goods);
+  path = g_build_filename (dir, name, NULL);
+  if (!g_file_set_contents_full (path, g_bytes_get_data (goods, NULL), g_bytes_get_size (goods),
+                                 G_FILE_SET_CONTENTS_CONSISTENT, 0600, error))
+    return FALSE;
+  if (out_file != NULL)
+    *out_file = g_file_new_for_path (path);
+  return TRUE;
+}
+
+static void
+open_clicked_cb (WalletRecordDetail *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFile) file = NULL;
+  GtkWindow *viewer = NULL;
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+
+  if (!wallet_record_detail_open_goods (self, &file, &viewer, &error))
+    {
+      g_autofree char *text = g_strdup_printf (_("Could not open: %s"), error->message);
+      toast (self, text);
+      return;
+    }
+  if (viewer != NULL)
+    {
+      gtk_window_present (viewer);
+      return;
+    }
+  {
+    g_autofree char *uri = g_file_get_uri (file);
+
+    gtk_show_uri (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, uri, GDK_CURRENT_TIME);
+  }
+}
+
 /**
  * wallet_record_detail_set_source:
  * @archive: (nullable): where the records are
@@ -684,6 +932,13 @@ wallet_record_detail_get_exchange_id (WalletRecordDetail *self)
 {
   g_return_val_if_fail (WALLET_IS_RECORD_DETAIL (self), NULL);
   return self->id != 0 ? self->exchange_id : NULL;
+}
+
+GtkWidget *
+_wallet_record_detail_get_open_button (WalletRecordDetail *self)
+{
+  g_return_val_if_fail (WALLET_IS_RECORD_DETAIL (self), NULL);
+  return GTK_WIDGET (self->open_button);
 }
 
 GtkWidget *
@@ -751,6 +1006,8 @@ wallet_record_detail_class_init (WalletRecordDetailClass *klass)
   gtk_widget_class_bind_template_child (widget_class, WalletRecordDetail, note_entry);
   gtk_widget_class_bind_template_child (widget_class, WalletRecordDetail, export_button);
   gtk_widget_class_bind_template_child (widget_class, WalletRecordDetail, evidence_button);
+  gtk_widget_class_bind_template_child (widget_class, WalletRecordDetail, open_button);
+  gtk_widget_class_bind_template_callback (widget_class, open_clicked_cb);
   gtk_widget_class_bind_template_child (widget_class, WalletRecordDetail, save_button);
   gtk_widget_class_bind_template_callback (widget_class, save_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, export_clicked_cb);

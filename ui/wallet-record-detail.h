@@ -45,6 +45,12 @@ GtkWidget          *_wallet_record_detail_get_dispute_button (WalletRecordDetail
 gboolean            wallet_record_detail_export            (WalletRecordDetail      *self,
                                                             GFile                   *file,
                                                             GError                 **error);
+gboolean            wallet_record_detail_open_goods        (WalletRecordDetail      *self,
+                                                            GFile                  **out_file,
+                                                            GtkWindow              **out_viewer,
+                                                            GError                 **error);
+/* For the tests: the "Open" button. */
+GtkWidget          *_wallet_record_detail_get_open_button  (WalletRecordDetail      *self);
 gboolean            wallet_record_detail_export_evidence   (WalletRecordDetail      *self,
                                                             GFile                   *file,
                                                             GError                 **error);

@@ -852,6 +852,89 @@ dispute_receipt (WalletWindow  *window,
   ui_test_save_screenshot (GTK_WIDGET (window), "disputes-sent");
 }
 
+/* The receipt records the payment system's fee (0.00 for e-cash); "Open"
+ * writes the very goods the merchant's offer promised (the demo's module
+ * file) under the name of what was bought, read from the archive alone; a mail order's
+ * receipt opens the merchant's signed order confirmation, verified, in a
+ * read-only viewer. */
+static void
+open_goods (SemperProfile      *profile,
+            WalletRecordDetail *detail,
+            gint64              id)
+{
+  SemperArchive *archive = semper_profile_get_archive (profile);
+  g_autoptr(SemperArchiveRecord) record = NULL;
+  g_autoptr(GPtrArray) all = NULL;
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *expected = NULL, *got = NULL, *name = NULL, *source = NULL;
+  gsize expected_len = 0, got_len = 0;
+  GtkWindow *viewer = NULL;
+  guint confirmations = 0;
+
+  record = semper_archive_record_get (archive, SEMPER_ARCHIVE_RECEIPTS, id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (record->fee.currency, ==, "EUR");
+  g_assert_cmpint (record->fee.minor, ==, 0);
+
+  g_assert_true (gtk_widget_get_sensitive (_wallet_record_detail_get_open_button (detail)));
+  g_assert_true (wallet_record_detail_open_goods (detail, &file, &viewer, &error));
+  g_assert_no_error (error);
+  g_assert_null (viewer);
+  g_assert_nonnull (file);
+  name = g_file_get_basename (file);
+  g_assert_cmpstr (record->title, ==,
+                   "EUROCOM multimedia courseware: Introduction to computer networks, module 1");
+  g_assert_cmpstr (name, ==, "Introduction to computer networks, module 1.txt");
+  source = g_build_filename (g_getenv ("SEMPER_SOURCE_ROOT"), "data", "demo", "goods",
+                             "courseware", "intro-networks.txt", NULL);
+  g_assert_true (g_file_get_contents (source, &expected, &expected_len, &error));
+  g_assert_true (g_file_load_contents (file, NULL, &got, &got_len, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpmem (got, got_len, expected, expected_len);
+
+  /* The demo's mail order (run before serving): its confirmation. */
+  all = semper_archive_record_list (archive, SEMPER_ARCHIVE_RECEIPTS, 0, NULL, NULL, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < all->len; i++)
+    {
+      SemperArchiveRecord *r = g_ptr_array_index (all, i);
+      g_autoptr(GFile) other = NULL;
+      GtkTextBuffer *buffer;
+      GtkTextIter start, end;
+      g_autofree char *text = NULL;
+
+      viewer = NULL;
+      if (r->exchange_id == NULL)
+        continue;
+      g_assert_true (wallet_record_detail_show (detail, r->id, &error));
+      g_assert_no_error (error);
+      if (!wallet_record_detail_open_goods (detail, &other, &viewer, NULL) || viewer == NULL)
+        continue;
+      g_assert_null (other);
+      buffer = gtk_text_view_get_buffer (g_object_get_data (G_OBJECT (viewer), "text-view"));
+      g_assert_false (gtk_text_view_get_editable (g_object_get_data (G_OBJECT (viewer),
+                                                                    "text-view")));
+      gtk_text_buffer_get_bounds (buffer, &start, &end);
+      text = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+      if (strstr (text, "\"order_sha256\"") == NULL)   /* the subscription's credential */
+        {
+          g_assert_cmpstr (gtk_window_get_title (viewer), ==, "Signed by the Merchant");
+          gtk_window_destroy (viewer);
+          continue;
+        }
+      confirmations++;
+      g_assert_cmpstr (gtk_window_get_title (viewer), ==, "Order Confirmation");
+      g_assert_nonnull (strstr (text, "Heidestraße 17"));
+      ui_test_show_and_wait (viewer);
+      ui_test_save_screenshot (GTK_WIDGET (viewer), "receipt-confirmation");
+      gtk_window_destroy (viewer);
+    }
+  g_assert_cmpuint (confirmations, >=, 1);
+  g_assert_true (wallet_record_detail_show (detail, id, &error));
+  g_assert_no_error (error);
+}
+
 static void
 purchase_body (WalletWindow  *window,
                SemperProfile *profile)
@@ -954,6 +1037,7 @@ purchase_body (WalletWindow  *window,
   g_assert_cmpstr (wallet_record_detail_get_signer (detail)->role, ==, "merchant");
   ui_test_save_screenshot (GTK_WIDGET (window), "shop-receipt");
 
+  open_goods (profile, detail, id);
   dispute_receipt (window, profile, id);
 }
 
