@@ -852,6 +852,22 @@ dispute_receipt (WalletWindow  *window,
   ui_test_save_screenshot (GTK_WIDGET (window), "disputes-sent");
 }
 
+static GtkWindow *
+find_toplevel_titled (const char *title)
+{
+  g_autoptr(GListModel) toplevels = gtk_window_get_toplevels ();
+
+  g_object_ref (toplevels);
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (g_strcmp0 (gtk_window_get_title (window), title) == 0)
+        return window;
+    }
+  return NULL;
+}
+
 /* The receipt records the payment system's fee (0.00 for e-cash); "Open"
  * writes the very goods the merchant's offer promised (the demo's module
  * file) under the name of what was bought, read from the archive alone; a mail order's
@@ -928,6 +944,12 @@ open_goods (SemperProfile      *profile,
       g_assert_nonnull (strstr (text, "Heidestraße 17"));
       ui_test_show_and_wait (viewer);
       ui_test_save_screenshot (GTK_WIDGET (viewer), "receipt-confirmation");
+      gtk_window_destroy (viewer);
+      /* The button itself presents such a viewer. */
+      g_signal_emit_by_name (_wallet_record_detail_get_open_button (detail), "clicked");
+      viewer = find_toplevel_titled ("Order Confirmation");
+      g_assert_nonnull (viewer);
+      g_assert_true (gtk_widget_get_visible (GTK_WIDGET (viewer)));
       gtk_window_destroy (viewer);
     }
   g_assert_cmpuint (confirmations, >=, 1);
@@ -1174,6 +1196,17 @@ account_purchase_body (WalletWindow  *window,
   g_assert_cmpstr (wallet_shop_merchant_view_get_step (view), ==, "done");
   id = wallet_shop_merchant_view_get_receipt_id (view);
   g_assert_cmpint (id, >, 0);
+  /* The account system reported its fee, recorded with the receipt. */
+  {
+    g_autoptr(SemperArchiveRecord) record =
+      semper_archive_record_get (semper_profile_get_archive (profile), SEMPER_ARCHIVE_RECEIPTS,
+                                 id, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpstr (record->payment_system, ==, "account");
+    g_assert_cmpstr (record->fee.currency, ==, "EUR");
+    g_assert_cmpint (record->fee.minor, ==, 0);
+  }
 
   /* Both signatures were consents of the trusted display, recorded. */
   {
