@@ -25,6 +25,7 @@
 #include "semper-purse.h"
 #include "semper-shop-client-private.h"
 #include "semper-shop-private.h"
+#include "semper-json-private.h"
 
 struct _SemperPurchase {
   GObject                     parent_instance;
@@ -556,17 +557,15 @@ get_text (JsonObject  *o,
           const char **out,
           GError     **error)
 {
-  JsonNode *node = json_object_get_member (o, member);
+  const char *text = semper_json_get_string (o, member);
 
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node)
-      || json_node_get_value_type (node) != G_TYPE_STRING
-      || strlen (json_node_get_string (node)) > SEMPER_SHOP_MAX_ANSWER)
+  if (text == NULL || strlen (text) > SEMPER_SHOP_MAX_ANSWER)
     {
       g_set_error (error, SEMPER_SHOP_ERROR, SEMPER_SHOP_ERROR_BAD_ANSWER,
                    _("The merchant's answer is malformed: “%s” must be a text"), member);
       return FALSE;
     }
-  *out = json_node_get_string (node);
+  *out = text;
   return TRUE;
 }
 

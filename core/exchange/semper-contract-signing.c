@@ -16,6 +16,7 @@
 #include "semper-document.h"
 #include "semper-message.h"
 #include "semper-suspend.h"
+#include "semper-json-private.h"
 
 G_DEFINE_QUARK (semper-contract-error-quark, semper_contract_error)
 
@@ -349,19 +350,16 @@ member_bytes (JsonObject  *object,
               const char  *name,
               GError     **error)
 {
-  JsonNode *node = json_object_get_member (object, name);
-  const char *text;
+  const char *text = semper_json_get_string (object, name);
   guchar *data;
   gsize len = 0;
 
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node)
-      || json_node_get_value_type (node) != G_TYPE_STRING)
+  if (text == NULL)
     {
       g_set_error (error, SEMPER_CONTRACT_ERROR, SEMPER_CONTRACT_ERROR_BAD_MESSAGE,
                    _("The contract file has no “%s”"), name);
       return NULL;
     }
-  text = json_node_get_string (node);
   data = g_base64_decode (text, &len);
   return g_bytes_new_take (data, len);
 }

@@ -18,6 +18,7 @@
 #include "semper-document.h"
 #include "semper-message.h"
 #include "semper-protocol-message.h"
+#include "semper-json-private.h"
 
 G_DEFINE_QUARK (semper-dispute-error-quark, semper_dispute_error)
 
@@ -174,14 +175,14 @@ member_string (JsonObject *object,
                gsize       max)
 {
   JsonNode *node = json_object_get_member (object, name);
+  const char *value;
 
   if (node != NULL && nullable && JSON_NODE_HOLDS_NULL (node))
     return "";
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node)
-      || json_node_get_value_type (node) != G_TYPE_STRING
-      || strlen (json_node_get_string (node)) > max)
+  value = semper_json_get_string (object, name);
+  if (value == NULL || strlen (value) > max)
     return NULL;
-  return json_node_get_string (node);
+  return value;
 }
 
 /* The answer's content (already verified as signed by the TTP). */

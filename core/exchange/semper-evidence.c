@@ -17,6 +17,7 @@
 #include "semper-document.h"
 #include "semper-message.h"
 #include "semper-protocol-message.h"
+#include "semper-json-private.h"
 
 G_DEFINE_QUARK (semper-evidence-error-quark, semper_evidence_error)
 
@@ -164,16 +165,13 @@ get_string (JsonObject  *object,
             gsize        max,
             GError     **error)
 {
-  JsonNode *node = json_object_get_member (object, name);
-  const char *value;
+  const char *value = semper_json_get_string (object, name);
 
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node)
-      || json_node_get_value_type (node) != G_TYPE_STRING)
+  if (value == NULL)
     {
       fail (error, _("“%s” is not a string"), name);
       return NULL;
     }
-  value = json_node_get_string (node);
   if (strlen (value) > max)
     {
       fail (error, _("“%s” is too long"), name);
@@ -188,12 +186,8 @@ get_time (JsonObject  *object,
           gint64      *out,
           GError     **error)
 {
-  JsonNode *node = json_object_get_member (object, name);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node)
-      || json_node_get_value_type (node) != G_TYPE_INT64)
+  if (!semper_json_get_int (object, name, out))
     return fail (error, _("“%s” is not an integer"), name);
-  *out = json_node_get_int (node);
   /* unix seconds between 1970 and the year 9999 */
   if (*out < 0 || *out > G_GINT64_CONSTANT (253402300799))
     return fail (error, _("“%s” is out of range"), name);
@@ -206,15 +200,13 @@ get_array (JsonObject  *object,
            guint        max,
            GError     **error)
 {
-  JsonNode *node = json_object_get_member (object, name);
-  JsonArray *array;
+  JsonArray *array = semper_json_get_array (object, name);
 
-  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
+  if (array == NULL)
     {
       fail (error, _("“%s” is not an array"), name);
       return NULL;
     }
-  array = json_node_get_array (node);
   if (json_array_get_length (array) > max)
     {
       fail (error, _("“%s” has more than %u entries"), name, max);

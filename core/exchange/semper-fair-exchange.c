@@ -15,6 +15,7 @@
 #include "semper-crypto-private.h"
 #include "semper-document.h"
 #include "semper-message.h"
+#include "semper-json-private.h"
 
 G_DEFINE_QUARK (semper-fx-error-quark, semper_fx_error)
 
@@ -66,32 +67,6 @@ semper_fx_offer_free (SemperFxOffer *offer)
   g_clear_pointer (&offer->raw, g_bytes_unref);
   g_free (offer->hash);
   g_free (offer);
-}
-
-static const char *
-member_string (JsonObject *object,
-               const char *name)
-{
-  JsonNode *node = json_object_get_member (object, name);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node)
-      || json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (node);
-}
-
-static gboolean
-member_int (JsonObject *object,
-            const char *name,
-            gint64     *out)
-{
-  JsonNode *node = json_object_get_member (object, name);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node)
-      || json_node_get_value_type (node) != G_TYPE_INT64)
-    return FALSE;
-  *out = json_node_get_int (node);
-  return TRUE;
 }
 
 static gboolean
@@ -244,29 +219,29 @@ semper_fx_offer_parse (GBytes  *json,
       bad (error, _("Invalid offer: unknown members"));
       return NULL;
     }
-  if (g_strcmp0 (member_string (object, "type"), "semper-fx-offer") != 0
-      || !member_int (object, "version", &version) || version != 1)
+  if (g_strcmp0 (semper_json_get_string (object, "type"), "semper-fx-offer") != 0
+      || !semper_json_get_int (object, "version", &version) || version != 1)
     {
       bad (error, _("Invalid offer: not a version 1 offer"));
       return NULL;
     }
-  if (!member_int (object, "amount", &amount) || amount <= 0
-      || !member_int (object, "expiry", &expiry) || expiry <= 0)
+  if (!semper_json_get_int (object, "amount", &amount) || amount <= 0
+      || !semper_json_get_int (object, "expiry", &expiry) || expiry <= 0)
     {
       bad (error, _("Invalid offer: amount and expiry must be positive integers"));
       return NULL;
     }
-  currency = member_string (object, "currency");
+  currency = semper_json_get_string (object, "currency");
   if (currency == NULL || semper_currency_decimals (currency) < 0)
     {
       bad (error, _("Invalid offer: unknown currency"));
       return NULL;
     }
-  if (!is_id (member_string (object, "offer"))
-      || !is_plain_text (member_string (object, "description"), 1024)
-      || !semper_protocol_is_hex (member_string (object, "goods"), 64)
-      || !semper_protocol_is_hex (member_string (object, "merchant"), 64)
-      || !semper_protocol_is_hex (member_string (object, "ttp"), 64))
+  if (!is_id (semper_json_get_string (object, "offer"))
+      || !is_plain_text (semper_json_get_string (object, "description"), 1024)
+      || !semper_protocol_is_hex (semper_json_get_string (object, "goods"), 64)
+      || !semper_protocol_is_hex (semper_json_get_string (object, "merchant"), 64)
+      || !semper_protocol_is_hex (semper_json_get_string (object, "ttp"), 64))
     {
       bad (error, _("Invalid offer: malformed id, description, hash or fingerprint"));
       return NULL;
@@ -291,11 +266,11 @@ semper_fx_offer_parse (GBytes  *json,
       bad (error, _("Invalid offer: %s"), local->message);
       return NULL;
     }
-  offer->offer_id = g_strdup (member_string (object, "offer"));
-  offer->description = g_strdup (member_string (object, "description"));
-  offer->goods_hash = g_strdup (member_string (object, "goods"));
-  offer->merchant = g_strdup (member_string (object, "merchant"));
-  offer->ttp = g_strdup (member_string (object, "ttp"));
+  offer->offer_id = g_strdup (semper_json_get_string (object, "offer"));
+  offer->description = g_strdup (semper_json_get_string (object, "description"));
+  offer->goods_hash = g_strdup (semper_json_get_string (object, "goods"));
+  offer->merchant = g_strdup (semper_json_get_string (object, "merchant"));
+  offer->ttp = g_strdup (semper_json_get_string (object, "ttp"));
   offer->expiry = expiry;
   offer->systems = g_new0 (char *, json_array_get_length (array) + 1);
   for (guint i = 0; i < json_array_get_length (array); i++)
@@ -553,11 +528,11 @@ semper_fx_key_envelope_parse (GBytes  *json,
   if (root == NULL)
     return NULL;
   object = json_node_get_object (root);
-  label = member_string (object, "label");
-  key = member_string (object, "key");
+  label = semper_json_get_string (object, "label");
+  key = semper_json_get_string (object, "key");
   if (json_object_get_size (object) != 4
-      || g_strcmp0 (member_string (object, "type"), "semper-fx-key") != 0
-      || !member_int (object, "version", &version) || version != 1
+      || g_strcmp0 (semper_json_get_string (object, "type"), "semper-fx-key") != 0
+      || !semper_json_get_int (object, "version", &version) || version != 1
       || !semper_protocol_is_hex (label, 64) || key == NULL || strlen (key) != 44)
     {
       bad (error, _("Malformed key envelope"));

@@ -11,6 +11,7 @@
 
 #include "semper-cms.h"
 #include "semper-message.h"
+#include "semper-json-private.h"
 
 G_DEFINE_QUARK (semper-protocol-error-quark, semper_protocol_error)
 
@@ -367,32 +368,6 @@ invalid (GError    **error,
   return FALSE;
 }
 
-static const char *
-get_string (JsonObject *object,
-            const char *name)
-{
-  JsonNode *node = json_object_get_member (object, name);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node)
-      || json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (node);
-}
-
-static gboolean
-get_int (JsonObject *object,
-         const char *name,
-         gint64     *out)
-{
-  JsonNode *node = json_object_get_member (object, name);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node)
-      || json_node_get_value_type (node) != G_TYPE_INT64)
-    return FALSE;
-  *out = json_node_get_int (node);
-  return TRUE;
-}
-
 static gboolean
 is_canonical_base64 (const char *text)
 {
@@ -430,21 +405,21 @@ check_fields (const StepSpec  *spec,
       switch (f->kind)
         {
         case 'h':
-          text = get_string (fields, f->name);
+          text = semper_json_get_string (fields, f->name);
           if (!semper_protocol_is_hex (text, HASH_LEN))
             return invalid (error, _("field “%s” must be 64 lower-case hex digits"), f->name);
           break;
         case 'b':
-          text = get_string (fields, f->name);
+          text = semper_json_get_string (fields, f->name);
           if (text == NULL || !is_canonical_base64 (text))
             return invalid (error, _("field “%s” must be canonical base64"), f->name);
           break;
         case 'i':
-          if (!get_int (fields, f->name, &value) || value <= 0)
+          if (!semper_json_get_int (fields, f->name, &value) || value <= 0)
             return invalid (error, _("field “%s” must be a positive integer"), f->name);
           break;
         case 's':
-          if (!is_token (get_string (fields, f->name)))
+          if (!is_token (semper_json_get_string (fields, f->name)))
             return invalid (error, _("field “%s” must be a short token"), f->name);
           break;
         default:
@@ -498,7 +473,7 @@ semper_protocol_message_parse_content (GBytes  *content,
       return NULL;
     }
 
-  protocol = get_string (object, "protocol");
+  protocol = semper_json_get_string (object, "protocol");
   if (g_strcmp0 (protocol, SEMPER_PROTOCOL_ASW) != 0
       && g_strcmp0 (protocol, SEMPER_PROTOCOL_FX) != 0)
     {
@@ -506,7 +481,7 @@ semper_protocol_message_parse_content (GBytes  *content,
                    _("Not a message of a known exchange protocol"));
       return NULL;
     }
-  if (!get_int (object, "version", &version)
+  if (!semper_json_get_int (object, "version", &version)
       || version != (g_str_equal (protocol, SEMPER_PROTOCOL_FX) ? SEMPER_PROTOCOL_FX_VERSION
                                                                 : SEMPER_PROTOCOL_ASW_VERSION))
     {
@@ -515,7 +490,7 @@ semper_protocol_message_parse_content (GBytes  *content,
       return NULL;
     }
 
-  step = get_string (object, "step");
+  step = semper_json_get_string (object, "step");
   spec = find_step_of (protocol, step);
   if (spec == NULL)
     {
@@ -523,15 +498,15 @@ semper_protocol_message_parse_content (GBytes  *content,
       return NULL;
     }
 
-  tid = get_string (object, "tid");
+  tid = semper_json_get_string (object, "tid");
   if (!semper_protocol_is_hex (tid, TID_LEN))
     {
       invalid (error, _("the transaction id must be 32 lower-case hex digits"));
       return NULL;
     }
-  originator = get_string (object, "originator");
-  responder = get_string (object, "responder");
-  ttp = get_string (object, "ttp");
+  originator = semper_json_get_string (object, "originator");
+  responder = semper_json_get_string (object, "responder");
+  ttp = semper_json_get_string (object, "ttp");
   if (!semper_protocol_is_hex (originator, HASH_LEN) ||
       !semper_protocol_is_hex (responder, HASH_LEN) ||
       !semper_protocol_is_hex (ttp, HASH_LEN))
@@ -717,7 +692,7 @@ semper_protocol_message_get_string (SemperProtocolMessage *self,
                                     const char            *field)
 {
   g_return_val_if_fail (SEMPER_IS_PROTOCOL_MESSAGE (self), NULL);
-  return get_string (self->fields, field);
+  return semper_json_get_string (self->fields, field);
 }
 
 gint64
@@ -727,7 +702,7 @@ semper_protocol_message_get_int (SemperProtocolMessage *self,
   gint64 value = 0;
 
   g_return_val_if_fail (SEMPER_IS_PROTOCOL_MESSAGE (self), 0);
-  get_int (self->fields, field, &value);
+  semper_json_get_int (self->fields, field, &value);
   return value;
 }
 
@@ -740,7 +715,7 @@ semper_protocol_message_dup_bytes (SemperProtocolMessage *self,
   gsize len = 0;
 
   g_return_val_if_fail (SEMPER_IS_PROTOCOL_MESSAGE (self), NULL);
-  text = get_string (self->fields, field);
+  text = semper_json_get_string (self->fields, field);
   if (text == NULL)
     return NULL;
   data = g_base64_decode (text, &len);

@@ -14,6 +14,7 @@
 #include "semper-cms.h"
 #include "semper-message.h"
 #include "semper-protocol-message.h"
+#include "semper-json-private.h"
 
 #define CONTENT_TYPE_PACKAGE "application/semper-package"
 #define CONTENT_TYPE_RECEIPT "application/semper-delivery-receipt"
@@ -185,32 +186,6 @@ has_exactly (JsonObject         *object,
   return json_object_get_size (object) == n;
 }
 
-static const char *
-get_string (JsonObject *object,
-            const char *name)
-{
-  JsonNode *node = json_object_get_member (object, name);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node)
-      || json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (node);
-}
-
-static gboolean
-get_int (JsonObject *object,
-         const char *name,
-         gint64     *out)
-{
-  JsonNode *node = json_object_get_member (object, name);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node)
-      || json_node_get_value_type (node) != G_TYPE_INT64)
-    return FALSE;
-  *out = json_node_get_int (node);
-  return TRUE;
-}
-
 static gboolean
 is_type (const char *s)
 {
@@ -280,20 +255,20 @@ parse_item (JsonNode  *node,
             _("an item has missing or unknown members"));
       return NULL;
     }
-  kind = get_string (object, "kind");
+  kind = semper_json_get_string (object, "kind");
   for (k = 0; k < G_N_ELEMENTS (kinds); k++)
     if (g_strcmp0 (kind, kinds[k]) == 0)
       break;
-  content = strict_b64 (get_string (object, "content"), SEMPER_ITEM_MAX_CONTENT);
-  if (k == G_N_ELEMENTS (kinds) || !is_type (get_string (object, "type"))
-      || !is_line (get_string (object, "description"), 1024) || content == NULL)
+  content = strict_b64 (semper_json_get_string (object, "content"), SEMPER_ITEM_MAX_CONTENT);
+  if (k == G_N_ELEMENTS (kinds) || !is_type (semper_json_get_string (object, "type"))
+      || !is_line (semper_json_get_string (object, "description"), 1024) || content == NULL)
     {
       fail (error, SEMPER_TRANSFER_ERROR_INVALID, _("Invalid package: %s"),
             _("an item has a bad kind, type, description or content"));
       return NULL;
     }
-  return semper_item_new ((SemperItemKind) k, get_string (object, "type"),
-                          get_string (object, "description"), content);
+  return semper_item_new ((SemperItemKind) k, semper_json_get_string (object, "type"),
+                          semper_json_get_string (object, "description"), content);
 }
 
 SemperPackage *
@@ -316,8 +291,8 @@ semper_package_parse (GBytes  *json,
     return NULL;
   object = json_node_get_object (root);
   if (!has_exactly (object, members, G_N_ELEMENTS (members))
-      || g_strcmp0 (get_string (object, "type"), "semper-package") != 0
-      || !get_int (object, "version", &version) || version != 1)
+      || g_strcmp0 (semper_json_get_string (object, "type"), "semper-package") != 0
+      || !semper_json_get_int (object, "version", &version) || version != 1)
     {
       fail (error, SEMPER_TRANSFER_ERROR_INVALID, _("Invalid package: %s"),
             _("not a version 1 package with exactly the package's members"));
@@ -325,10 +300,10 @@ semper_package_parse (GBytes  *json,
     }
   receipt = json_object_get_member (object, "receipt");
   items = json_object_get_member (object, "items");
-  if (!semper_protocol_is_hex (get_string (object, "id"), 32)
-      || !semper_protocol_is_hex (get_string (object, "sender"), 64)
-      || !semper_protocol_is_hex (get_string (object, "recipient"), 64)
-      || !get_int (object, "created", &created) || created <= 0
+  if (!semper_protocol_is_hex (semper_json_get_string (object, "id"), 32)
+      || !semper_protocol_is_hex (semper_json_get_string (object, "sender"), 64)
+      || !semper_protocol_is_hex (semper_json_get_string (object, "recipient"), 64)
+      || !semper_json_get_int (object, "created", &created) || created <= 0
       || !JSON_NODE_HOLDS_VALUE (receipt) || json_node_get_value_type (receipt) != G_TYPE_BOOLEAN
       || !JSON_NODE_HOLDS_ARRAY (items))
     {
@@ -346,9 +321,9 @@ semper_package_parse (GBytes  *json,
     }
 
   self = g_new0 (SemperPackage, 1);
-  self->id = g_strdup (get_string (object, "id"));
-  self->sender = g_strdup (get_string (object, "sender"));
-  self->recipient = g_strdup (get_string (object, "recipient"));
+  self->id = g_strdup (semper_json_get_string (object, "id"));
+  self->sender = g_strdup (semper_json_get_string (object, "sender"));
+  self->recipient = g_strdup (semper_json_get_string (object, "recipient"));
   self->created = created;
   self->receipt = json_node_get_boolean (receipt);
   self->items = g_ptr_array_new_with_free_func ((GDestroyNotify) semper_item_free);
@@ -647,22 +622,22 @@ semper_delivery_receipt_parse (GBytes  *json,
     return NULL;
   object = json_node_get_object (root);
   if (!has_exactly (object, members, G_N_ELEMENTS (members))
-      || g_strcmp0 (get_string (object, "type"), "semper-delivery-receipt") != 0
-      || !get_int (object, "version", &version) || version != 1
-      || !semper_protocol_is_hex (get_string (object, "package"), 32)
-      || !semper_protocol_is_hex (get_string (object, "sha256"), 64)
-      || !semper_protocol_is_hex (get_string (object, "sender"), 64)
-      || !semper_protocol_is_hex (get_string (object, "recipient"), 64)
-      || !get_int (object, "received", &received) || received <= 0)
+      || g_strcmp0 (semper_json_get_string (object, "type"), "semper-delivery-receipt") != 0
+      || !semper_json_get_int (object, "version", &version) || version != 1
+      || !semper_protocol_is_hex (semper_json_get_string (object, "package"), 32)
+      || !semper_protocol_is_hex (semper_json_get_string (object, "sha256"), 64)
+      || !semper_protocol_is_hex (semper_json_get_string (object, "sender"), 64)
+      || !semper_protocol_is_hex (semper_json_get_string (object, "recipient"), 64)
+      || !semper_json_get_int (object, "received", &received) || received <= 0)
     {
       fail (error, SEMPER_TRANSFER_ERROR_INVALID, _("Not a receipt of delivery"));
       return NULL;
     }
   self = g_new0 (SemperDeliveryReceipt, 1);
-  self->package = g_strdup (get_string (object, "package"));
-  self->sha256 = g_strdup (get_string (object, "sha256"));
-  self->sender = g_strdup (get_string (object, "sender"));
-  self->recipient = g_strdup (get_string (object, "recipient"));
+  self->package = g_strdup (semper_json_get_string (object, "package"));
+  self->sha256 = g_strdup (semper_json_get_string (object, "sha256"));
+  self->sender = g_strdup (semper_json_get_string (object, "sender"));
+  self->recipient = g_strdup (semper_json_get_string (object, "recipient"));
   self->received = received;
   return self;
 }

@@ -16,6 +16,7 @@
 #include "semper-crypto.h"
 #include "semper-message.h"
 #include "semper-money.h"
+#include "semper-json-private.h"
 
 G_DEFINE_QUARK (semper-bank-error-quark, semper_bank_error)
 
@@ -148,16 +149,12 @@ get_int (JsonObject  *object,
          gint64      *out,
          GError     **error)
 {
-  JsonNode *node = json_object_get_member (object, name);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node)
-      || json_node_get_value_type (node) != G_TYPE_INT64)
+  if (!semper_json_get_int (object, name, out))
     {
       g_set_error (error, SEMPER_BANK_ERROR, SEMPER_BANK_ERROR_INVALID,
                    _("Member “%s” must be an integer"), name);
       return FALSE;
     }
-  *out = json_node_get_int (node);
   if (*out < min || *out > max)
     {
       g_set_error (error, SEMPER_BANK_ERROR, SEMPER_BANK_ERROR_INVALID,

@@ -21,6 +21,7 @@
 #include "semper-money.h"
 #include "semper-profile.h"
 #include "semper-protocol-message.h"
+#include "semper-json-private.h"
 
 #define CONFIG_TYPE "semper-bank-config"
 #define MAX_CONFIG (1024 * 1024)
@@ -390,29 +391,6 @@ config_int (JsonObject  *object,
   return TRUE;
 }
 
-static const char *
-config_string (JsonObject *object,
-               const char *name)
-{
-  JsonNode *node = json_object_get_member (object, name);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node)
-      || json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (node);
-}
-
-static JsonArray *
-config_array (JsonObject *object,
-              const char *name)
-{
-  JsonNode *node = json_object_get_member (object, name);
-
-  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
-    return NULL;
-  return json_node_get_array (node);
-}
-
 static gboolean
 currency_allowed (JsonArray  *currencies,
                   const char *code)
@@ -491,7 +469,7 @@ apply_denominations (SemperBank  *self,
                      GError     **error)
 {
   static const char * const fee_names[] = { "withdraw", "deposit", "swap" };
-  JsonArray *list = config_array (config, "denominations");
+  JsonArray *list = semper_json_get_array (config, "denominations");
   gint64 bits, withdraw_days, deposit_days;
 
   if (list == NULL || json_array_get_length (list) == 0 || json_array_get_length (list) > 64)
@@ -513,7 +491,7 @@ apply_denominations (SemperBank  *self,
       if (!JSON_NODE_HOLDS_OBJECT (node))
         return config_error (error, _("each denomination must be an object"));
       entry = json_node_get_object (node);
-      currency = config_string (entry, "currency");
+      currency = semper_json_get_string (entry, "currency");
       if (currency == NULL || !currency_allowed (currencies, currency))
         return config_error (error, _("a denomination's currency is not in “currencies”"));
       if (!config_int (entry, "value", 0, 1, G_GINT64_CONSTANT (1000000000000), &value, error))
@@ -543,7 +521,7 @@ apply_accounts (SemperBank  *self,
                 JsonArray   *currencies,
                 GError     **error)
 {
-  JsonArray *list = config_array (config, "accounts");
+  JsonArray *list = semper_json_get_array (config, "accounts");
 
   if (list == NULL)
     return config_error (error, _("“accounts” must be an array"));
@@ -557,9 +535,9 @@ apply_accounts (SemperBank  *self,
       if (!JSON_NODE_HOLDS_OBJECT (node))
         return config_error (error, _("each account must be an object"));
       entry = json_node_get_object (node);
-      id = config_string (entry, "id");
-      owner = config_string (entry, "owner");
-      code = config_string (entry, "link-code");
+      id = semper_json_get_string (entry, "id");
+      owner = semper_json_get_string (entry, "owner");
+      code = semper_json_get_string (entry, "link-code");
       if (id == NULL || id[0] == '_' || strlen (id) == 0 || strlen (id) > 64)
         return config_error (error, _("an account needs an “id” (not starting with “_”)"));
       if (owner == NULL && code == NULL)
@@ -615,10 +593,10 @@ apply_config (SemperBank  *self,
   if (root == NULL)
     return config_error (error, local->message);
   config = json_node_get_object (root);
-  type = config_string (config, "type");
+  type = semper_json_get_string (config, "type");
   if (g_strcmp0 (type, CONFIG_TYPE) != 0)
     return config_error (error, _("“type” must be “semper-bank-config”"));
-  currencies = config_array (config, "currencies");
+  currencies = semper_json_get_array (config, "currencies");
   if (currencies == NULL || json_array_get_length (currencies) == 0)
     return config_error (error, _("“currencies” must list ISO 4217 codes"));
   for (guint i = 0; i < json_array_get_length (currencies); i++)

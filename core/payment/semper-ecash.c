@@ -19,6 +19,7 @@
 #include "semper-crypto-private.h"
 #include "semper-message.h"
 #include "semper-money.h"
+#include "semper-json-private.h"
 
 #define DENOMINATION_TYPE "semper-ecash-denomination"
 #define COIN_TYPE "semper-ecash-coin"
@@ -103,15 +104,11 @@ get_string (JsonObject  *object,
             const char  *name,
             GError     **error)
 {
-  JsonNode *node = json_object_get_member (object, name);
+  const char *value = semper_json_get_string (object, name);
 
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node)
-      || json_node_get_value_type (node) != G_TYPE_STRING)
-    {
-      set_invalid (error, name);
-      return NULL;
-    }
-  return json_node_get_string (node);
+  if (value == NULL)
+    set_invalid (error, name);
+  return value;
 }
 
 static gboolean
@@ -120,15 +117,11 @@ get_int (JsonObject  *object,
          gint64      *out,
          GError     **error)
 {
-  JsonNode *node = json_object_get_member (object, name);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node)
-      || json_node_get_value_type (node) != G_TYPE_INT64)
+  if (!semper_json_get_int (object, name, out))
     {
       set_invalid (error, name);
       return FALSE;
     }
-  *out = json_node_get_int (node);
   return TRUE;
 }
 

@@ -17,6 +17,7 @@
 #include "semper-fx-account.h"
 #include "semper-message.h"
 #include "semper-ttp.h"
+#include "semper-json-private.h"
 
 struct _SemperFxEcash
 {
@@ -110,17 +111,12 @@ canonical_base64 (JsonObject *object,
                   const char *name,
                   gsize       max)
 {
-  JsonNode *node = json_object_get_member (object, name);
-  const char *text;
+  const char *text = semper_json_get_string (object, name);
   guchar *data;
   gsize len = 0;
   g_autofree char *again = NULL;
 
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node)
-      || json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  text = json_node_get_string (node);
-  if (strlen (text) == 0 || strlen (text) > max)
+  if (text == NULL || strlen (text) == 0 || strlen (text) > max)
     return NULL;
   data = g_base64_decode (text, &len);
   again = g_base64_encode (data, len);

@@ -12,6 +12,7 @@
 #include "semper-message.h"
 #include "semper-money.h"
 #include "semper-payment-system.h"
+#include "semper-json-private.h"
 
 static void
 invalid (GError    **error,
@@ -104,15 +105,11 @@ _semper_pay_json_int (JsonObject  *object,
                       gint64      *out,
                       GError     **error)
 {
-  JsonNode *node = json_object_get_member (object, name);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node)
-      || json_node_get_value_type (node) != G_TYPE_INT64)
+  if (!semper_json_get_int (object, name, out))
     {
       invalid (error, _("Member “%s” must be an integer"), name);
       return FALSE;
     }
-  *out = json_node_get_int (node);
   if (*out < min || *out > max)
     {
       invalid (error, _("Member “%s” is out of range"), name);

@@ -14,6 +14,7 @@
 #include "semper-comm-client.h"
 #include "semper-crypto.h"
 #include "semper-message.h"
+#include "semper-json-private.h"
 
 #define MAX_ANSWER (8 * 1024 * 1024)
 
@@ -32,7 +33,7 @@ semper_ca_client_parse_der (GBytes      *body,
 {
   g_autoptr(JsonNode) root = NULL;
   g_autoptr(GError) local = NULL;
-  JsonNode *node;
+  const char *text;
 
   root = semper_message_parse (body, MAX_ANSWER, &local);
   if (root == NULL)
@@ -41,15 +42,14 @@ semper_ca_client_parse_der (GBytes      *body,
                    _("The CA's answer is not acceptable JSON: %s"), local->message);
       return NULL;
     }
-  node = json_object_get_member (json_node_get_object (root), member);
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
-      json_node_get_value_type (node) != G_TYPE_STRING)
+  text = semper_json_get_string (json_node_get_object (root), member);
+  if (text == NULL)
     {
       g_set_error (error, SEMPER_CA_ERROR, SEMPER_CA_ERROR_BAD_REQUEST,
                    _("The CA's answer has no “%s”"), member);
       return NULL;
     }
-  return semper_ca_base64_decode (json_node_get_string (node), MAX_ANSWER, error);
+  return semper_ca_base64_decode (text, MAX_ANSWER, error);
 }
 
 static char *

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include "semper-message.h"
+#include "semper-json-private.h"
 
 #include <string.h>
 #include <glib/gi18n-lib.h>
@@ -141,18 +142,6 @@ semper_message_parse (GBytes  *bytes,
   return json_node_ref (root);
 }
 
-static const char *
-string_member (JsonObject *object,
-               const char *name)
-{
-  JsonNode *node = json_object_get_member (object, name);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
-      json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (node);
-}
-
 /**
  * semper_message_parse_error:
  * @bytes: a body, presumably the JSON error body of comm
@@ -180,8 +169,8 @@ semper_message_parse_error (GBytes  *bytes,
   if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
     return FALSE;
   object = json_node_get_object (node);
-  code = string_member (object, "code");
-  message = string_member (object, "message");
+  code = semper_json_get_string (object, "code");
+  message = semper_json_get_string (object, "message");
 
   if (code != NULL && strlen (code) <= 64)
     {
