@@ -290,11 +290,14 @@ static Exchange *load_from (SemperArchive *archive,
                             const char    *id,
                             GError       **error);
 
+/* The public entry points' first step, which is why it checks @self. */
 static Exchange *
 load (SemperFxBuyer  *self,
       const char     *id,
       GError        **error)
 {
+  g_return_val_if_fail (SEMPER_IS_FX_BUYER (self), NULL);
+
   return load_from (self->archive, self->trust, id, error);
 }
 
@@ -363,6 +366,18 @@ load_from (SemperArchive  *archive,
   return g_steal_pointer (&ex);
 }
 
+/* After a journal point has committed: @ex is in @state. */
+static void
+journaled (SemperFxBuyer *self,
+           Exchange      *ex,
+           const char    *state)
+{
+  ex->last_step++;
+  g_free (ex->state);
+  ex->state = g_strdup (state);
+  g_signal_emit (self, signals[SIGNAL_JOURNALED], 0, ex->id, state);
+}
+
 /* DESIGN.md rule 3: the new state and the message about to leave, in one
  * transaction, before it leaves. */
 static gboolean
@@ -387,10 +402,7 @@ journal (SemperFxBuyer  *self,
     }
   if (!semper_archive_commit (self->archive, error))
     return FALSE;
-  ex->last_step++;
-  g_free (ex->state);
-  ex->state = g_strdup (state);
-  g_signal_emit (self, signals[SIGNAL_JOURNALED], 0, ex->id, state);
+  journaled (self, ex, state);
   return TRUE;
 }
 
@@ -404,11 +416,8 @@ finish (SemperFxBuyer  *self,
 
   if (!semper_archive_exchange_finish (self->archive, ex->id, json, error))
     return FALSE;
-  ex->last_step++;
   ex->finished = TRUE;
-  g_free (ex->state);
-  ex->state = g_strdup (state);
-  g_signal_emit (self, signals[SIGNAL_JOURNALED], 0, ex->id, state);
+  journaled (self, ex, state);
   return TRUE;
 }
 
@@ -442,6 +451,44 @@ wrong_state (Exchange  *ex,
   g_set_error (error, SEMPER_FX_ERROR, SEMPER_FX_ERROR_WRONG_STATE,
                _("Purchase %s is in state “%s”"), ex->id, ex->state);
   return FALSE;
+}
+
+/* A new reference to @part of @ex, or NULL with @error when the exchange has
+ * not come as far as holding it. */
+static GBytes *
+dup_part (Exchange  *ex,
+          GBytes    *part,
+          GError   **error)
+{
+  if (part == NULL)
+    {
+      wrong_state (ex, error);
+      return NULL;
+    }
+  return g_bytes_ref (part);
+}
+
+/* The goods that the journaled key opens, checked against the offer. */
+static GBytes *
+open_goods (Exchange  *ex,
+            GError   **error)
+{
+  if (ex->goods_key == NULL || ex->m2_msg == NULL)
+    {
+      wrong_state (ex, error);
+      return NULL;
+    }
+  return semper_fx_open_goods (ex->m2_msg, ex->offer_obj, ex->goods_key, error);
+}
+
+static void
+set_b64 (JsonObject *fields,
+         const char *name,
+         GBytes     *bytes)
+{
+  g_autofree char *b64 = _semper_fx_b64 (bytes);
+
+  json_object_set_string_member (fields, name, b64);
 }
 
 /* ---- steps ---------------------------------------------------------------- */
@@ -519,16 +566,14 @@ semper_fx_buyer_prepare (SemperFxBuyer  *self,
     return NULL;
   created = semper_archive_exchange_create (self->archive, ex->id, SEMPER_PROTOCOL_FX,
                                             ROLE_BUYER, ex->offer_obj->merchant, json, error);
-  if (created == NULL
-      || semper_archive_message_store (self->archive, SEMPER_MESSAGE_IN, ex->id,
-                                       SEMPER_COMM_CONTENT_TYPE_CMS, offer_raw, error) == 0)
+  if (created == NULL || !archive_in (self, ex, offer_raw, error))
     {
       semper_archive_rollback (self->archive);
       return NULL;
     }
   if (!semper_archive_commit (self->archive, error))
     return NULL;
-  g_signal_emit (self, signals[SIGNAL_JOURNALED], 0, ex->id, SEMPER_FX_PREPARED);
+  journaled (self, ex, SEMPER_FX_PREPARED);
   if (out_document != NULL)
     *out_document = g_bytes_ref (ex->document);
   return g_steal_pointer (&ex->id);
@@ -544,10 +589,7 @@ semper_fx_buyer_order (SemperFxBuyer  *self,
   g_autoptr(GBytes) signed_doc = NULL;
   g_autoptr(JsonObject) fields = json_object_new ();
   g_autoptr(SemperProtocolMessage) m1 = NULL;
-  g_autofree char *doc_b64 = NULL;
   g_autofree char *commit = NULL;
-
-  g_return_val_if_fail (SEMPER_IS_FX_BUYER (self), NULL);
 
   ex = load (self, id, error);
   if (ex == NULL)
@@ -563,11 +605,10 @@ semper_fx_buyer_order (SemperFxBuyer  *self,
   if (signed_doc == NULL)
     return NULL;
   commit = semper_protocol_commit (ex->nonce);
-  doc_b64 = _semper_fx_b64 (signed_doc);
   json_object_set_string_member (fields, "offer_hash", ex->offer_obj->hash);
   json_object_set_string_member (fields, "commit_b", commit);
   json_object_set_string_member (fields, "system", ex->system);
-  json_object_set_string_member (fields, "document", doc_b64);
+  set_b64 (fields, "document", signed_doc);
   m1 = semper_protocol_message_new_for (SEMPER_PROTOCOL_FX, "m1", ex->id, self->fingerprint,
                                         ex->offer_obj->merchant, ex->offer_obj->ttp, fields);
   ex->m1 = semper_protocol_message_sign (m1, self->crypto, error);
@@ -590,7 +631,6 @@ pay (SemperFxBuyer  *self,
   g_autoptr(SemperProtocolMessage) m3 = NULL;
   g_autofree char *key = NULL;
   g_autofree char *m2_hash = NULL;
-  g_autofree char *proof_b64 = NULL;
 
   if (system == NULL)
     return FALSE;
@@ -601,10 +641,9 @@ pay (SemperFxBuyer  *self,
   if (proof == NULL)
     return FALSE;
   m2_hash = semper_protocol_message_dup_hash (ex->m2_msg);
-  proof_b64 = _semper_fx_b64 (proof);
   json_object_set_string_member (fields, "nonce_b", ex->nonce);
   json_object_set_string_member (fields, "m2_hash", m2_hash);
-  json_object_set_string_member (fields, "proof", proof_b64);
+  set_b64 (fields, "proof", proof);
   m3 = semper_protocol_message_new_in_session (ex->m1_msg, "m3", fields);
   ex->m3 = semper_protocol_message_sign (m3, self->crypto, error);
   if (ex->m3 == NULL)
@@ -636,11 +675,8 @@ semper_fx_buyer_receive_m2 (SemperFxBuyer  *self,
                             GBytes         *m2,
                             GError        **error)
 {
-  g_autoptr(Exchange) ex = NULL;
+  g_autoptr(Exchange) ex = load (self, id, error);
 
-  g_return_val_if_fail (SEMPER_IS_FX_BUYER (self), NULL);
-
-  ex = load (self, id, error);
   if (ex == NULL)
     return NULL;
   if (g_str_equal (ex->state, SEMPER_FX_M3_SENT) && g_bytes_equal (ex->m2, m2))
@@ -657,6 +693,33 @@ semper_fx_buyer_receive_m2 (SemperFxBuyer  *self,
   return g_bytes_ref (ex->m3);
 }
 
+/* k, from m4 (@m4_raw) or from T's receipt (@m4_raw NULL): when it opens c
+ * to the offer's goods, keep it, commit the payment and finish. */
+static gboolean
+take_goods_key (SemperFxBuyer  *self,
+                Exchange       *ex,
+                GBytes         *key,
+                GBytes         *m4_raw,
+                GError        **error)
+{
+  g_autoptr(GBytes) goods = semper_fx_open_goods (ex->m2_msg, ex->offer_obj, key, error);
+  g_autofree char *m1_hash = NULL;
+  const SemperFxPaymentSystem *system;
+
+  if (goods == NULL)
+    return FALSE;
+  system = find_system (self, ex->system, error);
+  if (system == NULL)
+    return FALSE;
+  if (m4_raw != NULL)
+    ex->m4 = g_bytes_ref (m4_raw);
+  ex->goods_key = g_bytes_ref (key);
+  m1_hash = semper_protocol_message_dup_hash (ex->m1_msg);
+  if (system->commit != NULL && !system->commit (system->user_data, m1_hash, error))
+    return FALSE;
+  return finish (self, ex, SEMPER_FX_DONE, error);
+}
+
 static gboolean
 take_m4 (SemperFxBuyer  *self,
          Exchange       *ex,
@@ -665,9 +728,7 @@ take_m4 (SemperFxBuyer  *self,
 {
   g_autoptr(SemperProtocolMessage) m4 = NULL;
   g_autoptr(GBytes) key = NULL;
-  g_autoptr(GBytes) goods = NULL;
   g_autofree char *m1_hash = semper_protocol_message_dup_hash (ex->m1_msg);
-  const SemperFxPaymentSystem *system;
 
   if (!archive_in (self, ex, m4_raw, error))
     return FALSE;
@@ -684,17 +745,7 @@ take_m4 (SemperFxBuyer  *self,
       return FALSE;
     }
   key = semper_protocol_message_dup_bytes (m4, "goods_key");
-  goods = semper_fx_open_goods (ex->m2_msg, ex->offer_obj, key, error);
-  if (goods == NULL)
-    return FALSE;
-  system = find_system (self, ex->system, error);
-  if (system == NULL)
-    return FALSE;
-  ex->m4 = g_bytes_ref (m4_raw);
-  ex->goods_key = g_steal_pointer (&key);
-  if (system->commit != NULL && !system->commit (system->user_data, m1_hash, error))
-    return FALSE;
-  return finish (self, ex, SEMPER_FX_DONE, error);
+  return take_goods_key (self, ex, key, m4_raw, error);
 }
 
 gboolean
@@ -703,11 +754,8 @@ semper_fx_buyer_receive_m4 (SemperFxBuyer  *self,
                             GBytes         *m4,
                             GError        **error)
 {
-  g_autoptr(Exchange) ex = NULL;
+  g_autoptr(Exchange) ex = load (self, id, error);
 
-  g_return_val_if_fail (SEMPER_IS_FX_BUYER (self), FALSE);
-
-  ex = load (self, id, error);
   if (ex == NULL)
     return FALSE;
   if (g_str_equal (ex->state, SEMPER_FX_DONE) && ex->m4 != NULL && g_bytes_equal (ex->m4, m4))
@@ -753,7 +801,6 @@ take_token (SemperFxBuyer  *self,
   if (g_str_equal (step, "receipt"))
     {
       g_autoptr(GBytes) key = semper_protocol_message_dup_bytes (token, "goods_key");
-      g_autoptr(GBytes) goods = NULL;
 
       if (ex->m2_msg == NULL)
         {
@@ -761,13 +808,7 @@ take_token (SemperFxBuyer  *self,
                        _("The TTP resolved an exchange this wallet never paid"));
           return FALSE;
         }
-      goods = semper_fx_open_goods (ex->m2_msg, ex->offer_obj, key, error);
-      if (goods == NULL)
-        return FALSE;
-      ex->goods_key = g_steal_pointer (&key);
-      if (system->commit != NULL && !system->commit (system->user_data, m1_hash, error))
-        return FALSE;
-      return finish (self, ex, SEMPER_FX_DONE, error);
+      return take_goods_key (self, ex, key, NULL, error);
     }
   if (g_str_equal (step, "revoke"))
     {
@@ -795,50 +836,61 @@ send_to_ttp (SemperFxBuyer  *self,
   return take_token (self, ex, answer, error);
 }
 
+/* Signs @fields as the request @step to T, journals it as @state and sends
+ * it to T's /fx/@step. */
+static gboolean
+ask_ttp (SemperFxBuyer  *self,
+         Exchange       *ex,
+         const char     *step,
+         JsonObject     *fields,
+         const char     *state,
+         GError        **error)
+{
+  g_autoptr(SemperProtocolMessage) request = NULL;
+  g_autofree char *path = g_strconcat ("/fx/", step, NULL);
+
+  request = semper_protocol_message_new_in_session (ex->m1_msg, step, fields);
+  ex->request = semper_protocol_message_sign (request, self->crypto, error);
+  if (ex->request == NULL || !journal (self, ex, state, ex->request, error))
+    return FALSE;
+  return send_to_ttp (self, ex, path, error);
+}
+
+/* Aborts through T, or sends the journaled abort request again. */
 static gboolean
 do_abort (SemperFxBuyer  *self,
           Exchange       *ex,
           GError        **error)
 {
-  g_autoptr(JsonObject) fields = json_object_new ();
-  g_autoptr(SemperProtocolMessage) request = NULL;
-  g_autofree char *m1_b64 = NULL;
+  g_autoptr(JsonObject) fields = NULL;
 
+  if (g_str_equal (ex->state, SEMPER_FX_ABORTING))
+    return send_to_ttp (self, ex, "/fx/abort", error);
   if (!g_str_equal (ex->state, SEMPER_FX_M1_SENT) && !g_str_equal (ex->state, M2_RECEIVED))
     return wrong_state (ex, error);
-  m1_b64 = _semper_fx_b64 (ex->m1);
-  json_object_set_string_member (fields, "m1", m1_b64);
-  request = semper_protocol_message_new_in_session (ex->m1_msg, "abort", fields);
-  ex->request = semper_protocol_message_sign (request, self->crypto, error);
-  if (ex->request == NULL || !journal (self, ex, SEMPER_FX_ABORTING, ex->request, error))
-    return FALSE;
-  return send_to_ttp (self, ex, "/fx/abort", error);
+  fields = json_object_new ();
+  set_b64 (fields, "m1", ex->m1);
+  return ask_ttp (self, ex, "abort", fields, SEMPER_FX_ABORTING, error);
 }
 
+/* Resolves through T, or sends the journaled resolve request again. */
 static gboolean
 do_resolve (SemperFxBuyer  *self,
             Exchange       *ex,
             GError        **error)
 {
-  g_autoptr(JsonObject) fields = json_object_new ();
-  g_autoptr(SemperProtocolMessage) request = NULL;
-  g_autofree char *offer_b64 = NULL, *m1_b64 = NULL, *m2_b64 = NULL, *m3_b64 = NULL;
+  g_autoptr(JsonObject) fields = NULL;
 
+  if (g_str_equal (ex->state, SEMPER_FX_RESOLVING))
+    return send_to_ttp (self, ex, "/fx/resolve", error);
   if (!g_str_equal (ex->state, SEMPER_FX_M3_SENT))
     return wrong_state (ex, error);
-  offer_b64 = _semper_fx_b64 (ex->offer);
-  m1_b64 = _semper_fx_b64 (ex->m1);
-  m2_b64 = _semper_fx_b64 (ex->m2);
-  m3_b64 = _semper_fx_b64 (ex->m3);
-  json_object_set_string_member (fields, "offer", offer_b64);
-  json_object_set_string_member (fields, "m1", m1_b64);
-  json_object_set_string_member (fields, "m2", m2_b64);
-  json_object_set_string_member (fields, "m3", m3_b64);
-  request = semper_protocol_message_new_in_session (ex->m1_msg, "resolve", fields);
-  ex->request = semper_protocol_message_sign (request, self->crypto, error);
-  if (ex->request == NULL || !journal (self, ex, SEMPER_FX_RESOLVING, ex->request, error))
-    return FALSE;
-  return send_to_ttp (self, ex, "/fx/resolve", error);
+  fields = json_object_new ();
+  set_b64 (fields, "offer", ex->offer);
+  set_b64 (fields, "m1", ex->m1);
+  set_b64 (fields, "m2", ex->m2);
+  set_b64 (fields, "m3", ex->m3);
+  return ask_ttp (self, ex, "resolve", fields, SEMPER_FX_RESOLVING, error);
 }
 
 char *
@@ -846,28 +898,17 @@ semper_fx_buyer_abort (SemperFxBuyer  *self,
                        const char     *id,
                        GError        **error)
 {
-  g_autoptr(Exchange) ex = NULL;
+  g_autoptr(Exchange) ex = load (self, id, error);
+  gboolean ok;
 
-  g_return_val_if_fail (SEMPER_IS_FX_BUYER (self), NULL);
-
-  ex = load (self, id, error);
   if (ex == NULL)
     return NULL;
+  /* In "prepared" nothing left the wallet: nothing to abort at the TTP. */
   if (g_str_equal (ex->state, SEMPER_FX_PREPARED))
-    {
-      /* Nothing left the wallet: nothing to abort at the TTP. */
-      if (!finish (self, ex, SEMPER_FX_ABORTED, error))
-        return NULL;
-      return g_strdup (ex->state);
-    }
-  if (g_str_equal (ex->state, SEMPER_FX_ABORTING))
-    {
-      if (!send_to_ttp (self, ex, "/fx/abort", error))
-        return NULL;
-    }
-  else if (!do_abort (self, ex, error))
-    return NULL;
-  return g_strdup (ex->state);
+    ok = finish (self, ex, SEMPER_FX_ABORTED, error);
+  else
+    ok = do_abort (self, ex, error);
+  return ok ? g_strdup (ex->state) : NULL;
 }
 
 char *
@@ -875,19 +916,9 @@ semper_fx_buyer_resolve (SemperFxBuyer  *self,
                          const char     *id,
                          GError        **error)
 {
-  g_autoptr(Exchange) ex = NULL;
+  g_autoptr(Exchange) ex = load (self, id, error);
 
-  g_return_val_if_fail (SEMPER_IS_FX_BUYER (self), NULL);
-
-  ex = load (self, id, error);
-  if (ex == NULL)
-    return NULL;
-  if (g_str_equal (ex->state, SEMPER_FX_RESOLVING))
-    {
-      if (!send_to_ttp (self, ex, "/fx/resolve", error))
-        return NULL;
-    }
-  else if (!do_resolve (self, ex, error))
+  if (ex == NULL || !do_resolve (self, ex, error))
     return NULL;
   return g_strdup (ex->state);
 }
@@ -948,9 +979,9 @@ advance (SemperFxBuyer  *self,
       return TRUE;
     }
   if (g_str_equal (state, SEMPER_FX_ABORTING))
-    return send_to_ttp (self, ex, "/fx/abort", error);
+    return do_abort (self, ex, error);
   if (g_str_equal (state, SEMPER_FX_RESOLVING))
-    return send_to_ttp (self, ex, "/fx/resolve", error);
+    return do_resolve (self, ex, error);
   if (g_str_equal (state, SEMPER_FX_REFUNDING))
     {
       const SemperFxPaymentSystem *system = find_system (self, ex->system, error);
@@ -971,11 +1002,8 @@ semper_fx_buyer_run (SemperFxBuyer  *self,
                      const char     *id,
                      GError        **error)
 {
-  g_autoptr(Exchange) ex = NULL;
+  g_autoptr(Exchange) ex = load (self, id, error);
 
-  g_return_val_if_fail (SEMPER_IS_FX_BUYER (self), NULL);
-
-  ex = load (self, id, error);
   if (ex == NULL)
     return NULL;
   /* Each move journals a later state; at most a handful of moves. */
@@ -1076,11 +1104,8 @@ semper_fx_buyer_dup_state (SemperFxBuyer  *self,
                            const char     *id,
                            GError        **error)
 {
-  g_autoptr(Exchange) ex = NULL;
+  g_autoptr(Exchange) ex = load (self, id, error);
 
-  g_return_val_if_fail (SEMPER_IS_FX_BUYER (self), NULL);
-
-  ex = load (self, id, error);
   return ex != NULL ? g_strdup (ex->state) : NULL;
 }
 
@@ -1089,19 +1114,9 @@ semper_fx_buyer_dup_goods (SemperFxBuyer  *self,
                            const char     *id,
                            GError        **error)
 {
-  g_autoptr(Exchange) ex = NULL;
+  g_autoptr(Exchange) ex = load (self, id, error);
 
-  g_return_val_if_fail (SEMPER_IS_FX_BUYER (self), NULL);
-
-  ex = load (self, id, error);
-  if (ex == NULL)
-    return NULL;
-  if (ex->goods_key == NULL || ex->m2_msg == NULL)
-    {
-      wrong_state (ex, error);
-      return NULL;
-    }
-  return semper_fx_open_goods (ex->m2_msg, ex->offer_obj, ex->goods_key, error);
+  return ex != NULL ? open_goods (ex, error) : NULL;
 }
 
 /**
@@ -1133,12 +1148,7 @@ semper_fx_buyer_open_archived_goods (SemperArchive  *archive,
   ex = load_from (archive, trust, id, error);
   if (ex == NULL)
     return NULL;
-  if (ex->goods_key == NULL || ex->m2_msg == NULL)
-    {
-      wrong_state (ex, error);
-      return NULL;
-    }
-  goods = semper_fx_open_goods (ex->m2_msg, ex->offer_obj, ex->goods_key, error);
+  goods = open_goods (ex, error);
   if (goods != NULL && offer_id != NULL)
     *offer_id = g_strdup (ex->offer_obj->offer_id);
   return goods;
@@ -1149,37 +1159,20 @@ semper_fx_buyer_dup_document (SemperFxBuyer  *self,
                               const char     *id,
                               GError        **error)
 {
-  g_autoptr(Exchange) ex = NULL;
+  g_autoptr(Exchange) ex = load (self, id, error);
 
-  g_return_val_if_fail (SEMPER_IS_FX_BUYER (self), NULL);
-
-  ex = load (self, id, error);
-  if (ex == NULL)
-    return NULL;
-  if (ex->document == NULL)
-    {
-      wrong_state (ex, error);
-      return NULL;
-    }
-  return g_bytes_ref (ex->document);
+  return ex != NULL ? dup_part (ex, ex->document, error) : NULL;
 }
 
+/* T's token if there is one, else M's receipt m4. */
 GBytes *
 semper_fx_buyer_dup_token (SemperFxBuyer  *self,
                            const char     *id,
                            GError        **error)
 {
-  g_autoptr(Exchange) ex = NULL;
+  g_autoptr(Exchange) ex = load (self, id, error);
 
-  g_return_val_if_fail (SEMPER_IS_FX_BUYER (self), NULL);
-
-  ex = load (self, id, error);
   if (ex == NULL)
     return NULL;
-  if (ex->token != NULL)
-    return g_bytes_ref (ex->token);
-  if (ex->m4 != NULL)
-    return g_bytes_ref (ex->m4);
-  wrong_state (ex, error);
-  return NULL;
+  return dup_part (ex, ex->token != NULL ? ex->token : ex->m4, error);
 }
