@@ -14,6 +14,7 @@
 #include "semper-comm-client.h"
 #include "semper-crypto.h"
 #include "semper-document.h"
+#include "semper-journal-private.h"
 #include "semper-message.h"
 #include "semper-suspend.h"
 #include "semper-json-private.h"
@@ -519,20 +520,6 @@ semper_contract_signing_new (SemperProfile  *profile,
   return g_steal_pointer (&self);
 }
 
-static void
-add_bytes (JsonBuilder *builder,
-           const char  *name,
-           GBytes      *bytes)
-{
-  g_autofree char *b64 = NULL;
-
-  if (bytes == NULL)
-    return;
-  b64 = encode (bytes);
-  json_builder_set_member_name (builder, name);
-  json_builder_add_string_value (builder, b64);
-}
-
 static char *
 exchange_to_json (Exchange   *ex,
                   const char *state)
@@ -555,30 +542,15 @@ exchange_to_json (Exchange   *ex,
       json_builder_set_member_name (builder, "nonce");
       json_builder_add_string_value (builder, ex->nonce);
     }
-  add_bytes (builder, "m1", ex->m1);
-  add_bytes (builder, "m2", ex->m2);
-  add_bytes (builder, "m3", ex->m3);
-  add_bytes (builder, "m4", ex->m4);
-  add_bytes (builder, "token", ex->token);
+  _semper_journal_add_bytes (builder, "m1", ex->m1);
+  _semper_journal_add_bytes (builder, "m2", ex->m2);
+  _semper_journal_add_bytes (builder, "m3", ex->m3);
+  _semper_journal_add_bytes (builder, "m4", ex->m4);
+  _semper_journal_add_bytes (builder, "token", ex->token);
   json_builder_end_object (builder);
   root = json_builder_get_root (builder);
   json_generator_set_root (gen, root);
   return json_generator_to_data (gen, NULL);
-}
-
-static GBytes *
-opt_bytes (JsonObject *object,
-           const char *name)
-{
-  const char *text;
-  guchar *data;
-  gsize len = 0;
-
-  if (!json_object_has_member (object, name))
-    return NULL;
-  text = json_object_get_string_member (object, name);
-  data = g_base64_decode (text, &len);
-  return g_bytes_new_take (data, len);
 }
 
 static Exchange *
@@ -614,11 +586,11 @@ load (SemperContractSigning  *self,
   ex->deadline = json_object_get_int_member (object, "deadline");
   if (json_object_has_member (object, "nonce"))
     ex->nonce = g_strdup (json_object_get_string_member (object, "nonce"));
-  ex->m1 = opt_bytes (object, "m1");
-  ex->m2 = opt_bytes (object, "m2");
-  ex->m3 = opt_bytes (object, "m3");
-  ex->m4 = opt_bytes (object, "m4");
-  ex->token = opt_bytes (object, "token");
+  ex->m1 = _semper_journal_opt_bytes (object, "m1");
+  ex->m2 = _semper_journal_opt_bytes (object, "m2");
+  ex->m3 = _semper_journal_opt_bytes (object, "m3");
+  ex->m4 = _semper_journal_opt_bytes (object, "m4");
+  ex->token = _semper_journal_opt_bytes (object, "token");
   ex->last_step = row->last_step;
   ex->finished = row->finished;
 
@@ -660,19 +632,7 @@ journal_entry (SemperContractSigning  *self,
 {
   g_autofree char *json = exchange_to_json (ex, state);
 
-  /* The journal entry and the raw outgoing copy commit together. */
-  if (!semper_archive_begin (self->archive, error))
-    return FALSE;
-  if (!semper_archive_journal_append (self->archive, ex->id, ex->last_step + 1, json, outgoing,
-                                      error)
-      || (outgoing != NULL
-          && semper_archive_message_store (self->archive, SEMPER_MESSAGE_OUT, ex->id,
-                                           SEMPER_COMM_CONTENT_TYPE_CMS, outgoing, error) == 0))
-    {
-      semper_archive_rollback (self->archive);
-      return FALSE;
-    }
-  if (!semper_archive_commit (self->archive, error))
+  if (!_semper_journal_append (self->archive, ex->id, ex->last_step + 1, json, outgoing, error))
     return FALSE;
   ex->last_step++;
   g_free (ex->state);
@@ -696,16 +656,6 @@ journal (SemperContractSigning  *self,
     return FALSE;
   g_signal_emit (self, signals[SIGNAL_JOURNALED], 0, ex->id, state);
   return TRUE;
-}
-
-static gboolean
-archive_in (SemperContractSigning  *self,
-            Exchange               *ex,
-            GBytes                 *raw,
-            GError                **error)
-{
-  return semper_archive_message_store (self->archive, SEMPER_MESSAGE_IN, ex->id,
-                                       SEMPER_COMM_CONTENT_TYPE_CMS, raw, error) != 0;
 }
 
 static gboolean
@@ -1024,7 +974,7 @@ fetch_cb (SemperContractSigning  *self,
                                             ROLE_RESPONDER,
                                             semper_protocol_message_get_originator (m1),
                                             initial, error);
-  if (created == NULL || !archive_in (self, ex, raw, error)
+  if (created == NULL || !_semper_journal_archive_in (self->archive, ex->id, raw, error)
       || !journal_entry (self, ex, SEMPER_ASW_M1_RECEIVED, NULL, error))
     {
       semper_archive_rollback (self->archive);
@@ -1197,7 +1147,7 @@ receive (SemperContractSigning  *self,
       g_autoptr(SemperProtocolMessage) m3 = NULL;
 
       if (!semper_asw_check_m2 (msg, ex->m1_msg, self->trust, error)
-          || !archive_in (self, ex, raw, error))
+          || !_semper_journal_archive_in (self->archive, ex->id, raw, error))
         return FALSE;
       ex->m2 = g_bytes_ref (raw);
       ex->m2_msg = g_object_ref (msg);
@@ -1213,7 +1163,7 @@ receive (SemperContractSigning  *self,
   else if (g_str_equal (expected, "m4"))
     {
       if (!semper_asw_check_m4 (msg, ex->m1_msg, ex->m2_msg, error)
-          || !archive_in (self, ex, raw, error))
+          || !_semper_journal_archive_in (self->archive, ex->id, raw, error))
         return FALSE;
       ex->m4 = g_bytes_ref (raw);
       return finish (self, ex, SEMPER_ASW_SIGNED, error);
@@ -1223,7 +1173,7 @@ receive (SemperContractSigning  *self,
       g_autoptr(SemperProtocolMessage) m4 = NULL;
 
       if (!semper_asw_check_m3 (msg, ex->m1_msg, ex->m2_msg, error)
-          || !archive_in (self, ex, raw, error))
+          || !_semper_journal_archive_in (self->archive, ex->id, raw, error))
         return FALSE;
       ex->m3 = g_bytes_ref (raw);
       json_object_set_string_member (fields, "nonce_r", ex->nonce);
@@ -1264,7 +1214,7 @@ ask_ttp (SemperContractSigning  *self,
   if (answer == NULL)
     return FALSE;
   token = check_token (answer, ex->m1_msg, self->trust, error);
-  if (token == NULL || !archive_in (self, ex, answer, error))
+  if (token == NULL || !_semper_journal_archive_in (self->archive, ex->id, answer, error))
     return FALSE;
   ex->token = g_bytes_ref (answer);
   return finish (self, ex,

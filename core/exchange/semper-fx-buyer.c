@@ -14,6 +14,7 @@
 
 #include "semper-fx-buyer.h"
 #include "semper-fair-exchange-private.h"
+#include "semper-journal-private.h"
 
 #include <glib/gi18n-lib.h>
 #include <string.h>
@@ -207,20 +208,6 @@ find_system (SemperFxBuyer  *self,
 /* ---- the journaled state ------------------------------------------------ */
 
 static void
-add_bytes (JsonBuilder *builder,
-           const char  *name,
-           GBytes      *bytes)
-{
-  g_autofree char *b64 = NULL;
-
-  if (bytes == NULL)
-    return;
-  b64 = _semper_fx_b64 (bytes);
-  json_builder_set_member_name (builder, name);
-  json_builder_add_string_value (builder, b64);
-}
-
-static void
 add_string (JsonBuilder *builder,
             const char  *name,
             const char  *value)
@@ -245,35 +232,20 @@ exchange_to_json (Exchange   *ex,
   add_string (builder, "ttp_url", ex->ttp_url);
   add_string (builder, "system", ex->system);
   add_string (builder, "nonce", ex->nonce);
-  add_bytes (builder, "ttp_cert", ex->ttp_cert);
-  add_bytes (builder, "offer", ex->offer);
-  add_bytes (builder, "document", ex->document);
-  add_bytes (builder, "m1", ex->m1);
-  add_bytes (builder, "m2", ex->m2);
-  add_bytes (builder, "m3", ex->m3);
-  add_bytes (builder, "m4", ex->m4);
-  add_bytes (builder, "request", ex->request);
-  add_bytes (builder, "token", ex->token);
-  add_bytes (builder, "goods_key", ex->goods_key);
+  _semper_journal_add_bytes (builder, "ttp_cert", ex->ttp_cert);
+  _semper_journal_add_bytes (builder, "offer", ex->offer);
+  _semper_journal_add_bytes (builder, "document", ex->document);
+  _semper_journal_add_bytes (builder, "m1", ex->m1);
+  _semper_journal_add_bytes (builder, "m2", ex->m2);
+  _semper_journal_add_bytes (builder, "m3", ex->m3);
+  _semper_journal_add_bytes (builder, "m4", ex->m4);
+  _semper_journal_add_bytes (builder, "request", ex->request);
+  _semper_journal_add_bytes (builder, "token", ex->token);
+  _semper_journal_add_bytes (builder, "goods_key", ex->goods_key);
   json_builder_end_object (builder);
   root = json_builder_get_root (builder);
   json_generator_set_root (gen, root);
   return json_generator_to_data (gen, NULL);
-}
-
-static GBytes *
-opt_bytes (JsonObject *object,
-           const char *name)
-{
-  const char *text;
-  guchar *data;
-  gsize len = 0;
-
-  if (!json_object_has_member (object, name))
-    return NULL;
-  text = json_object_get_string_member (object, name);
-  data = g_base64_decode (text, &len);
-  return g_bytes_new_take (data, len);
 }
 
 static char *
@@ -335,16 +307,16 @@ load_from (SemperArchive  *archive,
   ex->ttp_url = opt_string (object, "ttp_url");
   ex->system = opt_string (object, "system");
   ex->nonce = opt_string (object, "nonce");
-  ex->ttp_cert = opt_bytes (object, "ttp_cert");
-  ex->offer = opt_bytes (object, "offer");
-  ex->document = opt_bytes (object, "document");
-  ex->m1 = opt_bytes (object, "m1");
-  ex->m2 = opt_bytes (object, "m2");
-  ex->m3 = opt_bytes (object, "m3");
-  ex->m4 = opt_bytes (object, "m4");
-  ex->request = opt_bytes (object, "request");
-  ex->token = opt_bytes (object, "token");
-  ex->goods_key = opt_bytes (object, "goods_key");
+  ex->ttp_cert = _semper_journal_opt_bytes (object, "ttp_cert");
+  ex->offer = _semper_journal_opt_bytes (object, "offer");
+  ex->document = _semper_journal_opt_bytes (object, "document");
+  ex->m1 = _semper_journal_opt_bytes (object, "m1");
+  ex->m2 = _semper_journal_opt_bytes (object, "m2");
+  ex->m3 = _semper_journal_opt_bytes (object, "m3");
+  ex->m4 = _semper_journal_opt_bytes (object, "m4");
+  ex->request = _semper_journal_opt_bytes (object, "request");
+  ex->token = _semper_journal_opt_bytes (object, "token");
+  ex->goods_key = _semper_journal_opt_bytes (object, "goods_key");
   ex->last_step = row->last_step;
   ex->finished = row->finished;
 
@@ -389,18 +361,7 @@ journal (SemperFxBuyer  *self,
 {
   g_autofree char *json = exchange_to_json (ex, state);
 
-  if (!semper_archive_begin (self->archive, error))
-    return FALSE;
-  if (!semper_archive_journal_append (self->archive, ex->id, ex->last_step + 1, json, outgoing,
-                                      error)
-      || (outgoing != NULL
-          && semper_archive_message_store (self->archive, SEMPER_MESSAGE_OUT, ex->id,
-                                           SEMPER_COMM_CONTENT_TYPE_CMS, outgoing, error) == 0))
-    {
-      semper_archive_rollback (self->archive);
-      return FALSE;
-    }
-  if (!semper_archive_commit (self->archive, error))
+  if (!_semper_journal_append (self->archive, ex->id, ex->last_step + 1, json, outgoing, error))
     return FALSE;
   journaled (self, ex, state);
   return TRUE;
@@ -419,16 +380,6 @@ finish (SemperFxBuyer  *self,
   ex->finished = TRUE;
   journaled (self, ex, state);
   return TRUE;
-}
-
-static gboolean
-archive_in (SemperFxBuyer  *self,
-            Exchange       *ex,
-            GBytes         *raw,
-            GError        **error)
-{
-  return semper_archive_message_store (self->archive, SEMPER_MESSAGE_IN, ex->id,
-                                       SEMPER_COMM_CONTENT_TYPE_CMS, raw, error) != 0;
 }
 
 static GBytes *
@@ -566,7 +517,7 @@ semper_fx_buyer_prepare (SemperFxBuyer  *self,
     return NULL;
   created = semper_archive_exchange_create (self->archive, ex->id, SEMPER_PROTOCOL_FX,
                                             ROLE_BUYER, ex->offer_obj->merchant, json, error);
-  if (created == NULL || !archive_in (self, ex, offer_raw, error))
+  if (created == NULL || !_semper_journal_archive_in (self->archive, ex->id, offer_raw, error))
     {
       semper_archive_rollback (self->archive);
       return NULL;
@@ -659,7 +610,7 @@ take_m2 (SemperFxBuyer  *self,
 {
   g_autoptr(SemperProtocolMessage) m2 = NULL;
 
-  if (!archive_in (self, ex, m2_raw, error))
+  if (!_semper_journal_archive_in (self->archive, ex->id, m2_raw, error))
     return FALSE;
   m2 = semper_protocol_message_verify (m2_raw, self->trust, error);
   if (m2 == NULL || !semper_fx_check_m2 (m2, ex->m1_msg, error))
@@ -730,7 +681,7 @@ take_m4 (SemperFxBuyer  *self,
   g_autoptr(GBytes) key = NULL;
   g_autofree char *m1_hash = semper_protocol_message_dup_hash (ex->m1_msg);
 
-  if (!archive_in (self, ex, m4_raw, error))
+  if (!_semper_journal_archive_in (self->archive, ex->id, m4_raw, error))
     return FALSE;
   m4 = semper_protocol_message_verify (m4_raw, self->trust, error);
   if (m4 == NULL || !semper_protocol_message_check (m4, ex->m1_msg, "m4", error))
@@ -779,7 +730,7 @@ take_token (SemperFxBuyer  *self,
   const SemperFxPaymentSystem *system = find_system (self, ex->system, error);
   const char *step;
 
-  if (system == NULL || !archive_in (self, ex, raw, error))
+  if (system == NULL || !_semper_journal_archive_in (self->archive, ex->id, raw, error))
     return FALSE;
   token = semper_protocol_message_verify (raw, self->trust, error);
   if (token == NULL || !semper_protocol_message_check (token, ex->m1_msg, NULL, error))
