@@ -52,10 +52,7 @@ static const char config_text[] =
 static SemperHeadlessConsent *consent_port;
 
 typedef struct {
-  char                *dir;
-  SemperCrypto        *ca;
-  GBytes              *root;
-  SemperTrust         *trust;
+  SemperTestMarket     market;
   GSubprocess         *bank_proc;
   char                *bank_url;
   char                *bank_fp;
@@ -68,46 +65,6 @@ typedef struct {
   guint                n_tid;
 } Fixture;
 
-static char *
-password_cb (gboolean retry,
-             gpointer user_data)
-{
-  return retry ? NULL : g_strdup (PASSWORD);
-}
-
-static SemperProfile *
-make_profile (Fixture    *fx,
-              const char *name,
-              const char *role)
-{
-  g_autofree char *dir = g_build_filename (fx->dir, name, NULL);
-  g_autoptr(SemperProfile) profile = NULL;
-  g_autoptr(GBytes) csr = NULL;
-  g_autoptr(GBytes) cert = NULL;
-  g_autoptr(GError) error = NULL;
-  SemperCrypto *crypto;
-
-  profile = semper_profile_open (dir, SEMPER_PROFILE_OPEN_CREATE, password_cb, NULL, &error);
-  g_assert_no_error (error);
-  crypto = semper_profile_get_crypto (profile);
-  g_assert_true (semper_crypto_generate_key (crypto, &error));
-  csr = semper_crypto_create_csr (crypto, name, role, &error);
-  g_assert_no_error (error);
-  cert = semper_crypto_issue_certificate (fx->ca, csr, role, 30, &error);
-  g_assert_no_error (error);
-  g_assert_true (semper_crypto_import_certificate (crypto, cert, &error));
-  g_assert_true (semper_profile_set_trust_root (profile, fx->root, &error));
-  return g_steal_pointer (&profile);
-}
-
-static char *
-fingerprint_of (SemperProfile *profile)
-{
-  g_autoptr(GBytes) cert = semper_crypto_dup_certificate (semper_profile_get_crypto (profile));
-
-  return semper_sha256_hex (cert);
-}
-
 /* Links a wallet through its purse (which remembers the bank) or a merchant
  * through a bank request. */
 static void
@@ -116,13 +73,7 @@ link_wallet (Fixture       *fx,
              const char    *account,
              const char    *code)
 {
-  g_autoptr(SemperPurse) purse = NULL;
-  g_autoptr(GError) error = NULL;
-
-  purse = semper_purse_new (profile, &error);
-  g_assert_no_error (error);
-  g_assert_true (semper_purse_link (purse, fx->bank_url, account, code, &error));
-  g_assert_no_error (error);
+  g_object_unref (semper_test_link_purse (profile, fx->bank_url, account, code));
 }
 
 static void
@@ -131,19 +82,7 @@ link_merchant (Fixture       *fx,
                const char    *account,
                const char    *code)
 {
-  g_autoptr(SemperBankRequest) request = NULL;
-  g_autoptr(SemperBankAnswer) answer = NULL;
-  g_autoptr(SemperCommClient) client = semper_comm_client_new ();
-  g_autoptr(GError) error = NULL;
-  g_autofree char *key = g_strconcat ("link-", account, NULL);
-
-  request = semper_bank_request_new (SEMPER_BANK_OP_LINK, key);
-  request->account = g_strdup (account);
-  request->code = g_strdup (code);
-  answer = semper_bank_request_send (request, client, semper_profile_get_crypto (profile),
-                                     fx->trust, fx->bank_url, fx->bank_fp, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_cmpstr (answer->result, ==, "ok");
+  semper_test_link_account (&fx->market, profile, fx->bank_url, fx->bank_fp, account, code);
 }
 
 static void
@@ -151,40 +90,16 @@ fixture_set_up (Fixture       *fx,
                 gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *ca_dir = NULL;
-  g_autofree char *state = NULL;
-  g_autofree char *pwfile = NULL;
-  g_autofree char *config = NULL;
-  g_autoptr(SemperProfile) bank = NULL;
 
-  fx->dir = g_dir_make_tmp ("semper-account-XXXXXX", &error);
-  g_assert_no_error (error);
-  ca_dir = g_build_filename (fx->dir, "ca", NULL);
-  fx->ca = semper_crypto_open (ca_dir, TRUE, password_cb, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_true (semper_crypto_generate_key (fx->ca, &error));
-  g_assert_true (semper_crypto_make_root (fx->ca, "Test Marketplace CA", 30, &error));
-  fx->root = semper_crypto_dup_certificate (fx->ca);
-  fx->trust = semper_trust_new (fx->root, &error);
-  g_assert_no_error (error);
+  semper_test_market_init (&fx->market, "semper-account-XXXXXX", PASSWORD);
+  fx->bank_fp = semper_test_certify_server (&fx->market, "bank", NULL, SEMPER_ROLE_BANK);
+  fx->bank_proc = semper_test_start_server (&fx->market, "bank", NULL, config_text,
+                                            &fx->bank_url);
 
-  bank = make_profile (fx, "bank", SEMPER_ROLE_BANK);
-  fx->bank_fp = fingerprint_of (bank);
-  g_clear_object (&bank);
-  state = g_build_filename (fx->dir, "bank", NULL);
-  pwfile = g_build_filename (fx->dir, "bank-password", NULL);
-  config = g_build_filename (fx->dir, "bank.json", NULL);
-  g_file_set_contents (pwfile, PASSWORD "\n", -1, &error);
-  g_assert_no_error (error);
-  g_file_set_contents (config, config_text, -1, &error);
-  g_assert_no_error (error);
-  fx->bank_proc = semper_test_start_semperd ("bank", "127.0.0.1:0", state, pwfile, config,
-                                             &fx->bank_url);
-
-  fx->alice = make_profile (fx, "alice", SEMPER_ROLE_WALLET);
-  fx->mallory = make_profile (fx, "mallory", SEMPER_ROLE_WALLET);
-  fx->shop = make_profile (fx, "shop", SEMPER_ROLE_MERCHANT);
-  fx->shop2 = make_profile (fx, "shop2", SEMPER_ROLE_MERCHANT);
+  fx->alice = semper_test_make_profile (&fx->market, "alice", NULL, SEMPER_ROLE_WALLET);
+  fx->mallory = semper_test_make_profile (&fx->market, "mallory", NULL, SEMPER_ROLE_WALLET);
+  fx->shop = semper_test_make_profile (&fx->market, "shop", NULL, SEMPER_ROLE_MERCHANT);
+  fx->shop2 = semper_test_make_profile (&fx->market, "shop2", NULL, SEMPER_ROLE_MERCHANT);
   link_wallet (fx, fx->alice, "alice", "alice-code");
   link_wallet (fx, fx->mallory, "mallory", "mallory-code");
   link_merchant (fx, fx->shop, "shop", "shop-code");
@@ -199,8 +114,6 @@ static void
 fixture_tear_down (Fixture       *fx,
                    gconstpointer  data)
 {
-  g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", fx->dir);
-
   semper_test_stop_semperd (&fx->bank_proc);
   g_clear_object (&fx->alice_pay);
   g_clear_object (&fx->mallory_pay);
@@ -208,46 +121,12 @@ fixture_tear_down (Fixture       *fx,
   g_clear_object (&fx->mallory);
   g_clear_object (&fx->shop);
   g_clear_object (&fx->shop2);
-  g_clear_object (&fx->trust);
-  g_clear_object (&fx->ca);
-  g_clear_pointer (&fx->root, g_bytes_unref);
   g_free (fx->bank_url);
   g_free (fx->bank_fp);
-  g_spawn_command_line_sync (cmd, NULL, NULL, NULL, NULL);
-  g_free (fx->dir);
+  semper_test_market_clear (&fx->market);
 }
 
 /* ---- the bank's store ----------------------------------------------------------- */
-
-static gint64
-db_int (Fixture    *fx,
-        const char *sql,
-        const char *arg)
-{
-  g_autofree char *path = g_build_filename (fx->dir, "bank", "bank.db", NULL);
-  sqlite3 *db = NULL;
-  sqlite3_stmt *stmt = NULL;
-  gint64 value = 0;
-
-  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
-  sqlite3_busy_timeout (db, 10000);
-  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
-  if (arg != NULL)
-    sqlite3_bind_text (stmt, 1, arg, -1, SQLITE_TRANSIENT);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    value = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
-  return value;
-}
-
-static gint64
-balance (Fixture    *fx,
-         const char *account)
-{
-  return db_int (fx, "SELECT amount FROM balances WHERE account = ? AND currency = 'EUR'",
-                 account);
-}
 
 static void
 assert_balances (Fixture *fx,
@@ -255,11 +134,12 @@ assert_balances (Fixture *fx,
                  gint64   held,
                  gint64   shop)
 {
-  g_assert_cmpint (balance (fx, "alice"), ==, alice);
-  g_assert_cmpint (balance (fx, "_held"), ==, held);
-  g_assert_cmpint (balance (fx, "shop"), ==, shop);
-  g_assert_cmpint (db_int (fx, "SELECT sum (amount) FROM balances WHERE currency = 'EUR'", NULL),
-                   ==, TOTAL);
+  g_assert_cmpint (semper_test_bank_balance (&fx->market, "alice"), ==, alice);
+  g_assert_cmpint (semper_test_bank_balance (&fx->market, "_held"), ==, held);
+  g_assert_cmpint (semper_test_bank_balance (&fx->market, "shop"), ==, shop);
+  g_assert_cmpint (semper_test_bank_db_int (&fx->market,
+                                            "SELECT sum (amount) FROM balances "
+                                            "WHERE currency = 'EUR'", NULL), ==, TOTAL);
 }
 
 /* ---- the parties' steps ---------------------------------------------------------- */
@@ -280,7 +160,7 @@ make_invoice (Fixture       *fx,
               gint64         minor)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *fp = fingerprint_of (merchant);
+  g_autofree char *fp = semper_test_fingerprint (merchant);
   static const char order[] = "Semper-Document: order/1\nItem: 1 x Book @ 1.00 EUR\n\nThe order\n";
   g_autoptr(GBytes) order_bytes = g_bytes_new_static (order, sizeof order - 1);
   g_autofree char *order_hash = semper_sha256_hex (order_bytes);
@@ -305,7 +185,7 @@ buyer_pay (Fixture             *fx,
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) document = NULL;
   g_autoptr(SemperConsent) consent = NULL;
-  g_autofree char *merchant_fp = fingerprint_of (merchant);
+  g_autofree char *merchant_fp = semper_test_fingerprint (merchant);
   SemperAmount amount = { minor, "EUR" };
   GBytes *proof;
 
@@ -334,7 +214,7 @@ send_op (Fixture                *fx,
   g_autoptr(SemperCommClient) client = semper_comm_client_new ();
 
   return semper_account_request_send (request, client, semper_profile_get_crypto (merchant),
-                                      fx->trust, fx->bank_url, fx->bank_fp, out_raw, error);
+                                      fx->market.trust, fx->bank_url, fx->bank_fp, out_raw, error);
 }
 
 static SemperAccountAnswer *
@@ -375,7 +255,7 @@ common_of (Fixture *fx,
   g_autoptr(SemperInvoice) parsed = NULL;
   char *common = NULL;
 
-  parsed = semper_invoice_verify (invoice, fx->trust, &common, &error);
+  parsed = semper_invoice_verify (invoice, fx->market.trust, &common, &error);
   g_assert_no_error (error);
   return common;
 }
@@ -515,7 +395,7 @@ test_insufficient (Fixture       *fx,
   g_assert_no_error (error);
   g_assert_false (auth->yes);
   g_assert_cmpstr (auth->reason, ==, "insufficient-funds");
-  g_assert_cmpint (balance (fx, "mallory"), ==, 500);
+  g_assert_cmpint (semper_test_bank_balance (&fx->market, "mallory"), ==, 500);
   assert_balances (fx, 10000, 0, 0);
   again = authorise (fx, fx->shop, "auth-poor", invoice, proof, &raw_again, &error);
   g_assert_no_error (error);
@@ -524,7 +404,7 @@ test_insufficient (Fixture       *fx,
   g_assert_null (settle (fx, fx->shop, SEMPER_ACCOUNT_OP_CAPTURE, "cap-poor", common, 0, NULL,
                          &error));
   g_assert_nonnull (error);
-  g_assert_cmpint (balance (fx, "mallory"), ==, 500);
+  g_assert_cmpint (semper_test_bank_balance (&fx->market, "mallory"), ==, 500);
 }
 
 /* Every op repeated under its key returns the first answer, byte for byte,
@@ -665,7 +545,7 @@ test_forged (Fixture       *fx,
   /* An authorisation whose document was altered after signing. */
   parsed = semper_account_proof_parse (proof, &error);
   g_assert_no_error (error);
-  content = semper_cms_verify (parsed->authorisation, fx->trust, NULL, &error);
+  content = semper_cms_verify (parsed->authorisation, fx->market.trust, NULL, &error);
   g_assert_no_error (error);
   altered = replace_in (parsed->authorisation, "4.00 EUR", "0.40 EUR");
   swapped.authorisation = altered;
@@ -682,7 +562,7 @@ test_forged (Fixture       *fx,
   assert_refused (fx, fx->shop, "f-5", invoice, mixed_json, "does not match");
 
   assert_balances (fx, 10000, 0, 0);
-  g_assert_cmpint (balance (fx, "mallory"), ==, 500);
+  g_assert_cmpint (semper_test_bank_balance (&fx->market, "mallory"), ==, 500);
 }
 
 /* The merchant cannot open the slip, and neither the proof nor the invoice
@@ -714,7 +594,7 @@ test_privacy (Fixture       *fx,
   g_clear_error (&error);
   g_assert_null (strstr (doc_text, "alice"));
   g_assert_null (strstr (proof_text, "alice"));
-  invoice_json = semper_cms_verify (invoice, fx->trust, NULL, &error);
+  invoice_json = semper_cms_verify (invoice, fx->market.trust, NULL, &error);
   g_assert_no_error (error);
   invoice_text = g_strndup (g_bytes_get_data (invoice_json, NULL),
                             g_bytes_get_size (invoice_json));
@@ -736,8 +616,8 @@ test_wallet_checks (Fixture       *fx,
   g_autoptr(GBytes) wrong_tid = make_invoice (fx, fx->shop, other, 100);
   g_autoptr(GBytes) wrong_price = make_invoice (fx, fx->shop, tid, 101);
   g_autoptr(GBytes) good = make_invoice (fx, fx->shop, tid, 100);
-  g_autofree char *shop_fp = fingerprint_of (fx->shop);
-  g_autofree char *shop2_fp = fingerprint_of (fx->shop2);
+  g_autofree char *shop_fp = semper_test_fingerprint (fx->shop);
+  g_autofree char *shop2_fp = semper_test_fingerprint (fx->shop2);
   SemperPaymentSystem *system = SEMPER_PAYMENT_SYSTEM (fx->alice_pay);
   SemperAmount amount = { 100, "EUR" };
   GBytes *doc;
@@ -785,7 +665,7 @@ test_ecash_system (Fixture       *fx,
   g_autoptr(GPtrArray) coins = NULL;
   g_autofree char *tid = next_tid (fx);
   g_autofree char *tid2 = next_tid (fx);
-  g_autofree char *shop_fp = fingerprint_of (fx->shop);
+  g_autofree char *shop_fp = semper_test_fingerprint (fx->shop);
   SemperPaymentSystem *system;
   SemperAmount amount = { 300, "EUR" }, balance_now;
 
@@ -826,11 +706,11 @@ test_ecash_system (Fixture       *fx,
       request->permission = g_bytes_ref (spend->permission);
       request->signature = g_bytes_ref (spend->signature);
       answer = semper_bank_request_send (request, client, semper_profile_get_crypto (fx->shop),
-                                         fx->trust, fx->bank_url, fx->bank_fp, NULL, &error);
+                                         fx->market.trust, fx->bank_url, fx->bank_fp, NULL, &error);
       g_assert_no_error (error);
       g_assert_cmpstr (answer->result, ==, "ok");
     }
-  g_assert_cmpint (balance (fx, "shop"), ==, 3 * (100 - 2));
+  g_assert_cmpint (semper_test_bank_balance (&fx->market, "shop"), ==, 3 * (100 - 2));
   g_assert_true (semper_payment_system_commit (system, tid, &error));
   g_assert_no_error (error);
   g_assert_true (semper_purse_get_balance (purse, "EUR", &balance_now, &error));
@@ -866,16 +746,17 @@ test_ecash_system (Fixture       *fx,
     ask_text = g_strndup (g_bytes_get_data (ask, NULL), g_bytes_get_size (ask));
     g_assert_null (strstr (ask_text, "alice"));
     answer = semper_ecash_refund_pay (ask, client, semper_profile_get_crypto (fx->shop),
-                                      fx->trust, fx->bank_url, fx->bank_fp, "shop", "refund-1",
-                                      &error);
+                                      fx->market.trust, fx->bank_url, fx->bank_fp, "shop",
+                                      "refund-1", &error);
     g_assert_no_error (error);
     answer_again = semper_ecash_refund_pay (ask, client, semper_profile_get_crypto (fx->shop),
-                                            fx->trust, fx->bank_url, fx->bank_fp, "shop",
+                                            fx->market.trust, fx->bank_url, fx->bank_fp, "shop",
                                             "refund-1", &error);
     g_assert_no_error (error);
     g_assert_true (bytes_equal (answer, answer_again));
     /* 2 coins of 1.00 EUR, 0.01 EUR withdraw fee each, from the merchant. */
-    g_assert_cmpint (balance (fx, "shop"), ==, 3 * (100 - 2) - 200 - 2);
+    g_assert_cmpint (semper_test_bank_balance (&fx->market, "shop"), ==,
+                     3 * (100 - 2) - 200 - 2);
     g_assert_true (semper_payment_system_refund (system, tid, answer, &error));
     g_assert_no_error (error);
     g_assert_true (semper_payment_system_refund (system, tid, answer, &error));
@@ -883,6 +764,62 @@ test_ecash_system (Fixture       *fx,
     g_assert_true (semper_purse_get_balance (purse, "EUR", &balance_now, &error));
     g_assert_cmpint (balance_now.minor, ==, 400);
   }
+}
+
+/* The buyer's refund request under @key with the TTP's signed fx/revoke of
+ * the exchange @tid between alice and the shop. */
+static SemperBankRequest *
+revoke_request (Fixture    *fx,
+                const char *tid,
+                const char *key)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SemperProfile) ttp = semper_test_make_profile (&fx->market, "ttp", NULL,
+                                                           SEMPER_ROLE_TTP);
+  g_autofree char *ttp_fp = semper_test_fingerprint (ttp);
+  g_autofree char *alice_fp = semper_test_fingerprint (fx->alice);
+  g_autofree char *shop_fp = semper_test_fingerprint (fx->shop);
+  g_autoptr(JsonObject) fields = json_object_new ();
+  g_autoptr(SemperProtocolMessage) revoke = NULL;
+  SemperBankRequest *request = semper_bank_request_new (SEMPER_BANK_OP_REFUND, key);
+
+  json_object_set_string_member (fields, "m1_hash", tid);
+  revoke = semper_protocol_message_new_for (SEMPER_PROTOCOL_FX, "revoke",
+                                            "00112233445566778899aabbccddeeff", alice_fp,
+                                            shop_fp, ttp_fp, fields);
+  request->token = semper_protocol_message_sign (revoke, semper_profile_get_crypto (ttp),
+                                                 &error);
+  g_assert_no_error (error);
+  return request;
+}
+
+/* The buyer sends @request: it refunds 8.00 EUR to alice, and sent again,
+ * the bank answers the same bytes and moves nothing. */
+static void
+assert_refunds_once (Fixture           *fx,
+                     SemperBankRequest *request,
+                     gint64             alice,
+                     gint64             shop)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SemperBankAnswer) answer = NULL;
+  g_autoptr(SemperBankAnswer) again = NULL;
+  g_autoptr(SemperCommClient) client = semper_comm_client_new ();
+  g_autoptr(GBytes) raw = NULL;
+  g_autoptr(GBytes) raw_again = NULL;
+  SemperCrypto *crypto = semper_profile_get_crypto (fx->alice);
+
+  answer = semper_bank_request_send (request, client, crypto, fx->market.trust, fx->bank_url,
+                                     fx->bank_fp, &raw, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (answer->result, ==, "ok");
+  g_assert_cmpint (answer->amount.minor, ==, 800);
+  assert_balances (fx, alice, 0, shop);
+  again = semper_bank_request_send (request, client, crypto, fx->market.trust, fx->bank_url,
+                                    fx->bank_fp, &raw_again, &error);
+  g_assert_no_error (error);
+  g_assert_true (bytes_equal (raw, raw_again));
+  assert_balances (fx, alice, 0, shop);
 }
 
 /* The TTP's fx/revoke of an exchange paid from an account: the buyer's
@@ -899,19 +836,7 @@ test_revoke (Fixture       *fx,
   g_autofree char *common = common_of (fx, invoice);
   g_autoptr(SemperAccountAnswer) auth = NULL;
   g_autoptr(SemperAccountAnswer) cap = NULL;
-  g_autoptr(SemperProfile) ttp = make_profile (fx, "ttp", SEMPER_ROLE_TTP);
-  g_autofree char *ttp_fp = fingerprint_of (ttp);
-  g_autofree char *alice_fp = fingerprint_of (fx->alice);
-  g_autofree char *shop_fp = fingerprint_of (fx->shop);
-  g_autoptr(JsonObject) fields = json_object_new ();
-  g_autoptr(SemperProtocolMessage) revoke = NULL;
-  g_autoptr(GBytes) token = NULL;
   g_autoptr(SemperBankRequest) request = NULL;
-  g_autoptr(SemperBankAnswer) answer = NULL;
-  g_autoptr(SemperBankAnswer) again = NULL;
-  g_autoptr(SemperCommClient) client = semper_comm_client_new ();
-  g_autoptr(GBytes) raw = NULL;
-  g_autoptr(GBytes) raw_again = NULL;
   g_autoptr(GBytes) later = NULL;
   g_autoptr(GBytes) later_proof = NULL;
 
@@ -921,26 +846,8 @@ test_revoke (Fixture       *fx,
   g_assert_no_error (error);
   assert_balances (fx, 10000 - 800, 0, 800);
 
-  json_object_set_string_member (fields, "m1_hash", tid);
-  revoke = semper_protocol_message_new_for (SEMPER_PROTOCOL_FX, "revoke",
-                                            "00112233445566778899aabbccddeeff", alice_fp,
-                                            shop_fp, ttp_fp, fields);
-  token = semper_protocol_message_sign (revoke, semper_profile_get_crypto (ttp), &error);
-  g_assert_no_error (error);
-
-  request = semper_bank_request_new (SEMPER_BANK_OP_REFUND, "v-refund");
-  request->token = g_bytes_ref (token);
-  answer = semper_bank_request_send (request, client, semper_profile_get_crypto (fx->alice),
-                                     fx->trust, fx->bank_url, fx->bank_fp, &raw, &error);
-  g_assert_no_error (error);
-  g_assert_cmpstr (answer->result, ==, "ok");
-  g_assert_cmpint (answer->amount.minor, ==, 800);
-  assert_balances (fx, 10000, 0, 0);
-  again = semper_bank_request_send (request, client, semper_profile_get_crypto (fx->alice),
-                                    fx->trust, fx->bank_url, fx->bank_fp, &raw_again, &error);
-  g_assert_no_error (error);
-  g_assert_true (bytes_equal (raw, raw_again));
-  assert_balances (fx, 10000, 0, 0);
+  request = revoke_request (fx, tid, "v-refund");
+  assert_refunds_once (fx, request, 10000, 0);
 
   /* The buyer's wallet forgets the payment; nothing more is paid under the
    * revoked exchange, whoever pays. */
@@ -954,7 +861,7 @@ test_revoke (Fixture       *fx,
                          &error));
   g_assert_nonnull (error);
   assert_balances (fx, 10000, 0, 0);
-  g_assert_cmpint (balance (fx, "mallory"), ==, 500);
+  g_assert_cmpint (semper_test_bank_balance (&fx->market, "mallory"), ==, 500);
 }
 
 /* The shop takes @n coins of 1.00 EUR out of its account (plus the fees). */
@@ -979,7 +886,8 @@ drain_shop (Fixture *fx,
   entries = semper_bank_denominations_parse (body, &error);
   g_assert_no_error (error);
   entry = g_ptr_array_index (entries, 0);
-  denom = semper_denomination_new_from_signed (entry->signed_description, fx->trust, &error);
+  denom = semper_denomination_new_from_signed (entry->signed_description, fx->market.trust,
+                                               &error);
   g_assert_no_error (error);
   request->account = g_strdup ("shop");
   for (guint i = 0; i < n; i++)
@@ -992,7 +900,7 @@ drain_shop (Fixture *fx,
                                     semper_coin_request_get_blinded (creq));
     }
   answer = semper_bank_request_send (request, client, semper_profile_get_crypto (fx->shop),
-                                     fx->trust, fx->bank_url, fx->bank_fp, NULL, &error);
+                                     fx->market.trust, fx->bank_url, fx->bank_fp, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (answer->result, ==, "ok");
 }
@@ -1014,20 +922,9 @@ test_revoke_short (Fixture       *fx,
   g_autoptr(GBytes) proof2 = buyer_pay (fx, fx->alice_pay, fx->shop, tid2, invoice2, 800, NULL);
   g_autofree char *common = common_of (fx, invoice);
   g_autofree char *common2 = common_of (fx, invoice2);
-  g_autoptr(SemperProfile) ttp = make_profile (fx, "ttp", SEMPER_ROLE_TTP);
-  g_autofree char *ttp_fp = fingerprint_of (ttp);
-  g_autofree char *alice_fp = fingerprint_of (fx->alice);
-  g_autofree char *shop_fp = fingerprint_of (fx->shop);
-  g_autoptr(JsonObject) fields = json_object_new ();
-  g_autoptr(SemperProtocolMessage) revoke = NULL;
-  g_autoptr(GBytes) token = NULL;
   g_autoptr(SemperBankRequest) request = NULL;
   g_autoptr(SemperBankAnswer) refused = NULL;
-  g_autoptr(SemperBankAnswer) answer = NULL;
-  g_autoptr(SemperBankAnswer) again = NULL;
   g_autoptr(SemperCommClient) client = semper_comm_client_new ();
-  g_autoptr(GBytes) raw = NULL;
-  g_autoptr(GBytes) raw_again = NULL;
   g_autoptr(SemperAccountAnswer) a = NULL;
   g_autoptr(SemperAccountAnswer) c = NULL;
   g_autoptr(SemperAccountAnswer) a2 = NULL;
@@ -1041,26 +938,22 @@ test_revoke_short (Fixture       *fx,
   drain_shop (fx, 7);
   assert_balances (fx, 10000 - 800, 0, 800 - 707);
 
-  json_object_set_string_member (fields, "m1_hash", tid);
-  revoke = semper_protocol_message_new_for (SEMPER_PROTOCOL_FX, "revoke",
-                                            "00112233445566778899aabbccddeeff", alice_fp,
-                                            shop_fp, ttp_fp, fields);
-  token = semper_protocol_message_sign (revoke, semper_profile_get_crypto (ttp), &error);
-  g_assert_no_error (error);
-  request = semper_bank_request_new (SEMPER_BANK_OP_REFUND, "s-refund");
-  request->token = g_bytes_ref (token);
+  request = revoke_request (fx, tid, "s-refund");
 
   /* Short: a clear refusal; nothing moves; the exchange is revoked anyway. */
   refused = semper_bank_request_send (request, client, semper_profile_get_crypto (fx->alice),
-                                      fx->trust, fx->bank_url, fx->bank_fp, NULL, &error);
+                                      fx->market.trust, fx->bank_url, fx->bank_fp, NULL, &error);
   g_assert_null (refused);
   g_assert_cmpstr (semper_comm_error_get_code (error), ==, "insufficient-funds");
   g_assert_nonnull (strstr (error->message, "sent again"));
   g_clear_error (&error);
   assert_balances (fx, 10000 - 800, 0, 800 - 707);
-  g_assert_cmpint (db_int (fx, "SELECT count (*) FROM fx_revoked WHERE tid = ?", tid), ==, 1);
-  g_assert_cmpint (db_int (fx, "SELECT count (*) FROM operations WHERE key = 's-refund'", NULL),
-                   ==, 0);
+  g_assert_cmpint (semper_test_bank_db_int (&fx->market,
+                                            "SELECT count (*) FROM fx_revoked WHERE tid = ?",
+                                            tid), ==, 1);
+  g_assert_cmpint (semper_test_bank_db_int (&fx->market,
+                                            "SELECT count (*) FROM operations "
+                                            "WHERE key = 's-refund'", NULL), ==, 0);
 
   /* Another payment fills the merchant's account; the same request again. */
   a2 = authorise (fx, fx->shop, "s-auth-2", invoice2, proof2, NULL, &error);
@@ -1068,17 +961,7 @@ test_revoke_short (Fixture       *fx,
   c2 = settle (fx, fx->shop, SEMPER_ACCOUNT_OP_CAPTURE, "s-cap-2", common2, 0, NULL, &error);
   g_assert_no_error (error);
   assert_balances (fx, 10000 - 1600, 0, 1600 - 707);
-  answer = semper_bank_request_send (request, client, semper_profile_get_crypto (fx->alice),
-                                     fx->trust, fx->bank_url, fx->bank_fp, &raw, &error);
-  g_assert_no_error (error);
-  g_assert_cmpstr (answer->result, ==, "ok");
-  g_assert_cmpint (answer->amount.minor, ==, 800);
-  assert_balances (fx, 10000 - 800, 0, 800 - 707);
-  again = semper_bank_request_send (request, client, semper_profile_get_crypto (fx->alice),
-                                    fx->trust, fx->bank_url, fx->bank_fp, &raw_again, &error);
-  g_assert_no_error (error);
-  g_assert_true (bytes_equal (raw, raw_again));
-  assert_balances (fx, 10000 - 800, 0, 800 - 707);
+  assert_refunds_once (fx, request, 10000 - 800, 800 - 707);
 }
 
 /* ---- a wallet killed at each journal point of an account payment ---------------- */
@@ -1090,7 +973,7 @@ run_helper (Fixture    *fx,
 {
   g_autofree char *helper = g_build_filename (g_getenv ("SEMPER_BUILD_ROOT"), "tests",
                                               "integration", "purse-crash-helper", NULL);
-  g_autofree char *profile = g_build_filename (fx->dir, "carol", NULL);
+  g_autofree char *profile = g_build_filename (fx->market.dir, "carol", NULL);
   g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
   g_autoptr(GSubprocess) proc = NULL;
@@ -1133,7 +1016,6 @@ static GBytes *
 journaled_slip (Fixture    *fx,
                 const char *tid)
 {
-  g_autofree char *dir = g_build_filename (fx->dir, "carol", NULL);
   g_autofree char *key = g_strconcat ("account.payment.", tid, NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(SemperProfile) carol = NULL;
@@ -1143,8 +1025,7 @@ journaled_slip (Fixture    *fx,
   gsize len = 0;
   guchar *raw;
 
-  carol = semper_profile_open (dir, SEMPER_PROFILE_OPEN_DEFAULT, password_cb, NULL, &error);
-  g_assert_no_error (error);
+  carol = semper_test_open_profile (&fx->market, "carol");
   text = semper_archive_pref_get (semper_profile_get_archive (carol), key, &error);
   g_assert_no_error (error);
   g_assert_nonnull (text);
@@ -1170,12 +1051,12 @@ test_crash (Fixture       *fx,
     "account:reserved", "account:prepared", "account:paid", "account:done",
   };
   g_autoptr(SemperProfile) carol = NULL;
-  g_autofree char *shop_fp = fingerprint_of (fx->shop);
-  g_autofree char *invoice_path = g_build_filename (fx->dir, "invoice", NULL);
-  g_autofree char *proof_path = g_build_filename (fx->dir, "proof", NULL);
+  g_autofree char *shop_fp = semper_test_fingerprint (fx->shop);
+  g_autofree char *invoice_path = g_build_filename (fx->market.dir, "invoice", NULL);
+  g_autofree char *proof_path = g_build_filename (fx->market.dir, "proof", NULL);
   gint64 carol_balance = 3000, shop_balance = 0;
 
-  carol = make_profile (fx, "carol", SEMPER_ROLE_WALLET);
+  carol = semper_test_make_profile (&fx->market, "carol", NULL, SEMPER_ROLE_WALLET);
   link_wallet (fx, carol, "carol", "carol-code");
   g_clear_object (&carol);
 
@@ -1209,7 +1090,7 @@ test_crash (Fixture       *fx,
           g_assert_cmpint (run_helper (fx, points[i], "account-pay", tid, shop_fp, invoice_path,
                                        "400", proof_path, NULL), ==, -SIGKILL);
           assert_balances (fx, 10000, 0, shop_balance);
-          g_assert_cmpint (balance (fx, "carol"), ==, carol_balance);
+          g_assert_cmpint (semper_test_bank_balance (&fx->market, "carol"), ==, carol_balance);
           slip = journaled_slip (fx, tid);
           /* Before prepare nothing was journaled but the amount. */
           g_assert_true ((slip != NULL) == (i == 1));
@@ -1239,7 +1120,7 @@ test_crash (Fixture       *fx,
       g_assert_nonnull (error);
       g_clear_error (&error);
       carol_balance -= 400;
-      g_assert_cmpint (balance (fx, "carol"), ==, carol_balance);
+      g_assert_cmpint (semper_test_bank_balance (&fx->market, "carol"), ==, carol_balance);
       cap = settle (fx, fx->shop, SEMPER_ACCOUNT_OP_CAPTURE, cap_key, common, 0, NULL, &error);
       g_assert_no_error (error);
       g_assert_true (cap->yes);
@@ -1249,7 +1130,7 @@ test_crash (Fixture       *fx,
         g_assert_cmpint (run_helper (fx, points[i], "account-commit", tid, NULL), ==, -SIGKILL);
       g_assert_cmpint (run_helper (fx, NULL, "account-commit", tid, NULL), ==, 0);
       assert_balances (fx, 10000, 0, shop_balance);
-      g_assert_cmpint (balance (fx, "carol"), ==, carol_balance);
+      g_assert_cmpint (semper_test_bank_balance (&fx->market, "carol"), ==, carol_balance);
     }
 
   /* The shop refunds 3.00 EUR as fresh coins: carol's wallet killed once its
@@ -1258,9 +1139,8 @@ test_crash (Fixture       *fx,
   {
     g_autoptr(GError) error = NULL;
     g_autofree char *tid = next_tid (fx);
-    g_autofree char *ask_path = g_build_filename (fx->dir, "refund-request", NULL);
-    g_autofree char *answer_path = g_build_filename (fx->dir, "refund-answer", NULL);
-    g_autofree char *dir = g_build_filename (fx->dir, "carol", NULL);
+    g_autofree char *ask_path = g_build_filename (fx->market.dir, "refund-request", NULL);
+    g_autofree char *answer_path = g_build_filename (fx->market.dir, "refund-answer", NULL);
     g_autoptr(GBytes) ask = NULL;
     g_autoptr(GBytes) ask_again = NULL;
     g_autoptr(GBytes) answer = NULL;
@@ -1281,7 +1161,7 @@ test_crash (Fixture       *fx,
     g_assert_true (g_bytes_equal (ask, ask_again));
 
     answer = semper_ecash_refund_pay (ask, client, semper_profile_get_crypto (fx->shop),
-                                      fx->trust, fx->bank_url, fx->bank_fp, "shop",
+                                      fx->market.trust, fx->bank_url, fx->bank_fp, "shop",
                                       "crash-refund", &error);
     g_assert_no_error (error);
     shop_balance -= 300 + 3;
@@ -1293,15 +1173,14 @@ test_crash (Fixture       *fx,
                                  NULL), ==, -SIGKILL);
     g_assert_cmpint (run_helper (fx, NULL, "refund-finish", tid, answer_path, NULL), ==, 0);
 
-    carol = semper_profile_open (dir, SEMPER_PROFILE_OPEN_DEFAULT, password_cb, NULL, &error);
-    g_assert_no_error (error);
+    carol = semper_test_open_profile (&fx->market, "carol");
     coins = semper_archive_coin_list (semper_profile_get_archive (carol), SEMPER_PURSE_SYSTEM,
                                       "fresh", &error);
     g_assert_no_error (error);
     for (guint i = 0; i < coins->len; i++)
       purse += ((SemperArchiveCoin *) g_ptr_array_index (coins, i))->value.minor;
     g_assert_cmpint (purse, ==, 300);
-    g_assert_cmpint (balance (fx, "_ecash"), ==, 300);
+    g_assert_cmpint (semper_test_bank_balance (&fx->market, "_ecash"), ==, 300);
     assert_balances (fx, 10000, 0, shop_balance);
   }
 }

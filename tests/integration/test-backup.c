@@ -38,61 +38,16 @@ static const char config_text[] =
   "  {\"id\":\"shop\",\"link-code\":\"shop-code\",\"balances\":{\"EUR\":0}}]}\n";
 
 typedef struct {
-  char          *dir;
-  char          *password;
-  char          *alice_dir;
-  char          *backup;
-  SemperCrypto  *ca;
-  GBytes        *root;
-  SemperTrust   *trust;
-  GSubprocess   *bank_proc;
-  char          *bank_url;
-  char          *bank_fp;
-  SemperProfile *shop;
-  gint64         receipt_id;
-  guint          deposits;
+  SemperTestMarket  market;
+  char             *alice_dir;
+  char             *backup;
+  GSubprocess      *bank_proc;
+  char             *bank_url;
+  char             *bank_fp;
+  SemperProfile    *shop;
+  gint64            receipt_id;
+  guint             deposits;
 } Fixture;
-
-static char *
-password_cb (gboolean retry,
-             gpointer user_data)
-{
-  return retry ? NULL : g_strdup (PASSWORD);
-}
-
-static char *
-fingerprint_of (SemperProfile *profile)
-{
-  g_autoptr(GBytes) cert = semper_crypto_dup_certificate (semper_profile_get_crypto (profile));
-
-  return semper_sha256_hex (cert);
-}
-
-static SemperProfile *
-make_profile (Fixture    *fx,
-              const char *name,
-              const char *role)
-{
-  g_autofree char *dir = g_build_filename (fx->dir, name, NULL);
-  g_autoptr(SemperProfile) profile = NULL;
-  g_autoptr(GBytes) csr = NULL;
-  g_autoptr(GBytes) cert = NULL;
-  g_autoptr(GError) error = NULL;
-  SemperCrypto *crypto;
-
-  profile = semper_profile_open (dir, SEMPER_PROFILE_OPEN_CREATE, password_cb, NULL, &error);
-  g_assert_no_error (error);
-  crypto = semper_profile_get_crypto (profile);
-  g_assert_true (semper_crypto_generate_key (crypto, &error));
-  csr = semper_crypto_create_csr (crypto, name, role, &error);
-  g_assert_no_error (error);
-  cert = semper_crypto_issue_certificate (fx->ca, csr, role, 30, &error);
-  g_assert_no_error (error);
-  g_assert_true (semper_crypto_import_certificate (crypto, cert, &error));
-  g_assert_true (semper_profile_set_trust_root (profile, fx->root, &error));
-  g_assert_no_error (error);
-  return g_steal_pointer (&profile);
-}
 
 static SemperProfile *
 open_profile (const char *dir)
@@ -100,7 +55,8 @@ open_profile (const char *dir)
   g_autoptr(GError) error = NULL;
   SemperProfile *profile;
 
-  profile = semper_profile_open (dir, SEMPER_PROFILE_OPEN_DEFAULT, password_cb, NULL, &error);
+  profile = semper_profile_open (dir, SEMPER_PROFILE_OPEN_DEFAULT, semper_test_password_cb,
+                                 (gpointer) PASSWORD, &error);
   g_assert_no_error (error);
   return profile;
 }
@@ -132,7 +88,7 @@ run_semper (Fixture     *fx,
   if (!g_str_equal (first, "--json") || !g_str_has_prefix (argv->pdata[4], "receipt"))
     {
       g_ptr_array_add (argv, g_strdup ("--password-file"));
-      g_ptr_array_add (argv, g_strdup (fx->password));
+      g_ptr_array_add (argv, g_strdup (fx->market.password_file));
     }
   g_ptr_array_add (argv, NULL);
 
@@ -162,30 +118,10 @@ parse_object (const char *text)
 }
 
 static void
-link_shop (Fixture *fx)
-{
-  g_autoptr(SemperBankRequest) request = semper_bank_request_new (SEMPER_BANK_OP_LINK, "link-shop");
-  g_autoptr(SemperBankAnswer) answer = NULL;
-  g_autoptr(SemperCommClient) client = semper_comm_client_new ();
-  g_autoptr(GError) error = NULL;
-
-  request->account = g_strdup ("shop");
-  request->code = g_strdup ("shop-code");
-  answer = semper_bank_request_send (request, client, semper_profile_get_crypto (fx->shop),
-                                     fx->trust, fx->bank_url, fx->bank_fp, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_cmpstr (answer->result, ==, "ok");
-}
-
-static void
 fixture_set_up (Fixture       *fx,
                 gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *ca_dir = NULL;
-  g_autofree char *state = NULL;
-  g_autofree char *config = NULL;
-  g_autoptr(SemperProfile) bank = NULL;
   g_autoptr(SemperProfile) alice = NULL;
   g_autoptr(SemperPurse) purse = NULL;
   g_autoptr(GBytes) content = NULL;
@@ -194,42 +130,21 @@ fixture_set_up (Fixture       *fx,
   SemperArchive *archive;
   SemperAmount amount;
 
-  fx->dir = g_dir_make_tmp ("semper-backup-XXXXXX", &error);
-  g_assert_no_error (error);
-  fx->password = g_build_filename (fx->dir, "password", NULL);
-  g_file_set_contents (fx->password, PASSWORD "\n", -1, &error);
-  g_assert_no_error (error);
-  fx->alice_dir = g_build_filename (fx->dir, "alice", NULL);
-  fx->backup = g_build_filename (fx->dir, "alice.semper-backup", NULL);
+  semper_test_market_init (&fx->market, "semper-backup-XXXXXX", PASSWORD);
+  fx->alice_dir = g_build_filename (fx->market.dir, "alice", NULL);
+  fx->backup = g_build_filename (fx->market.dir, "alice.semper-backup", NULL);
 
-  ca_dir = g_build_filename (fx->dir, "ca", NULL);
-  fx->ca = semper_crypto_open (ca_dir, TRUE, password_cb, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_true (semper_crypto_generate_key (fx->ca, &error));
-  g_assert_true (semper_crypto_make_root (fx->ca, "Test Marketplace CA", 30, &error));
-  fx->root = semper_crypto_dup_certificate (fx->ca);
-  fx->trust = semper_trust_new (fx->root, &error);
-  g_assert_no_error (error);
+  fx->bank_fp = semper_test_certify_server (&fx->market, "bank", NULL, SEMPER_ROLE_BANK);
+  fx->bank_proc = semper_test_start_server (&fx->market, "bank", NULL, config_text,
+                                            &fx->bank_url);
 
-  bank = make_profile (fx, "bank", SEMPER_ROLE_BANK);
-  fx->bank_fp = fingerprint_of (bank);
-  g_clear_object (&bank);
-  state = g_build_filename (fx->dir, "bank", NULL);
-  config = g_build_filename (fx->dir, "bank.json", NULL);
-  g_file_set_contents (config, config_text, -1, &error);
-  g_assert_no_error (error);
-  fx->bank_proc = semper_test_start_semperd ("bank", "127.0.0.1:0", state, fx->password, config,
-                                             &fx->bank_url);
-
-  fx->shop = make_profile (fx, "shop", SEMPER_ROLE_MERCHANT);
-  link_shop (fx);
+  fx->shop = semper_test_make_profile (&fx->market, "shop", NULL, SEMPER_ROLE_MERCHANT);
+  semper_test_link_account (&fx->market, fx->shop, fx->bank_url, fx->bank_fp, "shop",
+                            "shop-code");
 
   /* Alice: 300 EUR in coins (a 200 and a 100) and a signed receipt with a label. */
-  alice = make_profile (fx, "alice", SEMPER_ROLE_WALLET);
-  purse = semper_purse_new (alice, &error);
-  g_assert_no_error (error);
-  g_assert_true (semper_purse_link (purse, fx->bank_url, "alice", "alice-code", &error));
-  g_assert_no_error (error);
+  alice = semper_test_make_profile (&fx->market, "alice", NULL, SEMPER_ROLE_WALLET);
+  purse = semper_test_link_purse (alice, fx->bank_url, "alice", "alice-code");
   semper_amount_init (&amount, 300, "EUR", NULL);
   g_assert_true (semper_purse_withdraw (purse, &amount, NULL, &error));
   g_assert_no_error (error);
@@ -286,21 +201,14 @@ static void
 fixture_tear_down (Fixture       *fx,
                    gconstpointer  data)
 {
-  g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", fx->dir);
-
   if (fx->bank_proc != NULL)
     semper_test_stop_semperd (&fx->bank_proc);
   g_clear_object (&fx->shop);
-  g_clear_object (&fx->trust);
-  g_clear_object (&fx->ca);
-  g_clear_pointer (&fx->root, g_bytes_unref);
   g_free (fx->bank_url);
   g_free (fx->bank_fp);
-  g_free (fx->password);
   g_free (fx->alice_dir);
   g_free (fx->backup);
-  g_spawn_command_line_sync (cmd, NULL, NULL, NULL, NULL);
-  g_free (fx->dir);
+  semper_test_market_clear (&fx->market);
 }
 
 static gint64
@@ -327,7 +235,7 @@ spend_all (Fixture    *fx,
   g_autoptr(GPtrArray) spends = NULL;
   g_autoptr(SemperCommClient) client = semper_comm_client_new ();
   g_autoptr(GError) error = NULL;
-  g_autofree char *shop_fp = fingerprint_of (fx->shop);
+  g_autofree char *shop_fp = semper_test_fingerprint (fx->shop);
   g_autofree char *seed = g_strdup_printf ("spend %s", label);
   g_autoptr(GBytes) seed_bytes = g_bytes_new (seed, strlen (seed));
   g_autofree char *tid = semper_sha256_hex (seed_bytes);
@@ -356,7 +264,8 @@ spend_all (Fixture    *fx,
       request->permission = g_bytes_ref (spend->permission);
       request->signature = g_bytes_ref (spend->signature);
       answer = semper_bank_request_send (request, client, semper_profile_get_crypto (fx->shop),
-                                         fx->trust, fx->bank_url, fx->bank_fp, NULL, &error);
+                                         fx->market.trust, fx->bank_url, fx->bank_fp, NULL,
+                                         &error);
       g_assert_no_error (error);
       if (g_str_equal (answer->result, "ok"))
         accepted++;
@@ -432,7 +341,7 @@ static void
 test_take_over (Fixture       *fx,
                 gconstpointer  data)
 {
-  g_autofree char *restored = g_build_filename (fx->dir, "restored", NULL);
+  g_autofree char *restored = g_build_filename (fx->market.dir, "restored", NULL);
   g_autofree char *out = NULL;
   g_autoptr(JsonObject) answer = NULL;
 
@@ -455,7 +364,7 @@ static void
 test_no_take_over (Fixture       *fx,
                    gconstpointer  data)
 {
-  g_autofree char *restored = g_build_filename (fx->dir, "restored", NULL);
+  g_autofree char *restored = g_build_filename (fx->market.dir, "restored", NULL);
   g_autofree char *out = NULL;
   g_autoptr(JsonObject) answer = NULL;
 
@@ -477,7 +386,7 @@ static void
 test_take_over_later (Fixture       *fx,
                       gconstpointer  data)
 {
-  g_autofree char *restored = g_build_filename (fx->dir, "restored", NULL);
+  g_autofree char *restored = g_build_filename (fx->market.dir, "restored", NULL);
   g_autofree char *out = NULL;
   g_autoptr(JsonObject) answer = NULL;
 
@@ -497,10 +406,10 @@ static void
 test_refusals (Fixture       *fx,
                gconstpointer  data)
 {
-  g_autofree char *restored = g_build_filename (fx->dir, "restored", NULL);
-  g_autofree char *other_pw = g_build_filename (fx->dir, "other-password", NULL);
-  g_autofree char *tampered = g_build_filename (fx->dir, "tampered.semper-backup", NULL);
-  g_autofree char *busy = g_build_filename (fx->dir, "busy", NULL);
+  g_autofree char *restored = g_build_filename (fx->market.dir, "restored", NULL);
+  g_autofree char *other_pw = g_build_filename (fx->market.dir, "other-password", NULL);
+  g_autofree char *tampered = g_build_filename (fx->market.dir, "tampered.semper-backup", NULL);
+  g_autofree char *busy = g_build_filename (fx->market.dir, "busy", NULL);
   g_autofree char *busy_file = g_build_filename (busy, "keep", NULL);
   g_autoptr(GError) error = NULL;
   char *bytes = NULL;
@@ -540,7 +449,7 @@ test_refusals (Fixture       *fx,
 
   /* No leftovers beside the target. */
   {
-    g_autoptr(GDir) dir = g_dir_open (fx->dir, 0, NULL);
+    g_autoptr(GDir) dir = g_dir_open (fx->market.dir, 0, NULL);
     const char *name;
 
     while ((name = g_dir_read_name (dir)) != NULL)

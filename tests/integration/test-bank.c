@@ -46,84 +46,31 @@ static const char config_text[] =
   "  {\"id\":\"carol\",\"link-code\":\"carol-code\",\"balances\":{\"EUR\":20000}}]}\n";
 
 typedef struct {
-  char          *dir;
-  SemperCrypto  *ca;
-  GBytes        *root;
-  SemperTrust   *trust;
-  GSubprocess   *bank_proc;
-  char          *bank_url;
-  char          *bank_fp;
-  SemperProfile *alice;
-  SemperPurse   *purse;
-  SemperProfile *shop;
-  SemperProfile *shop2;
-  SemperProfile *mallory;
+  SemperTestMarket  market;
+  GSubprocess      *bank_proc;
+  char             *bank_url;
+  char             *bank_fp;
+  SemperProfile    *alice;
+  SemperPurse      *purse;
+  SemperProfile    *shop;
+  SemperProfile    *shop2;
+  SemperProfile    *mallory;
 } Fixture;
-
-static char *
-password_cb (gboolean retry,
-             gpointer user_data)
-{
-  return retry ? NULL : g_strdup (PASSWORD);
-}
-
-static SemperProfile *
-make_profile (Fixture    *fx,
-              const char *name,
-              const char *role)
-{
-  g_autofree char *dir = g_build_filename (fx->dir, name, NULL);
-  g_autoptr(SemperProfile) profile = NULL;
-  g_autoptr(GBytes) csr = NULL;
-  g_autoptr(GBytes) cert = NULL;
-  g_autoptr(GError) error = NULL;
-  SemperCrypto *crypto;
-
-  profile = semper_profile_open (dir, SEMPER_PROFILE_OPEN_CREATE, password_cb, NULL, &error);
-  g_assert_no_error (error);
-  crypto = semper_profile_get_crypto (profile);
-  g_assert_true (semper_crypto_generate_key (crypto, &error));
-  csr = semper_crypto_create_csr (crypto, name, role, &error);
-  g_assert_no_error (error);
-  cert = semper_crypto_issue_certificate (fx->ca, csr, role, 30, &error);
-  g_assert_no_error (error);
-  g_assert_true (semper_crypto_import_certificate (crypto, cert, &error));
-  g_assert_true (semper_profile_set_trust_root (profile, fx->root, &error));
-  return g_steal_pointer (&profile);
-}
 
 static void
 start_bank (Fixture *fx)
 {
-  g_autofree char *state = g_build_filename (fx->dir, "bank", NULL);
-  g_autofree char *pwfile = g_build_filename (fx->dir, "bank-password", NULL);
-  g_autofree char *config = g_build_filename (fx->dir, "bank.json", NULL);
   g_autofree char *listen = NULL;
   g_autofree char *url = NULL;
-  g_autoptr(GError) error = NULL;
 
   /* After a restart, the same port: the wallet remembers the bank's URL. */
   if (fx->bank_url != NULL)
     listen = g_strdup (fx->bank_url + strlen ("http://"));
-  else
-    listen = g_strdup ("127.0.0.1:0");
-  g_file_set_contents (pwfile, PASSWORD "\n", -1, &error);
-  g_assert_no_error (error);
-  g_file_set_contents (config, config_text, -1, &error);
-  g_assert_no_error (error);
-  fx->bank_proc = semper_test_start_semperd ("bank", listen, state, pwfile, config, &url);
+  fx->bank_proc = semper_test_start_server (&fx->market, "bank", listen, config_text, &url);
   if (fx->bank_url == NULL)
     fx->bank_url = g_steal_pointer (&url);
   else
     g_assert_cmpstr (fx->bank_url, ==, url);
-}
-
-static char *
-fingerprint_of (SemperProfile *profile)
-{
-  g_autoptr(GBytes) cert = semper_crypto_dup_certificate (semper_profile_get_crypto (profile));
-
-  return semper_sha256_hex (cert);
 }
 
 static SemperBankAnswer *
@@ -135,8 +82,8 @@ call (Fixture            *fx,
 {
   g_autoptr(SemperCommClient) client = semper_comm_client_new ();
 
-  return semper_bank_request_send (request, client, semper_profile_get_crypto (as), fx->trust,
-                                   fx->bank_url, fx->bank_fp, out_raw, error);
+  return semper_bank_request_send (request, client, semper_profile_get_crypto (as),
+                                   fx->market.trust, fx->bank_url, fx->bank_fp, out_raw, error);
 }
 
 static void
@@ -145,51 +92,27 @@ link_account (Fixture       *fx,
               const char    *account,
               const char    *code)
 {
-  g_autoptr(SemperBankRequest) request = NULL;
-  g_autoptr(SemperBankAnswer) answer = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *key = g_strconcat ("link-", account, NULL);
-  g_autofree char *fp = fingerprint_of (as);
+  semper_test_link_account (&fx->market, as, fx->bank_url, fx->bank_fp, account, code);
+}
 
-  request = semper_bank_request_new (SEMPER_BANK_OP_LINK, key);
-  request->account = g_strdup (account);
-  request->code = g_strdup (code);
-  answer = call (fx, as, request, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_cmpstr (answer->result, ==, "ok");
-  g_assert_cmpstr (answer->owner, ==, fp);
+static SemperProfile *
+make_profile (Fixture    *fx,
+              const char *name,
+              const char *role)
+{
+  return semper_test_make_profile (&fx->market, name, NULL, role);
 }
 
 static void
 fixture_set_up (Fixture       *fx,
                 gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *ca_dir = NULL;
-  g_autoptr(SemperProfile) bank = NULL;
-
-  fx->dir = g_dir_make_tmp ("semper-bank-XXXXXX", &error);
-  g_assert_no_error (error);
-  ca_dir = g_build_filename (fx->dir, "ca", NULL);
-  fx->ca = semper_crypto_open (ca_dir, TRUE, password_cb, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_true (semper_crypto_generate_key (fx->ca, &error));
-  g_assert_true (semper_crypto_make_root (fx->ca, "Test Marketplace CA", 30, &error));
-  fx->root = semper_crypto_dup_certificate (fx->ca);
-  fx->trust = semper_trust_new (fx->root, &error);
-  g_assert_no_error (error);
-
-  /* The bank's state is a profile; close it again so that semperd can lock it. */
-  bank = make_profile (fx, "bank", SEMPER_ROLE_BANK);
-  fx->bank_fp = fingerprint_of (bank);
-  g_clear_object (&bank);
+  semper_test_market_init (&fx->market, "semper-bank-XXXXXX", PASSWORD);
+  fx->bank_fp = semper_test_certify_server (&fx->market, "bank", NULL, SEMPER_ROLE_BANK);
   start_bank (fx);
 
   fx->alice = make_profile (fx, "alice", SEMPER_ROLE_WALLET);
-  fx->purse = semper_purse_new (fx->alice, &error);
-  g_assert_no_error (error);
-  g_assert_true (semper_purse_link (fx->purse, fx->bank_url, "alice", "alice-code", &error));
-  g_assert_no_error (error);
+  fx->purse = semper_test_link_purse (fx->alice, fx->bank_url, "alice", "alice-code");
 
   fx->shop = make_profile (fx, "shop", SEMPER_ROLE_MERCHANT);
   fx->shop2 = make_profile (fx, "shop2", SEMPER_ROLE_MERCHANT);
@@ -203,8 +126,6 @@ static void
 fixture_tear_down (Fixture       *fx,
                    gconstpointer  data)
 {
-  g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", fx->dir);
-
   if (fx->bank_proc != NULL)
     semper_test_stop_semperd (&fx->bank_proc);
   g_clear_object (&fx->purse);
@@ -212,52 +133,27 @@ fixture_tear_down (Fixture       *fx,
   g_clear_object (&fx->shop);
   g_clear_object (&fx->shop2);
   g_clear_object (&fx->mallory);
-  g_clear_object (&fx->trust);
-  g_clear_object (&fx->ca);
-  g_clear_pointer (&fx->root, g_bytes_unref);
   g_free (fx->bank_url);
   g_free (fx->bank_fp);
-  g_spawn_command_line_sync (cmd, NULL, NULL, NULL, NULL);
-  g_free (fx->dir);
+  semper_test_market_clear (&fx->market);
 }
 
 /* ---- reading the bank's store ------------------------------------------------ */
 
 static gint64
-db_int (Fixture    *fx,
-        const char *sql,
-        const char *arg)
-{
-  g_autofree char *path = g_build_filename (fx->dir, "bank", "bank.db", NULL);
-  sqlite3 *db = NULL;
-  sqlite3_stmt *stmt = NULL;
-  gint64 value = 0;
-
-  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
-  sqlite3_busy_timeout (db, 10000);
-  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
-  if (arg != NULL)
-    sqlite3_bind_text (stmt, 1, arg, -1, SQLITE_TRANSIENT);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    value = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
-  return value;
-}
-
-static gint64
 balance (Fixture    *fx,
          const char *account)
 {
-  return db_int (fx, "SELECT amount FROM balances WHERE account = ? AND currency = 'EUR'",
-                 account);
+  return semper_test_bank_balance (&fx->market, account);
 }
 
 /* Customers + coins in circulation + fees: the money in the system. */
 static void
 assert_conserved (Fixture *fx)
 {
-  g_assert_cmpint (db_int (fx, "SELECT sum (amount) FROM balances WHERE currency = 'EUR'", NULL),
+  g_assert_cmpint (semper_test_bank_db_int (&fx->market,
+                                            "SELECT sum (amount) FROM balances "
+                                            "WHERE currency = 'EUR'", NULL),
                    ==, OPENING + 500 + 20000);
 }
 
@@ -302,7 +198,7 @@ pay (Fixture       *fx,
      gboolean       reserve)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *fp = fingerprint_of (merchant);
+  g_autofree char *fp = semper_test_fingerprint (merchant);
   GPtrArray *spends;
   SemperAmount amount;
 
@@ -441,7 +337,7 @@ test_idempotency (Fixture       *fx,
   entries = semper_bank_denominations_parse (denoms_body, &error);
   g_assert_no_error (error);
   entry = g_ptr_array_index (entries, 0);
-  denom = semper_denomination_new_from_signed (entry->signed_description, fx->trust, &error);
+  denom = semper_denomination_new_from_signed (entry->signed_description, fx->market.trust, &error);
   g_assert_no_error (error);
   creq = semper_coin_request_new (denom, &error);
   g_assert_no_error (error);
@@ -940,8 +836,7 @@ run_semper (Fixture     *fx,
 {
   g_autofree char *semper = g_build_filename (g_getenv ("SEMPER_BUILD_ROOT"), "app", "semper",
                                               NULL);
-  g_autofree char *profile = g_build_filename (fx->dir, "carol", NULL);
-  g_autofree char *pwfile = g_build_filename (fx->dir, "bank-password", NULL);
+  g_autofree char *profile = g_build_filename (fx->market.dir, "carol", NULL);
   g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GSubprocess) proc = NULL;
   g_autoptr(GError) error = NULL;
@@ -957,7 +852,7 @@ run_semper (Fixture     *fx,
   g_ptr_array_add (argv, g_strdup ("--profile"));
   g_ptr_array_add (argv, g_strdup (profile));
   g_ptr_array_add (argv, g_strdup ("--password-file"));
-  g_ptr_array_add (argv, g_strdup (pwfile));
+  g_ptr_array_add (argv, g_strdup (fx->market.password_file));
   g_ptr_array_add (argv, NULL);
   proc = g_subprocess_newv ((const char * const *) argv->pdata,
                             G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
@@ -1013,7 +908,7 @@ run_helper (Fixture    *fx,
 {
   g_autofree char *helper = g_build_filename (g_getenv ("SEMPER_BUILD_ROOT"), "tests",
                                               "integration", "purse-crash-helper", NULL);
-  g_autofree char *profile = g_build_filename (fx->dir, "carol", NULL);
+  g_autofree char *profile = g_build_filename (fx->market.dir, "carol", NULL);
   g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
   g_autoptr(GSubprocess) proc = NULL;
@@ -1043,13 +938,7 @@ run_helper (Fixture    *fx,
 static SemperProfile *
 open_carol (Fixture *fx)
 {
-  g_autofree char *dir = g_build_filename (fx->dir, "carol", NULL);
-  g_autoptr(GError) error = NULL;
-  SemperProfile *profile = semper_profile_open (dir, SEMPER_PROFILE_OPEN_DEFAULT, password_cb,
-                                                NULL, &error);
-
-  g_assert_no_error (error);
-  return profile;
+  return semper_test_open_profile (&fx->market, "carol");
 }
 
 /* After recovery: nothing pending, nothing half-swapped, and the coins the
@@ -1091,7 +980,7 @@ empty_carol (Fixture *fx)
   g_autoptr(GPtrArray) coins = NULL;
   g_autoptr(GPtrArray) tids = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GError) error = NULL;
-  g_autofree char *shop = fingerprint_of (fx->shop);
+  g_autofree char *shop = semper_test_fingerprint (fx->shop);
   g_autofree char *parking = make_tid (999);
   SemperAmount fresh;
 
@@ -1153,8 +1042,10 @@ assert_money (Fixture *fx,
         purse += coin->value.minor;
     }
   g_assert_cmpint (purse - in_flight
-                   + db_int (fx, "SELECT sum (amount) FROM balances WHERE currency = 'EUR' "
-                             "AND account <> '" SEMPER_BANK_ACCOUNT_ECASH "'", NULL),
+                   + semper_test_bank_db_int (&fx->market,
+                                              "SELECT sum (amount) FROM balances "
+                                              "WHERE currency = 'EUR' AND account <> '"
+                                              SEMPER_BANK_ACCOUNT_ECASH "'", NULL),
                    ==, OPENING + 500 + 20000);
 }
 
@@ -1312,8 +1203,8 @@ test_crash (Fixture       *fx,
   for (guint round = 0; round < 4; round++)
     {
       g_autofree char *tid = make_tid (700 + round);
-      g_autofree char *spends_path = g_build_filename (fx->dir, "spends", NULL);
-      g_autofree char *shop_fp = fingerprint_of (fx->shop);
+      g_autofree char *spends_path = g_build_filename (fx->market.dir, "spends", NULL);
+      g_autofree char *shop_fp = semper_test_fingerprint (fx->shop);
       g_autoptr(GPtrArray) spends = NULL;
       gint64 shop_before = balance (fx, "shop");
       gint64 deposited;
@@ -1357,7 +1248,7 @@ expire (Fixture    *fx,
         gint64      value,
         gboolean    deposit_too)
 {
-  g_autofree char *path = g_build_filename (fx->dir, "bank", "bank.db", NULL);
+  g_autofree char *path = g_build_filename (fx->market.dir, "bank", "bank.db", NULL);
   g_autofree char *sql = NULL;
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
   sqlite3 *db = NULL;
@@ -1409,8 +1300,8 @@ test_expiry (Fixture       *fx,
   g_autofree char *old200 = NULL;
   g_autofree char *after = NULL;
   g_autofree char *tid = make_tid (42);
-  g_autofree char *shop_fp = fingerprint_of (fx->shop);
-  g_autofree char *spends_path = g_build_filename (fx->dir, "spends", NULL);
+  g_autofree char *shop_fp = semper_test_fingerprint (fx->shop);
+  g_autofree char *spends_path = g_build_filename (fx->market.dir, "spends", NULL);
   g_autoptr(GPtrArray) spends = NULL;
   g_autoptr(SemperBankAnswer) answer = NULL;
   g_autoptr(GError) error = NULL;

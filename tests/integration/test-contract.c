@@ -32,9 +32,7 @@ static const char contract_text[] =
   "Alice sells her bicycle to Bob for 120.00 EUR.\n";
 
 typedef struct {
-  char                  *dir;
-  SemperCrypto          *ca;
-  GBytes                *root;
+  SemperTestMarket       market;
   GSubprocess           *ttp_proc;
   char                  *ttp_url;
   SemperProfile         *o_profile;
@@ -45,76 +43,18 @@ typedef struct {
   GBytes                *text;
 } Fixture;
 
-static char *
-password_cb (gboolean retry,
-             gpointer user_data)
-{
-  return retry ? NULL : g_strdup (PASSWORD);
-}
-
-static SemperProfile *
-make_profile (Fixture    *fx,
-              const char *name,
-              const char *cn,
-              const char *role)
-{
-  g_autofree char *dir = g_build_filename (fx->dir, name, NULL);
-  g_autoptr(SemperProfile) profile = NULL;
-  g_autoptr(GBytes) csr = NULL;
-  g_autoptr(GBytes) cert = NULL;
-  g_autoptr(GError) error = NULL;
-  SemperCrypto *crypto;
-
-  profile = semper_profile_open (dir, SEMPER_PROFILE_OPEN_CREATE, password_cb, NULL, &error);
-  g_assert_no_error (error);
-  crypto = semper_profile_get_crypto (profile);
-  g_assert_true (semper_crypto_generate_key (crypto, &error));
-  csr = semper_crypto_create_csr (crypto, cn, role, &error);
-  g_assert_no_error (error);
-  cert = semper_crypto_issue_certificate (fx->ca, csr, role, 30, &error);
-  g_assert_no_error (error);
-  g_assert_true (semper_crypto_import_certificate (crypto, cert, &error));
-  g_assert_true (semper_profile_set_trust_root (profile, fx->root, &error));
-  return g_steal_pointer (&profile);
-}
-
-static void
-start_ttp (Fixture *fx)
-{
-  g_autofree char *state = g_build_filename (fx->dir, "ttp", NULL);
-  g_autofree char *pwfile = g_build_filename (fx->dir, "ttp-password", NULL);
-  g_autoptr(GError) error = NULL;
-
-  g_file_set_contents (pwfile, PASSWORD "\n", -1, &error);
-  g_assert_no_error (error);
-  fx->ttp_proc = semper_test_start_semperd ("ttp", "127.0.0.1:0", state, pwfile, NULL,
-                                            &fx->ttp_url);
-}
-
 static void
 fixture_set_up (Fixture       *fx,
                 gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *ca_dir = NULL;
-  g_autoptr(SemperProfile) ttp = NULL;
 
-  fx->dir = g_dir_make_tmp ("semper-contract-XXXXXX", &error);
-  g_assert_no_error (error);
-  ca_dir = g_build_filename (fx->dir, "ca", NULL);
-  fx->ca = semper_crypto_open (ca_dir, TRUE, password_cb, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_true (semper_crypto_generate_key (fx->ca, &error));
-  g_assert_true (semper_crypto_make_root (fx->ca, "Test Marketplace CA", 30, &error));
-  fx->root = semper_crypto_dup_certificate (fx->ca);
+  semper_test_market_init (&fx->market, "semper-contract-XXXXXX", PASSWORD);
+  g_free (semper_test_certify_server (&fx->market, "ttp", "Test TTP", SEMPER_ROLE_TTP));
+  fx->ttp_proc = semper_test_start_server (&fx->market, "ttp", NULL, NULL, &fx->ttp_url);
 
-  /* The TTP's state is a profile; close it again so that semperd can lock it. */
-  ttp = make_profile (fx, "ttp", "Test TTP", SEMPER_ROLE_TTP);
-  g_clear_object (&ttp);
-  start_ttp (fx);
-
-  fx->o_profile = make_profile (fx, "alice", "Alice", SEMPER_ROLE_WALLET);
-  fx->r_profile = make_profile (fx, "bob", "Bob", SEMPER_ROLE_WALLET);
+  fx->o_profile = semper_test_make_profile (&fx->market, "alice", "Alice", SEMPER_ROLE_WALLET);
+  fx->r_profile = semper_test_make_profile (&fx->market, "bob", "Bob", SEMPER_ROLE_WALLET);
   fx->o = semper_contract_signing_new (fx->o_profile, &error);
   g_assert_no_error (error);
   fx->r = semper_contract_signing_new (fx->r_profile, &error);
@@ -127,20 +67,15 @@ static void
 fixture_tear_down (Fixture       *fx,
                    gconstpointer  data)
 {
-  g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", fx->dir);
-
   semper_test_stop_semperd (&fx->ttp_proc);
   g_clear_object (&fx->o);
   g_clear_object (&fx->r);
   g_clear_object (&fx->o_profile);
   g_clear_object (&fx->r_profile);
-  g_clear_object (&fx->ca);
-  g_clear_pointer (&fx->root, g_bytes_unref);
   g_clear_pointer (&fx->r_cert, g_bytes_unref);
   g_clear_pointer (&fx->text, g_bytes_unref);
   g_free (fx->ttp_url);
-  g_spawn_command_line_sync (cmd, NULL, NULL, NULL, NULL);
-  g_free (fx->dir);
+  semper_test_market_clear (&fx->market);
 }
 
 static SemperConsent *
@@ -227,7 +162,7 @@ assert_outcome (Fixture    *fx,
                 const char *expected)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(SemperTrust) trust = semper_trust_new (fx->root, &error);
+  g_autoptr(SemperTrust) trust = semper_trust_new (fx->market.root, &error);
   g_autoptr(GBytes) o_file = semper_contract_signing_dup_contract (fx->o, id, &error);
   g_autoptr(GBytes) r_file = NULL;
   g_autoptr(SemperContractInfo) o_info = NULL;
@@ -259,7 +194,7 @@ test_optimistic (Fixture       *fx,
   g_autofree char *id = propose_and_accept (fx);
   g_autofree char *s1 = NULL, *s2 = NULL, *s3 = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(SemperTrust) trust = semper_trust_new (fx->root, &error);
+  g_autoptr(SemperTrust) trust = semper_trust_new (fx->market.root, &error);
   g_autoptr(GBytes) file = NULL;
   g_autoptr(SemperContractInfo) info = NULL;
 
@@ -470,7 +405,7 @@ test_second_m2 (Fixture       *fx,
   g_autoptr(GBytes) m2b_raw = NULL;
   g_autoptr(GBytes) request = NULL;
   g_autoptr(GBytes) answer = NULL;
-  g_autoptr(SemperTrust) trust = semper_trust_new (fx->root, &error);
+  g_autoptr(SemperTrust) trust = semper_trust_new (fx->market.root, &error);
   g_autoptr(SemperProtocolMessage) token = NULL;
   g_autoptr(JsonObject) fields = json_object_new ();
   g_autofree char *nonce = semper_protocol_new_nonce (NULL);

@@ -16,89 +16,44 @@
 #include "semper-cms.h"
 #include "semper-comm-client.h"
 #include "semper-profile.h"
+#include "semper-test-semperd.h"
 #include "semper-transfer.h"
 
 #define PASSWORD "transfer test password"
 
 typedef struct {
-  char          *dir;
-  SemperCrypto  *ca;
-  GBytes        *root;
-  SemperTrust   *trust;
-  SemperProfile *merchant;
-  char          *fp_merchant;
-  GBytes        *wallet_cert;
-  char          *fp_wallet;
-  GSubprocess   *wallet;
-  char          *url;
+  SemperTestMarket  market;
+  SemperProfile    *merchant;
+  char             *fp_merchant;
+  GBytes           *wallet_cert;
+  char             *fp_wallet;
+  GSubprocess      *wallet;
+  char             *url;
 } Fixture;
-
-static char *
-password_cb (gboolean retry,
-             gpointer user_data)
-{
-  return retry ? NULL : g_strdup (PASSWORD);
-}
-
-static SemperProfile *
-make_profile (Fixture     *fx,
-              const char  *name,
-              const char  *role,
-              char       **fingerprint,
-              GBytes     **out_cert)
-{
-  g_autofree char *dir = g_build_filename (fx->dir, name, NULL);
-  g_autoptr(SemperProfile) profile = NULL;
-  g_autoptr(GBytes) csr = NULL;
-  g_autoptr(GBytes) cert = NULL;
-  g_autoptr(GError) error = NULL;
-  SemperCrypto *crypto;
-
-  profile = semper_profile_open (dir, SEMPER_PROFILE_OPEN_CREATE, password_cb, NULL, &error);
-  g_assert_no_error (error);
-  crypto = semper_profile_get_crypto (profile);
-  g_assert_true (semper_crypto_generate_key (crypto, &error));
-  csr = semper_crypto_create_csr (crypto, name, role, &error);
-  g_assert_no_error (error);
-  cert = semper_crypto_issue_certificate (fx->ca, csr, role, 30, &error);
-  g_assert_no_error (error);
-  g_assert_true (semper_crypto_import_certificate (crypto, cert, &error));
-  g_assert_true (semper_profile_set_trust_root (profile, fx->root, &error));
-  *fingerprint = semper_sha256_hex (cert);
-  if (out_cert != NULL)
-    *out_cert = g_bytes_ref (cert);
-  return g_steal_pointer (&profile);
-}
 
 static void
 fixture_set_up (Fixture       *fx,
                 gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *ca_dir = NULL, *wallet_dir = NULL, *helper = NULL, *line = NULL;
+  g_autofree char *wallet_dir = NULL, *helper = NULL, *line = NULL;
   g_autofree char *required = g_strdup_printf ("%d", SEMPER_TRANSFER_SIGNED
                                                      | SEMPER_TRANSFER_ENCRYPTED);
   g_autoptr(SemperProfile) wallet = NULL;
   g_autoptr(GDataInputStream) in = NULL;
 
-  fx->dir = g_dir_make_tmp ("semper-transfer-XXXXXX", &error);
-  g_assert_no_error (error);
-  ca_dir = g_build_filename (fx->dir, "ca", NULL);
-  fx->ca = semper_crypto_open (ca_dir, TRUE, password_cb, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_true (semper_crypto_generate_key (fx->ca, &error));
-  g_assert_true (semper_crypto_make_root (fx->ca, "Test Marketplace CA", 30, &error));
-  fx->root = semper_crypto_dup_certificate (fx->ca);
-  fx->trust = semper_trust_new (fx->root, &error);
-  g_assert_no_error (error);
-  fx->merchant = make_profile (fx, "merchant", SEMPER_ROLE_MERCHANT, &fx->fp_merchant, NULL);
+  semper_test_market_init (&fx->market, "semper-transfer-XXXXXX", PASSWORD);
+  fx->merchant = semper_test_make_profile (&fx->market, "merchant", NULL, SEMPER_ROLE_MERCHANT);
+  fx->fp_merchant = semper_test_fingerprint (fx->merchant);
   /* The wallet's profile is made here and then opened by its own process. */
-  wallet = make_profile (fx, "wallet", SEMPER_ROLE_WALLET, &fx->fp_wallet, &fx->wallet_cert);
+  wallet = semper_test_make_profile (&fx->market, "wallet", NULL, SEMPER_ROLE_WALLET);
+  fx->fp_wallet = semper_test_fingerprint (wallet);
+  fx->wallet_cert = semper_crypto_dup_certificate (semper_profile_get_crypto (wallet));
   g_clear_object (&wallet);
 
   helper = g_build_filename (g_getenv ("SEMPER_BUILD_ROOT"), "tests", "integration",
                              "transfer-helper", NULL);
-  wallet_dir = g_build_filename (fx->dir, "wallet", NULL);
+  wallet_dir = g_build_filename (fx->market.dir, "wallet", NULL);
   fx->wallet = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, helper, wallet_dir,
                                  PASSWORD, required, NULL);
   g_assert_no_error (error);
@@ -124,19 +79,13 @@ static void
 fixture_tear_down (Fixture       *fx,
                    gconstpointer  data)
 {
-  g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", fx->dir);
-
   stop_wallet (fx);
   g_clear_object (&fx->merchant);
-  g_clear_object (&fx->ca);
-  g_clear_object (&fx->trust);
-  g_clear_pointer (&fx->root, g_bytes_unref);
   g_clear_pointer (&fx->wallet_cert, g_bytes_unref);
   g_free (fx->fp_merchant);
   g_free (fx->fp_wallet);
   g_free (fx->url);
-  g_spawn_command_line_sync (cmd, NULL, NULL, NULL, NULL);
-  g_free (fx->dir);
+  semper_test_market_clear (&fx->market);
 }
 
 static SemperPackage *
@@ -177,7 +126,6 @@ test_send (Fixture       *fx,
   g_autoptr(GBytes) wire = NULL, weak = NULL, receipt = NULL, none = NULL;
   g_autoptr(SemperDeliveryReceipt) checked = NULL;
   g_autoptr(SemperProfile) wallet = NULL;
-  g_autofree char *wallet_dir = g_build_filename (fx->dir, "wallet", NULL);
   SemperArchive *archive;
   guint packages = 0;
 
@@ -188,7 +136,7 @@ test_send (Fixture       *fx,
   g_assert_true (semper_transfer_send (client, fx->url, wire, &receipt, &error));
   g_assert_no_error (error);
   g_assert_nonnull (receipt);
-  checked = semper_transfer_check_receipt (receipt, fx->trust, package, wire, &error);
+  checked = semper_transfer_check_receipt (receipt, fx->market.trust, package, wire, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (checked->recipient, ==, fx->fp_wallet);
 
@@ -202,9 +150,7 @@ test_send (Fixture       *fx,
 
   /* The wallet's archive holds exactly what arrived, once. */
   stop_wallet (fx);
-  wallet = semper_profile_open (wallet_dir, SEMPER_PROFILE_OPEN_DEFAULT, password_cb, NULL,
-                                &error);
-  g_assert_no_error (error);
+  wallet = semper_test_open_profile (&fx->market, "wallet");
   archive = semper_profile_get_archive (wallet);
   for (gint64 id = 1; id < 200; id++)
     {
