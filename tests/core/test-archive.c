@@ -996,73 +996,49 @@ test_audit_verify (Fixture       *fixture,
   g_assert_no_error (error);
 }
 
-static const char *drop_triggers = "DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete;";
+/* An editor who drops the append-only triggers and runs @sql on ten events:
+ * verification reports the first broken link at @row. */
+typedef struct {
+  const char *sql;
+  gint64      row;
+} AuditTamper;
+
+static const AuditTamper tamper_edit = {
+  "UPDATE audit SET detail = 'event 66' WHERE id = 7", 7
+};
+
+/* An editor who also fixes the row's own hash breaks the next row's link. */
+static const AuditTamper tamper_edit_rehash = {
+  "UPDATE audit SET time = time + 1, hash = (SELECT hash FROM audit "
+  "WHERE id = 2) WHERE id = 4", 4
+};
+
+static const AuditTamper tamper_delete = {
+  "DELETE FROM audit WHERE id = 5", 6
+};
+
+/* Swap rows 3 and 4 whole, each keeping its hashes. */
+static const AuditTamper tamper_reorder = {
+  "UPDATE audit SET id = -3 WHERE id = 3;"
+  "UPDATE audit SET id = 3 WHERE id = 4;"
+  "UPDATE audit SET id = 4 WHERE id = -3;", 3
+};
+
+static const AuditTamper tamper_truncate = {
+  "DELETE FROM audit WHERE id >= 9", 9
+};
 
 static void
-test_audit_tamper_edit (Fixture       *fixture,
-                        gconstpointer  data)
+test_audit_tamper (Fixture       *fixture,
+                   gconstpointer  data)
 {
-  g_autofree char *sql = NULL;
+  const AuditTamper *tamper = data;
+  g_autofree char *sql = g_strconcat ("DROP TRIGGER audit_no_update; "
+                                      "DROP TRIGGER audit_no_delete;", tamper->sql, NULL);
 
   fill_audit (fixture->archive, 10);
-  sql = g_strconcat (drop_triggers, "UPDATE audit SET detail = 'event 66' WHERE id = 7", NULL);
   raw_exec (fixture->path, sql);
-  assert_audit_broken_at (fixture, 7);
-}
-
-static void
-test_audit_tamper_edit_rehash (Fixture       *fixture,
-                               gconstpointer  data)
-{
-  g_autofree char *sql = NULL;
-
-  /* An editor who also fixes the row's own hash breaks the next row's link. */
-  fill_audit (fixture->archive, 10);
-  sql = g_strconcat (drop_triggers,
-                     "UPDATE audit SET time = time + 1, hash = (SELECT hash FROM audit "
-                     "WHERE id = 2) WHERE id = 4", NULL);
-  raw_exec (fixture->path, sql);
-  assert_audit_broken_at (fixture, 4);
-}
-
-static void
-test_audit_tamper_delete (Fixture       *fixture,
-                          gconstpointer  data)
-{
-  g_autofree char *sql = NULL;
-
-  fill_audit (fixture->archive, 10);
-  sql = g_strconcat (drop_triggers, "DELETE FROM audit WHERE id = 5", NULL);
-  raw_exec (fixture->path, sql);
-  assert_audit_broken_at (fixture, 6);
-}
-
-static void
-test_audit_tamper_reorder (Fixture       *fixture,
-                           gconstpointer  data)
-{
-  g_autofree char *sql = NULL;
-
-  /* Swap rows 3 and 4 whole, each keeping its hashes. */
-  fill_audit (fixture->archive, 10);
-  sql = g_strconcat (drop_triggers,
-                     "UPDATE audit SET id = -3 WHERE id = 3;"
-                     "UPDATE audit SET id = 3 WHERE id = 4;"
-                     "UPDATE audit SET id = 4 WHERE id = -3;", NULL);
-  raw_exec (fixture->path, sql);
-  assert_audit_broken_at (fixture, 3);
-}
-
-static void
-test_audit_tamper_truncate (Fixture       *fixture,
-                            gconstpointer  data)
-{
-  g_autofree char *sql = NULL;
-
-  fill_audit (fixture->archive, 10);
-  sql = g_strconcat (drop_triggers, "DELETE FROM audit WHERE id >= 9", NULL);
-  raw_exec (fixture->path, sql);
-  assert_audit_broken_at (fixture, 9);
+  assert_audit_broken_at (fixture, tamper->row);
 }
 
 /* Durability */
@@ -1270,15 +1246,18 @@ main (int   argc,
   ADD ("/semper/archive/search/hostile", test_search_hostile);
   ADD ("/semper/archive/tables/other", test_other_tables);
   ADD ("/semper/archive/audit/verify", test_audit_verify);
-  ADD ("/semper/archive/audit/tamper-edit", test_audit_tamper_edit);
-  ADD ("/semper/archive/audit/tamper-edit-rehash", test_audit_tamper_edit_rehash);
-  ADD ("/semper/archive/audit/tamper-delete", test_audit_tamper_delete);
-  ADD ("/semper/archive/audit/tamper-reorder", test_audit_tamper_reorder);
-  ADD ("/semper/archive/audit/tamper-truncate", test_audit_tamper_truncate);
+#define ADD_TAMPER(path, tamper) \
+  g_test_add (path, Fixture, &tamper, fixture_set_up, test_audit_tamper, fixture_tear_down)
+  ADD_TAMPER ("/semper/archive/audit/tamper-edit", tamper_edit);
+  ADD_TAMPER ("/semper/archive/audit/tamper-edit-rehash", tamper_edit_rehash);
+  ADD_TAMPER ("/semper/archive/audit/tamper-delete", tamper_delete);
+  ADD_TAMPER ("/semper/archive/audit/tamper-reorder", tamper_reorder);
+  ADD_TAMPER ("/semper/archive/audit/tamper-truncate", tamper_truncate);
   ADD ("/semper/archive/durability/kill-9", test_crash_kill9);
   ADD ("/semper/archive/durability/disk-full", test_disk_full);
 
 #undef ADD
+#undef ADD_TAMPER
 
   return g_test_run ();
 }
