@@ -7,6 +7,7 @@
 #include "semper-cli.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <glib/gi18n.h>
 #include <stdio.h>
 #include <termios.h>
@@ -41,6 +42,27 @@ cli_print_json (JsonBuilder *builder)
   json_generator_set_pretty (gen, TRUE);
   text = json_generator_to_data (gen, NULL);
   g_print ("%s\n", text);
+}
+
+/* One JSON object of string members: @name, its value, and more pairs up to
+ * a NULL name. */
+void
+cli_print_json_strings (const char *name,
+                        ...)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  va_list args;
+
+  json_builder_begin_object (b);
+  va_start (args, name);
+  for (const char *member = name; member != NULL; member = va_arg (args, const char *))
+    {
+      json_builder_set_member_name (b, member);
+      json_builder_add_string_value (b, va_arg (args, const char *));
+    }
+  va_end (args);
+  json_builder_end_object (b);
+  cli_print_json (b);
 }
 
 static const char *
@@ -117,6 +139,35 @@ cli_usage (GOptionContext *context,
     g_printerr ("semper: %s\n", message);
   g_printerr ("%s", help);
   return EXIT_USAGE;
+}
+
+/* Parses the command's options (@entries, then the global ones) and checks
+ * that @n_args arguments are left (-1: the command checks them itself). On a
+ * usage error, prints the message (@usage for a wrong number of arguments)
+ * and the help, and returns FALSE: the command exits with EXIT_USAGE. */
+gboolean
+cli_parse_options (GOptionContext      *context,
+                   const GOptionEntry  *entries,
+                   int                 *argc,
+                   char              ***argv,
+                   int                  n_args,
+                   const char          *usage)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  g_option_context_add_main_entries (context, semper_cli_global_entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, argc, argv, &error))
+    {
+      cli_usage (context, error->message);
+      return FALSE;
+    }
+  if (n_args >= 0 && *argc != n_args + 1)
+    {
+      cli_usage (context, usage);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 /* ---- input ------------------------------------------------------------- */

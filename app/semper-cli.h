@@ -37,10 +37,18 @@ extern Cli          cli;
 extern GOptionEntry semper_cli_global_entries[];
 
 void     cli_print_json       (JsonBuilder     *builder);
+void     cli_print_json_strings (const char    *name,
+                               ...) G_GNUC_NULL_TERMINATED;
 int      cli_fail             (const GError    *error,
                                int              status);
 int      cli_usage            (GOptionContext  *context,
                                const char      *message);
+gboolean cli_parse_options    (GOptionContext      *context,
+                               const GOptionEntry  *entries,
+                               int                 *argc,
+                               char              ***argv,
+                               int                  n_args,
+                               const char          *usage);
 GBytes  *cli_read_file        (const char      *path,
                                GError         **error);
 char    *cli_password_cb      (gboolean         retry,

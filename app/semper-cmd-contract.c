@@ -475,12 +475,8 @@ contract_propose (int    argc,
     { NULL }
   };
 
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  g_option_context_add_main_entries (context, semper_cli_global_entries, GETTEXT_PACKAGE);
-  if (!g_option_context_parse (context, &argc, &argv, &error))
-    return cli_usage (context, error->message);
-  if (argc != 2)
-    return cli_usage (context, _("contract propose takes one FILE"));
+  if (!cli_parse_options (context, entries, &argc, &argv, 1, _("contract propose takes one FILE")))
+    return EXIT_USAGE;
   if (to == NULL)
     return cli_usage (context, _("--to PEER (the responder's certificate file) is required"));
   if (accept_warnings && !yes)
@@ -534,25 +530,9 @@ contract_propose (int    argc,
 
   deadline_str = format_time (deadline);
   if (cli.json)
-    {
-      g_autoptr(JsonBuilder) b = json_builder_new ();
-
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "id");
-      json_builder_add_string_value (b, id);
-      json_builder_set_member_name (b, "state");
-      json_builder_add_string_value (b, SEMPER_ASW_M1_SENT);
-      json_builder_set_member_name (b, "peer");
-      json_builder_add_string_value (b, peer_fpr);
-      json_builder_set_member_name (b, "peer_name");
-      json_builder_add_string_value (b, peer_name != NULL ? peer_name : "");
-      json_builder_set_member_name (b, "ttp");
-      json_builder_add_string_value (b, ttp);
-      json_builder_set_member_name (b, "deadline");
-      json_builder_add_string_value (b, deadline_str);
-      json_builder_end_object (b);
-      cli_print_json (b);
-    }
+    cli_print_json_strings ("id", id, "state", SEMPER_ASW_M1_SENT, "peer", peer_fpr,
+                            "peer_name", peer_name != NULL ? peer_name : "", "ttp", ttp,
+                            "deadline", deadline_str, NULL);
   else
     {
       g_autofree char *name = semper_headless_escape (peer_name != NULL ? peer_name : "", -1);
@@ -591,12 +571,8 @@ contract_list (int    argc,
     { NULL }
   };
 
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  g_option_context_add_main_entries (context, semper_cli_global_entries, GETTEXT_PACKAGE);
-  if (!g_option_context_parse (context, &argc, &argv, &error))
-    return cli_usage (context, error->message);
-  if (argc != 1)
-    return cli_usage (context, _("contract list takes no arguments"));
+  if (!cli_parse_options (context, entries, &argc, &argv, 0, _("contract list takes no arguments")))
+    return EXIT_USAGE;
   if (ttp != NULL && !check_url (ttp, &error))
     return cli_usage (context, error->message);
 
@@ -732,12 +708,8 @@ contract_show (int    argc,
     { NULL }
   };
 
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  g_option_context_add_main_entries (context, semper_cli_global_entries, GETTEXT_PACKAGE);
-  if (!g_option_context_parse (context, &argc, &argv, &error))
-    return cli_usage (context, error->message);
-  if (argc != 2)
-    return cli_usage (context, _("contract show takes one ID"));
+  if (!cli_parse_options (context, entries, &argc, &argv, 1, _("contract show takes one ID")))
+    return EXIT_USAGE;
 
   if (!wallet_open (&w, &error))
     return cli_fail (error, EXIT_ERROR);
@@ -819,12 +791,8 @@ contract_accept (int    argc,
     { NULL }
   };
 
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  g_option_context_add_main_entries (context, semper_cli_global_entries, GETTEXT_PACKAGE);
-  if (!g_option_context_parse (context, &argc, &argv, &error))
-    return cli_usage (context, error->message);
-  if (argc != 2)
-    return cli_usage (context, _("contract accept takes one ID"));
+  if (!cli_parse_options (context, entries, &argc, &argv, 1, _("contract accept takes one ID")))
+    return EXIT_USAGE;
   if (accept_warnings && !yes)
     return cli_usage (context, _("--accept-warnings goes with --yes"));
 
@@ -855,17 +823,7 @@ contract_accept (int    argc,
   if (state == NULL)
     return cli_fail (error, EXIT_ERROR);
   if (cli.json)
-    {
-      g_autoptr(JsonBuilder) b = json_builder_new ();
-
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "id");
-      json_builder_add_string_value (b, argv[1]);
-      json_builder_set_member_name (b, "state");
-      json_builder_add_string_value (b, state);
-      json_builder_end_object (b);
-      cli_print_json (b);
-    }
+    cli_print_json_strings ("id", argv[1], "state", state, NULL);
   else
     g_print (_("Accepted contract %s; it is %s. Run `semper resume` to finish it.\n"), argv[1],
              state);
@@ -885,29 +843,15 @@ contract_decline (int    argc,
     { NULL }
   };
 
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  g_option_context_add_main_entries (context, semper_cli_global_entries, GETTEXT_PACKAGE);
-  if (!g_option_context_parse (context, &argc, &argv, &error))
-    return cli_usage (context, error->message);
-  if (argc != 2)
-    return cli_usage (context, _("contract decline takes one ID"));
+  if (!cli_parse_options (context, entries, &argc, &argv, 1, _("contract decline takes one ID")))
+    return EXIT_USAGE;
 
   if (!wallet_open (&w, &error))
     return cli_fail (error, EXIT_ERROR);
   if (!semper_contract_signing_decline (w.signing, argv[1], &error))
     return cli_fail (error, status_for (error));
   if (cli.json)
-    {
-      g_autoptr(JsonBuilder) b = json_builder_new ();
-
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "id");
-      json_builder_add_string_value (b, argv[1]);
-      json_builder_set_member_name (b, "state");
-      json_builder_add_string_value (b, SEMPER_ASW_DECLINED);
-      json_builder_end_object (b);
-      cli_print_json (b);
-    }
+    cli_print_json_strings ("id", argv[1], "state", SEMPER_ASW_DECLINED, NULL);
   else
     g_print (_("Declined contract %s; nothing was signed or sent.\n"), argv[1]);
   return EXIT_OK;
@@ -934,10 +878,8 @@ contract_export (int    argc,
     { NULL }
   };
 
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  g_option_context_add_main_entries (context, semper_cli_global_entries, GETTEXT_PACKAGE);
-  if (!g_option_context_parse (context, &argc, &argv, &error))
-    return cli_usage (context, error->message);
+  if (!cli_parse_options (context, entries, &argc, &argv, -1, NULL))
+    return EXIT_USAGE;
   if (argc != 3 && !(argc == 2 && bundle != NULL))
     return cli_usage (context, _("contract export takes an ID and an OUT file"));
 
@@ -949,17 +891,7 @@ contract_export (int    argc,
   if (argc == 2)
     {
       if (cli.json)
-        {
-          g_autoptr(JsonBuilder) b = json_builder_new ();
-
-          json_builder_begin_object (b);
-          json_builder_set_member_name (b, "id");
-          json_builder_add_string_value (b, argv[1]);
-          json_builder_set_member_name (b, "bundle");
-          json_builder_add_string_value (b, bundle);
-          json_builder_end_object (b);
-          cli_print_json (b);
-        }
+        cli_print_json_strings ("id", argv[1], "bundle", bundle, NULL);
       else
         g_print (_("Wrote the evidence bundle of contract %s to %s\n"), argv[1], bundle);
       return EXIT_OK;
@@ -974,19 +906,7 @@ contract_export (int    argc,
                                  G_FILE_SET_CONTENTS_CONSISTENT, 0644, &error))
     return cli_fail (error, EXIT_ERROR);
   if (cli.json)
-    {
-      g_autoptr(JsonBuilder) b = json_builder_new ();
-
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "id");
-      json_builder_add_string_value (b, argv[1]);
-      json_builder_set_member_name (b, "state");
-      json_builder_add_string_value (b, state);
-      json_builder_set_member_name (b, "out");
-      json_builder_add_string_value (b, argv[2]);
-      json_builder_end_object (b);
-      cli_print_json (b);
-    }
+    cli_print_json_strings ("id", argv[1], "state", state, "out", argv[2], NULL);
   else
     g_print (_("Exported contract %s (%s) to %s; check it with `semper verify %s`.\n"), argv[1],
              state, argv[2], argv[2]);
@@ -1012,12 +932,9 @@ contract_certificate (int    argc,
     { NULL }
   };
 
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  g_option_context_add_main_entries (context, semper_cli_global_entries, GETTEXT_PACKAGE);
-  if (!g_option_context_parse (context, &argc, &argv, &error))
-    return cli_usage (context, error->message);
-  if (argc != 2)
-    return cli_usage (context, _("contract certificate takes one OUT file"));
+  if (!cli_parse_options (context, entries, &argc, &argv, 1,
+                          _("contract certificate takes one OUT file")))
+    return EXIT_USAGE;
 
   dir = cli_profile_dir ();
   profile = semper_profile_open (dir, SEMPER_PROFILE_OPEN_DEFAULT, cli_password_cb, NULL, &error);
@@ -1036,19 +953,8 @@ contract_certificate (int    argc,
   fpr = semper_sha256_hex (cert);
   name = semper_certificate_dup_common_name (cert);
   if (cli.json)
-    {
-      g_autoptr(JsonBuilder) b = json_builder_new ();
-
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "out");
-      json_builder_add_string_value (b, argv[1]);
-      json_builder_set_member_name (b, "fingerprint");
-      json_builder_add_string_value (b, fpr);
-      json_builder_set_member_name (b, "name");
-      json_builder_add_string_value (b, name != NULL ? name : "");
-      json_builder_end_object (b);
-      cli_print_json (b);
-    }
+    cli_print_json_strings ("out", argv[1], "fingerprint", fpr, "name", name != NULL ? name : "",
+                            NULL);
   else
     g_print (_("Wrote your certificate to %s (SHA-256 %s). Give it to whoever proposes a "
                "contract to you.\n"), argv[1], fpr);
@@ -1160,12 +1066,8 @@ cmd_resume (int    argc,
     { NULL }
   };
 
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  g_option_context_add_main_entries (context, semper_cli_global_entries, GETTEXT_PACKAGE);
-  if (!g_option_context_parse (context, &argc, &argv, &error))
-    return cli_usage (context, error->message);
-  if (argc != 1)
-    return cli_usage (context, _("resume takes no arguments"));
+  if (!cli_parse_options (context, entries, &argc, &argv, 0, _("resume takes no arguments")))
+    return EXIT_USAGE;
 
   if (!wallet_open (&w, &error))
     return cli_fail (error, EXIT_ERROR);
@@ -1277,10 +1179,8 @@ cmd_suspend (int    argc,
     { NULL }
   };
 
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  g_option_context_add_main_entries (context, semper_cli_global_entries, GETTEXT_PACKAGE);
-  if (!g_option_context_parse (context, &argc, &argv, &error))
-    return cli_usage (context, error->message);
+  if (!cli_parse_options (context, entries, &argc, &argv, -1, NULL))
+    return EXIT_USAGE;
   if (argc > 2)
     return cli_usage (context, _("suspend takes one exchange id, or none to list them"));
 
