@@ -32,10 +32,7 @@
 #include "wallet-trusted-display-private.h"
 #include "wallet-window.h"
 
-#define PASSWORD "correct horse battery staple"
-
 static char *test_dir;
-static guint profile_counter;
 
 /* What the English run showed, per screenshot: the German run of the same
  * screenshot must not show any of it again (but for the data). */
@@ -53,29 +50,6 @@ static const char * const same_in_german[] = {
 };
 
 /* ---- profiles ---------------------------------------------------------- */
-
-static char *
-fixed_password_cb (gboolean retry,
-                   gpointer user_data)
-{
-  return retry ? NULL : g_strdup (PASSWORD);
-}
-
-static SemperProfile *
-new_profile (void)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *name = g_strdup_printf ("profile-%u", ++profile_counter);
-  g_autofree char *dir = g_build_filename (test_dir, name, NULL);
-  SemperProfile *profile;
-
-  profile = semper_profile_open (dir, SEMPER_PROFILE_OPEN_CREATE, fixed_password_cb, NULL,
-                                 &error);
-  g_assert_no_error (error);
-  g_assert_true (semper_profile_create_identity (profile, "Erika Example", &error));
-  g_assert_no_error (error);
-  return profile;
-}
 
 static void
 insert_record (SemperArchive           *archive,
@@ -110,7 +84,7 @@ insert_record (SemperArchive           *archive,
 static SemperProfile *
 full_profile (void)
 {
-  SemperProfile *profile = new_profile ();
+  SemperProfile *profile = ui_test_new_profile (test_dir);
   SemperArchive *archive = semper_profile_get_archive (profile);
   g_autoptr(GError) error = NULL;
   SemperArchiveDispute dispute = { 0 };
@@ -394,66 +368,13 @@ check (GtkWidget  *widget,
 
 /* ---- the window -------------------------------------------------------- */
 
-typedef void (*Body) (WalletWindow *window, SemperProfile *profile, gpointer data);
-
-typedef struct {
-  WalletApplication *app;
-  SemperProfile     *profile;
-  Body               body;
-  gpointer           data;
-  gboolean           ran;
-} Run;
-
-static gboolean
-run_body_idle_cb (gpointer data)
-{
-  Run *run = data;
-  GtkWindow *window;
-
-  _wallet_application_set_profile (run->app, run->profile);
-  window = gtk_application_get_active_window (GTK_APPLICATION (run->app));
-  g_assert_true (WALLET_IS_WINDOW (window));
-  gtk_window_set_default_size (window, 1100, 720);
-  ui_test_show_and_wait (window);
-  run->body (WALLET_WINDOW (window), run->profile, run->data);
-  run->ran = TRUE;
-  g_application_quit (G_APPLICATION (run->app));
-  return G_SOURCE_REMOVE;
-}
-
-static void
-activated_cb (Run *run)
-{
-  if (!run->ran)
-    g_idle_add (run_body_idle_cb, run);
-}
-
+/* The window is as large as a laptop's. */
 static void
 run_in_window (SemperProfile *profile,
-               Body           body,
+               UiTestBody     body,
                gpointer       data)
 {
-  char *argv[] = { (char *) "semper-wallet", NULL };
-  Run run = { 0 };
-  GList *windows;
-
-  run.app = wallet_application_new ();
-  g_application_set_flags (G_APPLICATION (run.app),
-                           g_application_get_flags (G_APPLICATION (run.app))
-                           | G_APPLICATION_NON_UNIQUE);
-  _wallet_application_set_skip_profile (run.app, TRUE);
-  run.profile = profile;
-  run.body = body;
-  run.data = data;
-  g_signal_connect_swapped (run.app, "activate", G_CALLBACK (activated_cb), &run);
-  g_assert_cmpint (g_application_run (G_APPLICATION (run.app), 1, argv), ==, 0);
-  g_assert_true (run.ran);
-
-  while ((windows = gtk_application_get_windows (GTK_APPLICATION (run.app))) != NULL)
-    gtk_window_destroy (GTK_WINDOW (windows->data));
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-  g_object_unref (run.app);
+  ui_test_run_in_window (profile, 1100, 720, body, data);
 }
 
 static GtkWidget *
@@ -581,7 +502,8 @@ static void
 test_window (gconstpointer data)
 {
   const Pass *pass = data;
-  g_autoptr(SemperProfile) profile = pass->empty ? new_profile () : full_profile ();
+  g_autoptr(SemperProfile) profile = pass->empty ? ui_test_new_profile (test_dir)
+                                                 : full_profile ();
 
   set_language (pass->language);
   run_in_window (profile, window_body, (gpointer) pass);
@@ -613,12 +535,12 @@ test_setup (gconstpointer data)
   check (GTK_WIDGET (setup), "setup-name", language, FALSE);
   g_signal_emit_by_name (next, "clicked");
   gtk_editable_set_text (GTK_EDITABLE (_wallet_setup_window_get_widget (setup, "password")),
-                         PASSWORD);
+                         UI_TEST_PASSWORD);
   gtk_editable_set_text (GTK_EDITABLE (_wallet_setup_window_get_widget (setup, "repeat")),
                          "correct horse");
   check (GTK_WIDGET (setup), "setup-password", language, FALSE);
   gtk_editable_set_text (GTK_EDITABLE (_wallet_setup_window_get_widget (setup, "repeat")),
-                         PASSWORD);
+                         UI_TEST_PASSWORD);
   g_signal_emit_by_name (next, "clicked");
   g_assert_cmpstr (_wallet_setup_window_get_page (setup), ==, "register");
   check (GTK_WIDGET (setup), "setup-register", language, FALSE);

@@ -42,32 +42,12 @@
 #include "wallet-preferences-window.h"
 #include "wallet-window.h"
 
-#define PASSWORD "correct horse battery staple"
-
 static char *test_dir;
-static guint profile_counter;
-
-static char *
-fixed_password_cb (gboolean retry,
-                   gpointer user_data)
-{
-  return retry ? NULL : g_strdup (PASSWORD);
-}
 
 static SemperProfile *
 new_profile (void)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *name = g_strdup_printf ("profile-%u", ++profile_counter);
-  g_autofree char *dir = g_build_filename (test_dir, name, NULL);
-  SemperProfile *profile;
-
-  profile = semper_profile_open (dir, SEMPER_PROFILE_OPEN_CREATE, fixed_password_cb, NULL,
-                                 &error);
-  g_assert_no_error (error);
-  g_assert_true (semper_profile_create_identity (profile, "Erika Example", &error));
-  g_assert_no_error (error);
-  return profile;
+  return ui_test_new_profile (test_dir);
 }
 
 /* ---- the stored merchants --------------------------------------------- */
@@ -141,7 +121,7 @@ test_merchants_store (void)
 
   /* Kept in the profile: another opening sees them. */
   g_clear_object (&profile);
-  profile = semper_profile_open (dir, SEMPER_PROFILE_OPEN_DEFAULT, fixed_password_cb, NULL,
+  profile = semper_profile_open (dir, SEMPER_PROFILE_OPEN_DEFAULT, ui_test_password_cb, NULL,
                                  &error);
   g_assert_no_error (error);
   archive = semper_profile_get_archive (profile);
@@ -403,67 +383,17 @@ market_profile (void)
 
 /* ---- the page in the window ------------------------------------------- */
 
-typedef void (*Body) (WalletWindow *window, SemperProfile *profile);
-
-typedef struct {
-  WalletApplication *app;
-  SemperProfile     *profile;
-  Body               body;
-  gboolean           ran;
-} Run;
-
-static gboolean
-run_body_idle_cb (gpointer data)
-{
-  Run *run = data;
-  GtkWindow *window;
-
-  _wallet_application_set_profile (run->app, run->profile);
-  window = gtk_application_get_active_window (GTK_APPLICATION (run->app));
-  g_assert_true (WALLET_IS_WINDOW (window));
-  ui_test_show_and_wait (window);
-  run->body (WALLET_WINDOW (window), run->profile);
-  run->ran = TRUE;
-  g_application_quit (G_APPLICATION (run->app));
-  return G_SOURCE_REMOVE;
-}
-
 static void
-activated_cb (Run *run)
-{
-  if (!run->ran)
-    g_idle_add (run_body_idle_cb, run);
-}
-
-static void
-run_in_window_with (Body             body,
+run_in_window_with (UiTestBody       body,
                     SemperProfile *(*make_profile) (void))
 {
-  char *argv[] = { (char *) "semper-wallet", NULL };
-  Run run = { 0 };
-  GList *windows;
+  g_autoptr(SemperProfile) profile = make_profile ();
 
-  run.app = wallet_application_new ();
-  g_application_set_flags (G_APPLICATION (run.app),
-                           g_application_get_flags (G_APPLICATION (run.app))
-                           | G_APPLICATION_NON_UNIQUE);
-  _wallet_application_set_skip_profile (run.app, TRUE);
-  run.profile = make_profile ();
-  run.body = body;
-  g_signal_connect_swapped (run.app, "activate", G_CALLBACK (activated_cb), &run);
-  g_assert_cmpint (g_application_run (G_APPLICATION (run.app), 1, argv), ==, 0);
-  g_assert_true (run.ran);
-
-  while ((windows = gtk_application_get_windows (GTK_APPLICATION (run.app))) != NULL)
-    gtk_window_destroy (GTK_WINDOW (windows->data));
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-  g_object_unref (run.app);
-  g_object_unref (run.profile);
+  ui_test_run_in_window (profile, 0, 0, body, NULL);
 }
 
 static void
-run_in_window (Body body)
+run_in_window (UiTestBody body)
 {
   run_in_window_with (body, new_profile);
 }
@@ -492,7 +422,8 @@ find_widget (GtkWidget *root,
 
 static void
 page_body (WalletWindow  *window,
-           SemperProfile *profile)
+           SemperProfile *profile,
+           gpointer       data)
 {
   WalletShopPage *page = WALLET_SHOP_PAGE (find_widget (GTK_WIDGET (window),
                                                         WALLET_TYPE_SHOP_PAGE, NULL));
@@ -673,7 +604,8 @@ query_done (gpointer data)
 
 static void
 catalog_body (WalletWindow  *window,
-              SemperProfile *profile)
+              SemperProfile *profile,
+              gpointer       data)
 {
   WalletShopMerchantView *view = open_merchant (window, "mail-order");
   g_autoptr(SemperCatalog) local = semper_catalog_new_demo (SEMPER_CATALOG_DEMO_SIZE, "EUR");
@@ -959,7 +891,8 @@ open_goods (SemperProfile      *profile,
 
 static void
 purchase_body (WalletWindow  *window,
-               SemperProfile *profile)
+               SemperProfile *profile,
+               gpointer       data)
 {
   WalletApplication *app = WALLET_APPLICATION (gtk_window_get_application (GTK_WINDOW (window)));
   WalletShopMerchantView *view = open_merchant (window, "courseware");
@@ -1137,7 +1070,8 @@ has_prefix (GBytes     *bytes,
  * display too, with the certified merchant, and only then is anything paid. */
 static void
 account_purchase_body (WalletWindow  *window,
-                       SemperProfile *profile)
+                       SemperProfile *profile,
+                       gpointer       data)
 {
   WalletApplication *app = WALLET_APPLICATION (gtk_window_get_application (GTK_WINDOW (window)));
   WalletShopMerchantView *view = open_merchant (window, "courseware");
@@ -1241,7 +1175,8 @@ preferences_open (gpointer data)
 
 static void
 over_limit_body (WalletWindow  *window,
-                 SemperProfile *profile)
+                 SemperProfile *profile,
+                 gpointer       data)
 {
   WalletShopMerchantView *view = open_merchant (window, "courseware");
   g_autoptr(SemperPrefs) prefs = NULL;
@@ -1365,7 +1300,8 @@ review_until_settled (WalletShopMerchantView *view)
 
 static void
 cannot_pay_body (WalletWindow  *window,
-                 SemperProfile *profile)
+                 SemperProfile *profile,
+                 gpointer       data)
 {
   WalletShopMerchantView *view = open_merchant (window, "courseware");
   g_autofree char *db = g_build_filename (semper_profile_get_dir (profile), "archive.db", NULL);
@@ -1455,7 +1391,8 @@ exchanges_idle (gpointer data)
  * purchase is done and its receipt is in Receipts, where it verifies. */
 static void
 resume_on_start_body (WalletWindow  *window,
-                      SemperProfile *profile)
+                      SemperProfile *profile,
+                      gpointer       data)
 {
   WalletActivityPage *activity = WALLET_ACTIVITY_PAGE (find_widget (GTK_WIDGET (window),
                                                                     WALLET_TYPE_ACTIVITY_PAGE,
@@ -1561,7 +1498,8 @@ static const char *screenshot_suffix;
 
 static void
 screenshots_body (WalletWindow  *window,
-                  SemperProfile *profile)
+                  SemperProfile *profile,
+                  gpointer       data)
 {
   static const char * const pages[] = { "shop", "activity", "receipts", "contracts",
                                         "disputes" };

@@ -9,6 +9,8 @@
 
 #include <glib/gstdio.h>
 
+#include "wallet-application-private.h"
+
 /* A private HOME and XDG_*_HOME for the whole test program (see
  * test-window.c for why not G_TEST_OPTION_ISOLATE_DIRS). Call before
  * anything asks GLib for these directories. Returns (transfer full) the
@@ -155,4 +157,114 @@ ui_test_save_screenshot (GtkWidget  *widget,
   g_assert_cmpint (g_stat (path, &st), ==, 0);
   g_assert_cmpint (st.st_size, >, 4 * 1024);
   g_test_message ("screenshot: %s", path);
+}
+
+/* ---- profiles ------------------------------------------------------------ */
+
+/* A SemperPasswordFunc that always answers UI_TEST_PASSWORD. */
+char *
+ui_test_password_cb (gboolean retry,
+                     gpointer user_data)
+{
+  return retry ? NULL : g_strdup (UI_TEST_PASSWORD);
+}
+
+/* A new profile TEST_DIR/profile-N with the identity "Erika Example",
+ * under UI_TEST_PASSWORD. Returns (transfer full) it, open. */
+SemperProfile *
+ui_test_new_profile (const char *test_dir)
+{
+  static guint counter;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *name = g_strdup_printf ("profile-%u", ++counter);
+  g_autofree char *dir = g_build_filename (test_dir, name, NULL);
+  SemperProfile *profile;
+
+  profile = semper_profile_open (dir, SEMPER_PROFILE_OPEN_CREATE, ui_test_password_cb, NULL,
+                                 &error);
+  g_assert_no_error (error);
+  g_assert_true (semper_profile_create_identity (profile, "Erika Example", &error));
+  g_assert_no_error (error);
+  return profile;
+}
+
+/* ---- the window ----------------------------------------------------------- */
+
+typedef struct {
+  WalletApplication *app;
+  SemperProfile     *profile;
+  int                width;
+  int                height;
+  UiTestBody         body;
+  gpointer           data;
+  gboolean           ran;
+} Run;
+
+static gboolean
+run_body_idle_cb (gpointer data)
+{
+  Run *run = data;
+  GtkWindow *window;
+
+  _wallet_application_set_profile (run->app, run->profile);
+  window = gtk_application_get_active_window (GTK_APPLICATION (run->app));
+  g_assert_true (WALLET_IS_WINDOW (window));
+  if (run->width > 0)
+    gtk_window_set_default_size (window, run->width, run->height);
+  ui_test_show_and_wait (window);
+  run->body (WALLET_WINDOW (window), run->profile, run->data);
+  run->ran = TRUE;
+  g_application_quit (G_APPLICATION (run->app));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+activated_cb (Run *run)
+{
+  if (!run->ran)
+    g_idle_add (run_body_idle_cb, run);
+}
+
+/**
+ * ui_test_run_in_window:
+ * @profile: the profile the window shows
+ * @width: the window's default width (0: the window's own default size)
+ * @height: the window's default height
+ * @body: what to do with the window, once it is shown
+ * @data: for @body
+ *
+ * Runs a WalletApplication (not unique, without asking for a profile) on
+ * @profile, calls @body on its window once the window is painted, then
+ * quits, destroys its windows and drops the application.
+ */
+void
+ui_test_run_in_window (SemperProfile *profile,
+                       int            width,
+                       int            height,
+                       UiTestBody     body,
+                       gpointer       data)
+{
+  char *argv[] = { (char *) "semper-wallet", NULL };
+  Run run = { 0 };
+  GList *windows;
+
+  run.app = wallet_application_new ();
+  g_application_set_flags (G_APPLICATION (run.app),
+                           g_application_get_flags (G_APPLICATION (run.app))
+                           | G_APPLICATION_NON_UNIQUE);
+  _wallet_application_set_skip_profile (run.app, TRUE);
+  run.profile = profile;
+  run.width = width;
+  run.height = height;
+  run.body = body;
+  run.data = data;
+  g_signal_connect_swapped (run.app, "activate", G_CALLBACK (activated_cb), &run);
+  g_assert_cmpint (g_application_run (G_APPLICATION (run.app), 1, argv), ==, 0);
+  g_assert_true (run.ran);
+
+  while ((windows = gtk_application_get_windows (GTK_APPLICATION (run.app))) != NULL)
+    gtk_window_destroy (GTK_WINDOW (windows->data));
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_object_unref (run.app);
 }

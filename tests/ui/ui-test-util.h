@@ -7,6 +7,9 @@
 
 #include <adwaita.h>
 
+#include "semper-profile.h"
+#include "wallet-window.h"
+
 G_BEGIN_DECLS
 
 char *ui_test_setup_dirs          (const char *template_name);
@@ -18,5 +21,22 @@ void  ui_test_save_screenshot     (GtkWidget  *widget,
                                    const char *name);
 void  ui_test_spin_until          (gboolean   (*done) (gpointer data),
                                    gpointer     data);
+
+/* The password of every profile that ui_test_new_profile() makes. */
+#define UI_TEST_PASSWORD "correct horse battery staple"
+
+char          *ui_test_password_cb   (gboolean       retry,
+                                      gpointer       user_data);
+SemperProfile *ui_test_new_profile   (const char    *test_dir);
+
+typedef void (*UiTestBody) (WalletWindow  *window,
+                            SemperProfile *profile,
+                            gpointer       data);
+
+void           ui_test_run_in_window (SemperProfile *profile,
+                                      int            width,
+                                      int            height,
+                                      UiTestBody     body,
+                                      gpointer       data);
 
 G_END_DECLS
