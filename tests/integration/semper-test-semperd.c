@@ -8,6 +8,7 @@
 
 #include <signal.h>
 #include <sqlite3.h>
+#include <stdarg.h>
 #include <string.h>
 #include <sys/prctl.h>
 
@@ -331,4 +332,50 @@ semper_test_bank_balance (SemperTestMarket *market,
   return semper_test_bank_db_int (market,
                                   "SELECT amount FROM balances WHERE account = ? AND "
                                   "currency = 'EUR'", account);
+}
+
+/**
+ * semper_test_run_purse_helper:
+ * @name: the wallet's profile in the market
+ * @crash_after: (nullable): the journal point after which the helper kills
+ *   itself (SEMPER_TEST_CRASH_AFTER), or %NULL
+ * @...: the helper's command and its arguments, then %NULL
+ *
+ * Runs tests/integration/purse-crash-helper on the profile and waits for it.
+ *
+ * Returns: its exit status, or minus the signal that ended it.
+ */
+int
+semper_test_run_purse_helper (SemperTestMarket *market,
+                              const char       *name,
+                              const char       *crash_after,
+                              ...)
+{
+  g_autofree char *helper = g_build_filename (g_getenv ("SEMPER_BUILD_ROOT"), "tests",
+                                              "integration", "purse-crash-helper", NULL);
+  g_autofree char *profile = g_build_filename (market->dir, name, NULL);
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *arg;
+  va_list ap;
+
+  g_ptr_array_add (argv, g_strdup (helper));
+  g_ptr_array_add (argv, g_strdup (profile));
+  g_ptr_array_add (argv, g_strdup (market->password));
+  va_start (ap, crash_after);
+  while ((arg = va_arg (ap, const char *)) != NULL)
+    g_ptr_array_add (argv, g_strdup (arg));
+  va_end (ap);
+  g_ptr_array_add (argv, NULL);
+  if (crash_after != NULL)
+    g_subprocess_launcher_setenv (launcher, "SEMPER_TEST_CRASH_AFTER", crash_after, TRUE);
+  proc = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  g_subprocess_wait (proc, NULL, &error);
+  g_assert_no_error (error);
+  if (g_subprocess_get_if_signaled (proc))
+    return -g_subprocess_get_term_sig (proc);
+  return g_subprocess_get_exit_status (proc);
 }

@@ -33,43 +33,48 @@ typedef struct {
   SemperTrust  *trust;          /* trusting that root */
 } SemperTestMarket;
 
-char          *semper_test_password_cb     (gboolean          retry,
-                                            gpointer          user_data);
-void           semper_test_market_init     (SemperTestMarket *market,
-                                            const char       *tmpl,
-                                            const char       *password);
-void           semper_test_market_clear    (SemperTestMarket *market);
-SemperProfile *semper_test_make_profile    (SemperTestMarket *market,
-                                            const char       *name,
-                                            const char       *cn,
-                                            const char       *role);
-SemperProfile *semper_test_open_profile    (SemperTestMarket *market,
-                                            const char       *name);
-char          *semper_test_certify_server  (SemperTestMarket *market,
-                                            const char       *name,
-                                            const char       *cn,
-                                            const char       *role);
-GSubprocess   *semper_test_start_server    (SemperTestMarket *market,
-                                            const char       *role,
-                                            const char       *listen,
-                                            const char       *config_text,
-                                            char            **url);
-char          *semper_test_fingerprint     (SemperProfile    *profile);
+char          *semper_test_password_cb      (gboolean          retry,
+                                             gpointer          user_data);
+void           semper_test_market_init      (SemperTestMarket *market,
+                                             const char       *tmpl,
+                                             const char       *password);
+void           semper_test_market_clear     (SemperTestMarket *market);
+SemperProfile *semper_test_make_profile     (SemperTestMarket *market,
+                                             const char       *name,
+                                             const char       *cn,
+                                             const char       *role);
+SemperProfile *semper_test_open_profile     (SemperTestMarket *market,
+                                             const char       *name);
+char          *semper_test_certify_server   (SemperTestMarket *market,
+                                             const char       *name,
+                                             const char       *cn,
+                                             const char       *role);
+GSubprocess   *semper_test_start_server     (SemperTestMarket *market,
+                                             const char       *role,
+                                             const char       *listen,
+                                             const char       *config_text,
+                                             char            **url);
+char          *semper_test_fingerprint      (SemperProfile    *profile);
 
-SemperPurse   *semper_test_link_purse      (SemperProfile    *profile,
-                                            const char       *bank_url,
-                                            const char       *account,
-                                            const char       *code);
-void           semper_test_link_account    (SemperTestMarket *market,
-                                            SemperProfile    *profile,
-                                            const char       *bank_url,
-                                            const char       *bank_fp,
-                                            const char       *account,
-                                            const char       *code);
-gint64         semper_test_bank_db_int     (SemperTestMarket *market,
-                                            const char       *sql,
-                                            const char       *arg);
-gint64         semper_test_bank_balance    (SemperTestMarket *market,
-                                            const char       *account);
+SemperPurse   *semper_test_link_purse       (SemperProfile    *profile,
+                                             const char       *bank_url,
+                                             const char       *account,
+                                             const char       *code);
+void           semper_test_link_account     (SemperTestMarket *market,
+                                             SemperProfile    *profile,
+                                             const char       *bank_url,
+                                             const char       *bank_fp,
+                                             const char       *account,
+                                             const char       *code);
+gint64         semper_test_bank_db_int      (SemperTestMarket *market,
+                                             const char       *sql,
+                                             const char       *arg);
+gint64         semper_test_bank_balance     (SemperTestMarket *market,
+                                             const char       *account);
+
+int            semper_test_run_purse_helper (SemperTestMarket *market,
+                                             const char       *name,
+                                             const char       *crash_after,
+                                             ...) G_GNUC_NULL_TERMINATED;
 
 G_END_DECLS

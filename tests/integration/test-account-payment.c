@@ -966,39 +966,9 @@ test_revoke_short (Fixture       *fx,
 
 /* ---- a wallet killed at each journal point of an account payment ---------------- */
 
-static int
-run_helper (Fixture    *fx,
-            const char *crash_after,
-            ...)
-{
-  g_autofree char *helper = g_build_filename (g_getenv ("SEMPER_BUILD_ROOT"), "tests",
-                                              "integration", "purse-crash-helper", NULL);
-  g_autofree char *profile = g_build_filename (fx->market.dir, "carol", NULL);
-  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
-  g_autoptr(GSubprocess) proc = NULL;
-  g_autoptr(GError) error = NULL;
-  const char *arg;
-  va_list ap;
-
-  g_ptr_array_add (argv, g_strdup (helper));
-  g_ptr_array_add (argv, g_strdup (profile));
-  g_ptr_array_add (argv, g_strdup (PASSWORD));
-  va_start (ap, crash_after);
-  while ((arg = va_arg (ap, const char *)) != NULL)
-    g_ptr_array_add (argv, g_strdup (arg));
-  va_end (ap);
-  g_ptr_array_add (argv, NULL);
-  if (crash_after != NULL)
-    g_subprocess_launcher_setenv (launcher, "SEMPER_TEST_CRASH_AFTER", crash_after, TRUE);
-  proc = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
-  g_assert_no_error (error);
-  g_subprocess_wait (proc, NULL, &error);
-  g_assert_no_error (error);
-  if (g_subprocess_get_if_signaled (proc))
-    return -g_subprocess_get_term_sig (proc);
-  return g_subprocess_get_exit_status (proc);
-}
+/* carol's wallet in purse-crash-helper: see semper_test_run_purse_helper(). */
+#define run_helper(fx, crash_after, ...) \
+  semper_test_run_purse_helper (&(fx)->market, "carol", crash_after, __VA_ARGS__)
 
 static GBytes *
 read_bytes (const char *path)
