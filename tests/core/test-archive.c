@@ -676,6 +676,26 @@ test_records_list (Fixture       *fixture,
   g_assert_error (error, SEMPER_ARCHIVE_ERROR, SEMPER_ARCHIVE_ERROR_INVALID);
 }
 
+/* Searching @kind for @query (at most @limit results, 0: all) finds @n
+ * records, the first of them @first (0: any). */
+static void
+assert_search (Fixture                 *fixture,
+               SemperArchiveRecordKind  kind,
+               const char              *query,
+               guint                    limit,
+               guint                    n,
+               gint64                   first)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) ids = semper_archive_record_search (fixture->archive, kind, query, limit,
+                                                        &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (ids->len, ==, n);
+  if (first != 0)
+    g_assert_cmpint (g_array_index (ids, gint64, 0), ==, first);
+}
+
 static void
 test_search_find (Fixture       *fixture,
                   gconstpointer  data)
@@ -708,70 +728,30 @@ test_search_find (Fixture       *fixture,
   g_clear_pointer (&ids, g_array_unref);
 
   /* All words must match; prefixes and diacritics are forgiven. */
-  ids = semper_archive_record_search (fixture->archive, SEMPER_ARCHIVE_RECEIPTS, "coff BEANS",
-                                      0, &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (ids->len, ==, 1);
-  g_assert_cmpint (g_array_index (ids, gint64, 0), ==, beans);
-  g_clear_pointer (&ids, g_array_unref);
-  ids = semper_archive_record_search (fixture->archive, SEMPER_ARCHIVE_RECEIPTS, "cafe ole", 0,
-                                      &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (ids->len, ==, 1);
-  g_assert_cmpint (g_array_index (ids, gint64, 0), ==, beans);
-  g_clear_pointer (&ids, g_array_unref);
+  assert_search (fixture, SEMPER_ARCHIVE_RECEIPTS, "coff BEANS", 0, 1, beans);
+  assert_search (fixture, SEMPER_ARCHIVE_RECEIPTS, "cafe ole", 0, 1, beans);
 
   /* Labels and notes are searchable as soon as they are set. */
-  ids = semper_archive_record_search (fixture->archive, SEMPER_ARCHIVE_RECEIPTS, "renovation",
-                                      0, &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (ids->len, ==, 0);
-  g_clear_pointer (&ids, g_array_unref);
+  assert_search (fixture, SEMPER_ARCHIVE_RECEIPTS, "renovation", 0, 0, 0);
   semper_archive_record_set_labels (fixture->archive, SEMPER_ARCHIVE_RECEIPTS, other,
                                     "renovation, tax", "for the kitchen", &error);
   g_assert_no_error (error);
-  ids = semper_archive_record_search (fixture->archive, SEMPER_ARCHIVE_RECEIPTS, "renovation",
-                                      0, &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (ids->len, ==, 1);
-  g_assert_cmpint (g_array_index (ids, gint64, 0), ==, other);
-  g_clear_pointer (&ids, g_array_unref);
+  assert_search (fixture, SEMPER_ARCHIVE_RECEIPTS, "renovation", 0, 1, other);
   semper_archive_record_set_labels (fixture->archive, SEMPER_ARCHIVE_RECEIPTS, other, "", NULL,
                                     &error);
   g_assert_no_error (error);
-  ids = semper_archive_record_search (fixture->archive, SEMPER_ARCHIVE_RECEIPTS, "renovation",
-                                      0, &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (ids->len, ==, 0);
-  g_clear_pointer (&ids, g_array_unref);
-  ids = semper_archive_record_search (fixture->archive, SEMPER_ARCHIVE_RECEIPTS, "kitchen", 0,
-                                      &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (ids->len, ==, 1);
-  g_clear_pointer (&ids, g_array_unref);
+  assert_search (fixture, SEMPER_ARCHIVE_RECEIPTS, "renovation", 0, 0, 0);
+  assert_search (fixture, SEMPER_ARCHIVE_RECEIPTS, "kitchen", 0, 1, 0);
 
   /* Contracts have their own index. */
-  ids = semper_archive_record_search (fixture->archive, SEMPER_ARCHIVE_CONTRACTS, "rent tenant",
-                                      0, &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (ids->len, ==, 1);
-  g_assert_cmpint (g_array_index (ids, gint64, 0), ==, c1);
-  g_clear_pointer (&ids, g_array_unref);
-  ids = semper_archive_record_search (fixture->archive, SEMPER_ARCHIVE_CONTRACTS, "coffee", 0,
-                                      &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (ids->len, ==, 0);
-  g_clear_pointer (&ids, g_array_unref);
+  assert_search (fixture, SEMPER_ARCHIVE_CONTRACTS, "rent tenant", 0, 1, c1);
+  assert_search (fixture, SEMPER_ARCHIVE_CONTRACTS, "coffee", 0, 0, 0);
 
   /* Ranked: the receipt that says "coffee" in more places comes first. */
   semper_archive_record_set_labels (fixture->archive, SEMPER_ARCHIVE_RECEIPTS, tea,
                                     "coffee", "coffee coffee", &error);
   g_assert_no_error (error);
-  ids = semper_archive_record_search (fixture->archive, SEMPER_ARCHIVE_RECEIPTS, "coffee", 1,
-                                      &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (ids->len, ==, 1);
-  g_assert_cmpint (g_array_index (ids, gint64, 0), ==, tea);
+  assert_search (fixture, SEMPER_ARCHIVE_RECEIPTS, "coffee", 1, 1, tea);
 
   semper_archive_check_integrity (fixture->archive, &error);
   g_assert_no_error (error);
