@@ -40,6 +40,13 @@ static const char schema[] =
   "  refunded       INTEGER NOT NULL DEFAULT 0,"
   "  state          TEXT NOT NULL CHECK (state IN ('held', 'captured', 'released')),"
   "  created        INTEGER NOT NULL) STRICT;"
+  /* Holds a TTP placed, or was told stand, when it resolved a fair exchange
+   * (docs/fair-exchange.md): the merchant's own authorise of the same invoice
+   * is then answered yes, and moves nothing. */
+  "CREATE TABLE IF NOT EXISTS fx_holds ("
+  "  common         TEXT PRIMARY KEY,"
+  "  ttp            TEXT NOT NULL,"
+  "  created        INTEGER NOT NULL) STRICT;"
   "INSERT OR IGNORE INTO accounts (id, owner, link_code, created) VALUES ('" ACCOUNT_HELD
   "', NULL, NULL, 0);";
 
@@ -216,6 +223,7 @@ set_hold (SemperBank  *self,
 typedef struct {
   SemperAccountRequest *request;
   const char           *requester;
+  const char           *role;       /* the signer's certified role */
   const char           *hash;
   JsonBuilder          *answer;
 } Context;
@@ -327,6 +335,41 @@ check_authorisation (SemperBank           *self,
   return g_strdup (slip->account);
 }
 
+/* TRUE when a TTP placed the hold of @common, or was told it stands. */
+static gboolean
+ttp_placed (SemperBank *self,
+            const char *common,
+            gboolean   *failed)
+{
+  sqlite3_stmt *stmt = prepare (self, "SELECT 1 FROM fx_holds WHERE common = ?", NULL);
+  gboolean found;
+
+  *failed = stmt == NULL;
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, common, -1, SQLITE_TRANSIENT);
+  found = sqlite3_step (stmt) == SQLITE_ROW;
+  sqlite3_finalize (stmt);
+  return found;
+}
+
+static gboolean
+mark_ttp_placed (SemperBank  *self,
+                 const char  *common,
+                 const char  *ttp,
+                 GError     **error)
+{
+  sqlite3_stmt *stmt = prepare (self, "INSERT OR IGNORE INTO fx_holds (common, ttp, created) "
+                                "VALUES (?, ?, ?)", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, common, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, ttp, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 3, g_get_real_time () / G_USEC_PER_SEC);
+  return step_done (self, stmt, error);
+}
+
 static gboolean
 op_authorise (SemperBank  *self,
               Context     *ctx,
@@ -339,7 +382,7 @@ op_authorise (SemperBank  *self,
   g_autofree char *merchant_account = NULL;
   g_auto(Hold) hold = { 0 };
   sqlite3_stmt *stmt;
-  gboolean failed;
+  gboolean failed, for_payee;
 
   invoice = semper_invoice_verify (ctx->request->invoice, _semper_bank_get_trust (self), &common,
                                    &local);
@@ -348,19 +391,40 @@ op_authorise (SemperBank  *self,
       g_set_error (error, SEMPER_BANK_ERROR, SEMPER_BANK_ERROR_INVALID, "%s", local->message);
       return FALSE;
     }
-  if (!g_str_equal (invoice->merchant, ctx->requester))
+  /* The merchant authorises; so may a TTP that resolves the exchange, for
+   * the invoice's merchant (docs/fair-exchange.md). */
+  for_payee = !g_str_equal (invoice->merchant, ctx->requester);
+  if (for_payee && g_strcmp0 (ctx->role, SEMPER_ROLE_TTP) != 0)
     return refuse (error, SEMPER_BANK_ERROR_UNAUTHORISED,
                    _("The invoice names another merchant than the signer"));
-  merchant_account = _semper_bank_account_of_owner (self, ctx->requester);
+  merchant_account = _semper_bank_account_of_owner (self, invoice->merchant);
   if (merchant_account == NULL)
     return refuse (error, SEMPER_BANK_ERROR_NO_ACCOUNT,
-                   _("The signer's certificate is not linked to an account"));
+                   for_payee ? _("The payee has no account here")
+                             : _("The signer's certificate is not linked to an account"));
   buyer = check_authorisation (self, invoice, common, ctx->request->proof, error);
   if (buyer == NULL)
     return FALSE;
   if (get_hold (self, common, &hold, &failed, error))
-    return refuse (error, SEMPER_BANK_ERROR_KEY_REUSED,
-                   _("This invoice was authorised before, under another key"));
+    {
+      /* A TTP and the merchant each authorise the same invoice once: the
+       * second is told that the hold stands, and nothing moves. Anything
+       * else authorising an invoice again is refused. */
+      if ((for_payee || ttp_placed (self, common, &failed)) && !failed
+          && g_str_equal (hold.merchant, invoice->merchant)
+          && g_str_equal (hold.buyer_account, buyer)
+          && (g_str_equal (hold.state, "held") || g_str_equal (hold.state, "captured")))
+        {
+          if (for_payee && !mark_ttp_placed (self, common, ctx->requester, error))
+            return FALSE;
+          answer (ctx, TRUE, common, &hold.amount, NULL);
+          return TRUE;
+        }
+      if (failed)
+        return db_error (self, error);
+      return refuse (error, SEMPER_BANK_ERROR_KEY_REUSED,
+                     _("This invoice was authorised before, under another key"));
+    }
   if (failed)
     return FALSE;
   if (is_revoked (self, invoice->tid, &failed, error) || failed)
@@ -387,12 +451,13 @@ op_authorise (SemperBank  *self,
     return FALSE;
   sqlite3_bind_text (stmt, 1, common, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 2, buyer, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 3, ctx->requester, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 3, invoice->merchant, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 4, invoice->price.currency, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64 (stmt, 5, invoice->price.minor);
   sqlite3_bind_int64 (stmt, 6, g_get_real_time () / G_USEC_PER_SEC);
   sqlite3_bind_text (stmt, 7, invoice->tid, -1, SQLITE_TRANSIENT);
-  if (!step_done (self, stmt, error))
+  if (!step_done (self, stmt, error)
+      || (for_payee && !mark_ttp_placed (self, common, ctx->requester, error)))
     return FALSE;
   answer (ctx, TRUE, common, &invoice->price, NULL);
   return TRUE;
@@ -619,21 +684,25 @@ _semper_bank_account_handle (SemperBank  *self,
   content = semper_cms_verify (p7m, _semper_bank_get_trust (self), &info, error);
   if (content == NULL)
     return NULL;
-  if (g_strcmp0 (info->role, SEMPER_ROLE_MERCHANT) != 0)
-    {
-      refuse (error, SEMPER_BANK_ERROR_UNAUTHORISED,
-              _("Only a merchant may send account payment requests"));
-      return NULL;
-    }
   request = semper_account_request_parse (content, &local);
   if (request == NULL)
     {
       g_set_error (error, SEMPER_BANK_ERROR, SEMPER_BANK_ERROR_INVALID, "%s", local->message);
       return NULL;
     }
+  /* A TTP may only authorise, when it resolves a fair exchange. */
+  if (g_strcmp0 (info->role, SEMPER_ROLE_MERCHANT) != 0
+      && !(g_strcmp0 (info->role, SEMPER_ROLE_TTP) == 0
+           && request->op == SEMPER_ACCOUNT_OP_AUTHORISE))
+    {
+      refuse (error, SEMPER_BANK_ERROR_UNAUTHORISED,
+              _("Only a merchant may send account payment requests"));
+      return NULL;
+    }
   hash = semper_sha256_hex (content);
   ctx.request = request;
   ctx.requester = info->fingerprint;
+  ctx.role = info->role;
   ctx.hash = hash;
 
   locker = g_mutex_locker_new (_semper_bank_get_lock (self));

@@ -108,7 +108,15 @@ static const char schema[] =
   "CREATE TABLE IF NOT EXISTS fx_refunded ("
   "  coin         TEXT PRIMARY KEY,"
   "  tid          TEXT NOT NULL,"
-  "  created      INTEGER NOT NULL) STRICT;";
+  "  created      INTEGER NOT NULL) STRICT;"
+  /* Coins a TTP deposited for the merchant named in their permission when it
+   * resolved the exchange (docs/fair-exchange.md): a revoke refunds them too. */
+  "CREATE TABLE IF NOT EXISTS fx_settled ("
+  "  coin         TEXT PRIMARY KEY,"
+  "  tid          TEXT NOT NULL,"
+  "  merchant     TEXT NOT NULL,"
+  "  created      INTEGER NOT NULL) STRICT;"
+  "CREATE INDEX IF NOT EXISTS fx_settled_tid ON fx_settled (tid);";
 
 static void
 denom_free (gpointer data)
@@ -836,6 +844,7 @@ semper_bank_dup_denominations (SemperBank *self)
 typedef struct {
   SemperBankRequest *request;
   const char        *requester;   /* the signer's fingerprint */
+  const char        *role;        /* the signer's certified role */
   char              *request_hash;
   JsonBuilder       *answer;      /* an open object with the common members */
   gboolean           commit_refusal; /* a refusal that keeps what changed no balance */
@@ -1190,7 +1199,8 @@ check_coin (SemperBank               *self,
 }
 
 /* TRUE and an answer in @ctx when the coin is spent already: the same
- * deposit again (same permission, same depositor) gets that deposit's
+ * deposit again (the same permission, by its payee or by the TTP that
+ * deposited it for the payee: only they get this far) gets that deposit's
  * stored answer in *out_first; anything else the double-spend proof. */
 static gboolean
 check_spent (SemperBank  *self,
@@ -1226,8 +1236,7 @@ check_spent (SemperBank  *self,
   op_key = g_strdup ((const char *) sqlite3_column_text (stmt, 3));
   sqlite3_finalize (stmt);
 
-  if (g_str_equal (requester, ctx->requester)
-      && g_bytes_equal (permission, ctx->request->permission))
+  if (g_bytes_equal (permission, ctx->request->permission))
     {
       stmt = prepare (self, "SELECT answer FROM operations WHERE requester = ? AND key = ?",
                       error);
@@ -1274,6 +1283,26 @@ mark_spent (SemperBank  *self,
   sqlite3_bind_text (stmt, 5, ctx->requester, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 6, ctx->request->key, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64 (stmt, 7, now_seconds ());
+  return step_done (self, stmt, error);
+}
+
+/* A coin a TTP deposited for @permission's payee: a revoke of the exchange
+ * refunds it like the payee's own deposits. */
+static gboolean
+mark_settled (SemperBank              *self,
+              SemperCoin              *coin,
+              SemperDepositPermission *permission,
+              GError                 **error)
+{
+  sqlite3_stmt *stmt = prepare (self, "INSERT INTO fx_settled (coin, tid, merchant, created) "
+                                "VALUES (?, ?, ?, ?)", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, semper_coin_get_id (coin), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, permission->tid, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 3, permission->merchant, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 4, now_seconds ());
   return step_done (self, stmt, error);
 }
 
@@ -1393,12 +1422,15 @@ refund_money (SemperBank  *self,
   gint64 total = 0;
   sqlite3_stmt *stmt;
 
-  /* The merchant's deposits under the tid that are not refunded yet. */
-  stmt = prepare (self, "SELECT coin, denomination, permission FROM spent WHERE requester = ? "
+  /* The deposits under the tid for the merchant, its own and the TTP's,
+   * that are not refunded yet. */
+  stmt = prepare (self, "SELECT coin, denomination, permission FROM spent WHERE (requester = ?1 "
+                  "OR coin IN (SELECT coin FROM fx_settled WHERE tid = ?2 AND merchant = ?1)) "
                   "AND coin NOT IN (SELECT coin FROM fx_refunded)", error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_text (stmt, 1, merchant, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, tid, -1, SQLITE_TRANSIENT);
   while (sqlite3_step (stmt) == SQLITE_ROW)
     {
       g_autoptr(GBytes) bytes = column_bytes (stmt, 2);
@@ -1470,23 +1502,28 @@ op_deposit (SemperBank  *self,
   g_autoptr(SemperDepositPermission) permission = NULL;
   g_autofree char *account = NULL;
   const char *currency;
-  gboolean failed;
+  gboolean failed, for_payee;
   gint64 value;
   Denom *d;
 
   d = check_coin (self, ctx, &coin, &permission, error);
   if (d == NULL)
     return FALSE;
-  if (!g_str_equal (permission->merchant, ctx->requester))
+  /* The payee deposits; so may a TTP that resolves the exchange, for the
+   * payee the permission names (docs/fair-exchange.md: T collects the
+   * payment before it gives the buyer k). */
+  for_payee = !g_str_equal (permission->merchant, ctx->requester);
+  if (for_payee && g_strcmp0 (ctx->role, SEMPER_ROLE_TTP) != 0)
     return refuse (error, SEMPER_BANK_ERROR_UNAUTHORISED,
                    _("The permission names another payee than the signer"));
   if (fx_is_revoked (self, permission->tid, &failed, error) || failed)
     return failed ? FALSE : refuse (error, SEMPER_BANK_ERROR_UNAUTHORISED,
                                     _("The TTP revoked this exchange; it cannot be paid"));
-  account = account_of_owner (self, ctx->requester);
+  account = account_of_owner (self, permission->merchant);
   if (account == NULL)
     return refuse (error, SEMPER_BANK_ERROR_NO_ACCOUNT,
-                   _("The signer's certificate is not linked to an account"));
+                   for_payee ? _("The payee has no account here")
+                             : _("The signer's certificate is not linked to an account"));
   if (check_spent (self, ctx, coin, out_first, &failed, error))
     return !failed;
   if (failed)
@@ -1494,6 +1531,8 @@ op_deposit (SemperBank  *self,
 
   value = semper_denomination_get_value (d->denom);
   currency = semper_denomination_get_currency (d->denom);
+  if (for_payee && !mark_settled (self, coin, permission, error))
+    return FALSE;
   if (!mark_spent (self, ctx, coin, error)
       || !move (self, ctx->requester, ctx->request->key, SEMPER_BANK_ACCOUNT_ECASH, currency,
                 -value, error)
@@ -1592,6 +1631,7 @@ semper_bank_handle (SemperBank  *self,
   hash = semper_sha256_hex (content);
   ctx.request = request;
   ctx.requester = info->fingerprint;
+  ctx.role = info->role;
   ctx.request_hash = hash;
 
   locker = g_mutex_locker_new (&self->lock);
