@@ -981,6 +981,7 @@ start_marketplace (Demo    *demo,
   g_autofree char *ttp_pem_path = g_build_filename (demo->state, "ttp.pem", NULL);
   g_autofree char *ttp_pem = NULL;
   g_autofree char *bank_config = NULL;
+  g_autofree char *ttp_config = NULL, *ttp_config_text = NULL;
   const char *url;
 
   say ("%s", _("Starting the marketplace on loopback:"));
@@ -1033,7 +1034,13 @@ start_marketplace (Demo    *demo,
   if (url == NULL)
     return FALSE;
   demo->bank_url = g_strdup (url);
-  url = start_server (demo, "ttp", "ttp", NULL, error);
+  /* DIR/ttp.json: the TTP collects payments at this bank before it gives out k. */
+  ttp_config = g_build_filename (demo->state, "ttp.json", NULL);
+  ttp_config_text = g_strdup_printf ("{\"format\":\"semper-ttp-config\",\"version\":1,"
+                                     "\"bank\":\"%s\"}\n", demo->bank_url);
+  if (!g_file_set_contents (ttp_config, ttp_config_text, -1, error))
+    return FALSE;
+  url = start_server (demo, "ttp", "ttp", ttp_config, error);
   if (url == NULL)
     return FALSE;
   demo->ttp_url = g_strdup (url);

@@ -9,7 +9,7 @@
 #include "semper-ca.h"
 #include "semper-merchant.h"
 #include "semper-ttp.h"
-#include "semper-fx-ecash.h"
+#include "semper-fx-ttp.h"
 
 /* Add a role: include its header above and add one line below, e.g.
  *   { "ca", semper_ca_role_setup, N_("certification authority") }, */
@@ -17,7 +17,7 @@ static const SemperRole semperd_roles[] = {
   { "bank", semper_bank_role_setup, N_("bank: accounts and e-cash") },
   { "ca", semper_ca_role_setup, N_("certification authority") },
   { "merchant", semper_merchant_role_setup, N_("merchant: certified commerce services") },
-  { "ttp", semper_fx_ecash_ttp_role_setup,
+  { "ttp", semper_fx_ttp_role_setup,
     N_("trusted third party for contract signing and fair exchange") },
   { NULL, NULL, NULL }
 };

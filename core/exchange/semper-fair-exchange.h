@@ -53,6 +53,7 @@ typedef enum {
   SEMPER_FX_ERROR_EXPIRED,      /* the offer has expired */
   SEMPER_FX_ERROR_PAYMENT,      /* the payment system refused or failed */
   SEMPER_FX_ERROR_UNREACHABLE,  /* the peer did not answer; the step stays journaled */
+  SEMPER_FX_ERROR_REFUSED,      /* the bank refused the payment for good */
 } SemperFxError;
 
 GQuark semper_fx_error_quark (void);
@@ -127,6 +128,13 @@ SemperFxOffer *semper_fx_offer_verify (GBytes        *p7m,
  *   (when nothing was paid). Must be idempotent.
  * @collect (merchant): redeem @proof (e.g. deposit at the bank) before m4.
  * @check (TTP): verify @proof offline: it pays @amount to @merchant under @key.
+ * @settle (TTP): collect @proof for @merchant at the payment system's bank
+ *   (e-cash: deposit the coins; account: authorise the hold) before T gives
+ *   the buyer k, so that the merchant is paid whatever the buyer does next.
+ *   Must be idempotent, and answer the merchant's own later collect. Fails
+ *   with %SEMPER_FX_ERROR_REFUSED when the bank refused the payment for good
+ *   (spent coins, an account that does not hold the amount: T revokes), with
+ *   any other error when it could not find out (T decides nothing).
  */
 typedef struct {
   const char *system;
@@ -152,6 +160,12 @@ typedef struct {
                         GBytes             *proof,
                         GError            **error);
   gboolean  (*check)   (gpointer            user_data,
+                        const char         *key,
+                        const SemperAmount *amount,
+                        const char         *merchant,
+                        GBytes             *proof,
+                        GError            **error);
+  gboolean  (*settle)  (gpointer            user_data,
                         const char         *key,
                         const SemperAmount *amount,
                         const char         *merchant,

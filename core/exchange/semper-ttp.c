@@ -174,6 +174,14 @@ semper_ttp_get_trust (SemperTtp *self)
   return self->trust;
 }
 
+SemperCrypto *
+semper_ttp_get_crypto (SemperTtp *self)
+{
+  g_return_val_if_fail (SEMPER_IS_TTP (self), NULL);
+
+  return self->crypto;
+}
+
 static gboolean
 check_for_us (SemperTtp              *self,
               SemperProtocolMessage  *message,
@@ -514,8 +522,11 @@ keep_fx_payment (SemperTtp              *self,
  *
  * Checks the messages and the proof of payment in m3; a request without a
  * valid payment is refused (the buyer may still abort). Then opens e: when
- * k decrypts c to the offered goods, the answer is fx/receipt with k,
- * otherwise fx/revoke. An exchange decided before gets the stored token.
+ * k decrypts c to the offered goods, the payment system collects the
+ * payment for the merchant at the bank (@settle) and the answer is
+ * fx/receipt with k; wrong goods, or a payment the bank refuses for good,
+ * get fx/revoke; a bank out of reach gets an error and decides nothing. An
+ * exchange decided before gets the stored token.
  *
  * Returns: (transfer full) (nullable)
  */
@@ -579,6 +590,26 @@ semper_ttp_fx_resolve (SemperTtp  *self,
     return NULL;
 
   goods_key = _semper_fx_ttp_open (self->crypto, m1, m2, offer, &local);
+  /* The goods are right: before k leaves, the payment is collected for the
+   * merchant at the bank, so that it is paid whatever the buyer does with
+   * its coins or its account next. A payment the bank refuses for good is
+   * revoked like wrong goods; a bank out of reach decides nothing. */
+  if (goods_key != NULL && system->settle == NULL)
+    {
+      g_set_error (error, SEMPER_FX_ERROR, SEMPER_FX_ERROR_PAYMENT,
+                   _("The TTP cannot collect payments by “%s”"), system->system);
+      return NULL;
+    }
+  if (goods_key != NULL
+      && !system->settle (system->user_data, key, &offer->price, offer->merchant, proof, &local))
+    {
+      if (!g_error_matches (local, SEMPER_FX_ERROR, SEMPER_FX_ERROR_REFUSED))
+        {
+          g_propagate_error (error, g_steal_pointer (&local));
+          return NULL;
+        }
+      g_clear_pointer (&goods_key, g_bytes_unref);
+    }
   if (goods_key != NULL)
     {
       g_autofree char *key_b64 = encode (goods_key);
@@ -772,6 +803,12 @@ error_response (const GError *error)
     }
   else if (error->domain == SEMPER_TTP_ERROR)
     code = "wrong-ttp";
+  else if (g_error_matches (error, SEMPER_FX_ERROR, SEMPER_FX_ERROR_UNREACHABLE))
+    {
+      /* The bank is out of reach: nothing was decided, ask again later. */
+      status = 503;
+      code = "unavailable";
+    }
   else if (error->domain == SEMPER_PROTOCOL_ERROR
            && error->code == SEMPER_PROTOCOL_ERROR_WRONG_SESSION)
     code = "wrong-session";

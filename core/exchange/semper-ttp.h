@@ -41,6 +41,8 @@ SemperTtp *semper_ttp_new             (SemperCrypto      *crypto,
 const char *semper_ttp_get_fingerprint (SemperTtp        *self);
 /* (transfer none) */
 SemperTrust *semper_ttp_get_trust     (SemperTtp         *self);
+/* (transfer none): the TTP's key, for its requests to a bank */
+SemperCrypto *semper_ttp_get_crypto   (SemperTtp         *self);
 
 /* Returns: (transfer full) (nullable): the signed token for the key, as stored */
 GBytes    *semper_ttp_abort           (SemperTtp         *self,

@@ -232,6 +232,8 @@ semper_account_proof_to_json (const SemperAccountProof *self)
 
   _semper_pay_add_base64 (b, "authorisation", self->authorisation);
   _semper_pay_add_base64 (b, "slip", self->slip);
+  if (self->invoice != NULL)
+    _semper_pay_add_base64 (b, "invoice", self->invoice);
   return _semper_pay_builder_finish (b);
 }
 
@@ -242,6 +244,7 @@ semper_account_proof_free (SemperAccountProof *self)
     return;
   g_clear_pointer (&self->authorisation, g_bytes_unref);
   g_clear_pointer (&self->slip, g_bytes_unref);
+  g_clear_pointer (&self->invoice, g_bytes_unref);
   g_free (self);
 }
 
@@ -249,7 +252,8 @@ SemperAccountProof *
 semper_account_proof_parse (GBytes  *json,
                             GError **error)
 {
-  static const char * const allowed[] = { "type", "version", "authorisation", "slip", NULL };
+  static const char * const allowed[] = { "type", "version", "authorisation", "slip", "invoice",
+                                          NULL };
   g_autoptr(JsonNode) root = NULL;
   g_autoptr(SemperAccountProof) self = g_new0 (SemperAccountProof, 1);
   JsonObject *o;
@@ -261,6 +265,9 @@ semper_account_proof_parse (GBytes  *json,
   if ((self->authorisation = _semper_pay_json_base64 (o, "authorisation", MAX_BLOB, error))
       == NULL
       || (self->slip = _semper_pay_json_base64 (o, "slip", MAX_BLOB, error)) == NULL)
+    return NULL;
+  if (json_object_has_member (o, "invoice")
+      && (self->invoice = _semper_pay_json_base64 (o, "invoice", MAX_BLOB, error)) == NULL)
     return NULL;
   return g_steal_pointer (&self);
 }

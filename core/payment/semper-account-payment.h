@@ -12,7 +12,9 @@
  *   slip          Enc_Bank({"type":"semper-payment-slip","version":1,"account":ID,
  *                 "amount":N,"currency":"EUR","common":"<hex>","nonce":"<64 hex>"}).
  *   proof         {"type":"semper-account-proof","version":1,"authorisation":b64,
- *                 "slip":b64}: what the buyer hands the merchant (pay()).
+ *                 "slip":b64,"invoice":b64}: what the buyer hands the merchant (pay());
+ *                 "invoice" (the merchant's signed invoice, optional) lets the TTP of
+ *                 a fair exchange authorise the payment at the bank when it resolves.
  *
  * The merchant forwards the proof with the invoice to the bank in an
  * "authorise" request; the bank answers Sig_Bank({"type":"semper-account-answer",
@@ -78,6 +80,7 @@ void               semper_payment_slip_free    (SemperPaymentSlip       *self);
 typedef struct {
   GBytes *authorisation;    /* the buyer's signed document */
   GBytes *slip;             /* the enveloped slip */
+  GBytes *invoice;          /* (nullable): the merchant's signed invoice */
 } SemperAccountProof;
 
 GBytes             *semper_account_proof_to_json (const SemperAccountProof *self);

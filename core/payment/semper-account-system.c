@@ -500,6 +500,7 @@ account_pay (SemperPaymentSystem  *system,
     return NULL;
   fields.authorisation = authorisation;
   fields.slip = s.slip;
+  fields.invoice = invoice;
   proof = semper_account_proof_to_json (&fields);
   /* The proof holds both: the journal keeps only what a repeat needs. */
   g_clear_pointer (&s.document, g_bytes_unref);

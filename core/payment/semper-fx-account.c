@@ -15,21 +15,31 @@
 #include "semper-cms.h"
 #include "semper-crypto.h"
 #include "semper-document.h"
+#include "semper-fx-ttp.h"
 
 struct _SemperFxAccountChecker
 {
-  SemperTrust *trust;
+  SemperCrypto     *crypto;
+  SemperTrust      *trust;
+  char             *bank_url;
+  SemperCommClient *client;
 };
 
 SemperFxAccountChecker *
-semper_fx_account_checker_new (SemperTrust *trust)
+semper_fx_account_checker_new (SemperCrypto *crypto,
+                               SemperTrust  *trust,
+                               const char   *bank_url)
 {
   SemperFxAccountChecker *self;
 
+  g_return_val_if_fail (SEMPER_IS_CRYPTO (crypto), NULL);
   g_return_val_if_fail (SEMPER_IS_TRUST (trust), NULL);
 
   self = g_new0 (SemperFxAccountChecker, 1);
+  self->crypto = g_object_ref (crypto);
   self->trust = g_object_ref (trust);
+  self->bank_url = g_strdup (bank_url);
+  self->client = semper_comm_client_new ();
   return self;
 }
 
@@ -38,7 +48,10 @@ semper_fx_account_checker_free (SemperFxAccountChecker *self)
 {
   if (self == NULL)
     return;
+  g_clear_object (&self->crypto);
   g_clear_object (&self->trust);
+  g_clear_object (&self->client);
+  g_free (self->bank_url);
   g_free (self);
 }
 
@@ -91,6 +104,66 @@ check (gpointer            user_data,
   return TRUE;
 }
 
+/* Before k leaves: the hold placed at the bank for the merchant, with the
+ * merchant's signed invoice that the proof carries. A "no" from the bank
+ * (the account does not hold the amount) makes T revoke; a bank that cannot
+ * be reached decides nothing. */
+static gboolean
+settle (gpointer            user_data,
+        const char         *key,
+        const SemperAmount *amount,
+        const char         *merchant,
+        GBytes             *proof_json,
+        GError            **error)
+{
+  SemperFxAccountChecker *self = user_data;
+  g_autoptr(SemperAccountProof) proof = NULL;
+  g_autoptr(SemperInvoice) invoice = NULL;
+  g_autoptr(SemperAccountAnswer) answer = NULL;
+  g_autoptr(GError) local = NULL;
+  g_autofree char *common = NULL;
+  /* At most 64 characters; 192 bits of H(m1) keep it unique. */
+  g_autofree char *op_key = g_strdup_printf ("ttpa-%.48s", key);
+  SemperAccountRequest request = { 0 };
+
+  if (!check (self, key, amount, merchant, proof_json, error))
+    return FALSE;
+  if (self->bank_url == NULL)
+    return semper_fx_ttp_no_bank (error);
+  proof = semper_account_proof_parse (proof_json, &local);
+  if (proof == NULL)
+    return refuse (error, local->message);
+  if (proof->invoice == NULL)
+    return refuse (error, _("it does not carry the merchant’s invoice, which the TTP needs to "
+                            "collect it"));
+  invoice = semper_invoice_verify (proof->invoice, self->trust, &common, &local);
+  if (invoice == NULL)
+    return refuse (error, local->message);
+  if (!g_str_equal (invoice->tid, key) || !g_str_equal (invoice->merchant, merchant)
+      || !semper_amount_equal (&invoice->price, amount))
+    return refuse (error, _("its invoice names another exchange, merchant or amount"));
+  request.op = SEMPER_ACCOUNT_OP_AUTHORISE;
+  request.key = op_key;
+  request.invoice = proof->invoice;
+  request.proof = proof_json;
+  answer = semper_account_request_send (&request, self->client, self->crypto, self->trust,
+                                        self->bank_url, NULL, NULL, &local);
+  if (answer == NULL)
+    {
+      semper_fx_ttp_settle_error (error, g_steal_pointer (&local), FALSE);
+      return FALSE;
+    }
+  if (!answer->yes)
+    {
+      g_set_error (&local, SEMPER_FX_ERROR, SEMPER_FX_ERROR_PAYMENT,
+                   _("The bank refused the account payment: %s"),
+                   answer->reason != NULL ? answer->reason : "no");
+      semper_fx_ttp_settle_error (error, g_steal_pointer (&local), TRUE);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 void
 semper_fx_account_checker_get_system (SemperFxAccountChecker *self,
                                       SemperFxPaymentSystem  *out)
@@ -101,6 +174,7 @@ semper_fx_account_checker_get_system (SemperFxAccountChecker *self,
   out->system = "account";
   out->user_data = self;
   out->check = check;
+  out->settle = settle;
 }
 
 /* ---- resuming an account-paid purchase ---------------------------------------- */

@@ -7,9 +7,11 @@
  * is signed by a wallet certificate, is a payment-authorisation document whose
  * Transaction is H(m1), whose Merchant is the offer's merchant, whose Amount is
  * the price, and whose Slip is H(slip). It cannot open the slip (it is the
- * bank's) nor see the account's balance: the merchant collects with that proof
- * (authorise, capture) after fetching m3 from the TTP, and a refused authorise
- * is the merchant's evidence against the buyer (docs/fair-exchange.md).
+ * bank's) nor see the account's balance, so before it gives out k it sends the
+ * bank an "authorise" with the merchant's signed invoice that the proof carries:
+ * the bank places the hold for the merchant, or says no and T revokes. The
+ * merchant then captures that hold after fetching m3 from the TTP (its own
+ * authorise of the same invoice is told the hold stands; docs/fair-exchange.md).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -17,14 +19,18 @@
 
 #include "semper-fair-exchange.h"
 #include "semper-fx-buyer.h"
+#include "semper-crypto.h"
 #include "semper-trust.h"
 
 G_BEGIN_DECLS
 
 typedef struct _SemperFxAccountChecker SemperFxAccountChecker;
 
-/* (transfer full) */
-SemperFxAccountChecker *semper_fx_account_checker_new        (SemperTrust            *trust);
+/* The TTP's side; @bank_url (nullable: no bank, no resolve of a paid
+ * exchange) is where it authorises, signing with @crypto. (transfer full) */
+SemperFxAccountChecker *semper_fx_account_checker_new        (SemperCrypto           *crypto,
+                                                              SemperTrust            *trust,
+                                                              const char             *bank_url);
 void                    semper_fx_account_checker_free       (SemperFxAccountChecker *self);
 /* Fills @out with system "account" and its @check; valid while @self lives. */
 void                    semper_fx_account_checker_get_system (SemperFxAccountChecker *self,

@@ -16,7 +16,7 @@
 #include "semper-ecash.h"
 #include "semper-fx-account.h"
 #include "semper-message.h"
-#include "semper-ttp.h"
+#include "semper-fx-ttp.h"
 #include "semper-json-private.h"
 
 struct _SemperFxEcash
@@ -30,6 +30,7 @@ struct _SemperFxEcash
   char             *bank_url;   /* merchant */
   char             *bank_fingerprint;
   char             *fingerprint; /* merchant */
+  gboolean          ttp;         /* the TTP's side; bank_url may be NULL */
   SemperCommClient *client;
 };
 
@@ -503,7 +504,46 @@ semper_fx_ecash_new_buyer (SemperPurse   *purse,
   return self;
 }
 
-/* ---- merchant --------------------------------------------------------------- */
+/* ---- merchant and TTP: deposits ---------------------------------------------- */
+
+/* Deposits each coin of @coins for the payee its permission names, under one
+ * idempotency key per (exchange, coin) that the merchant and the TTP derive
+ * alike: whichever deposits second gets the first deposit's answer. Sets
+ * *refused when the bank's signed answer refuses a coin (spent before). */
+static gboolean
+deposit_coins (SemperFxEcash  *self,
+               const char     *key,
+               GPtrArray      *coins,
+               gboolean       *refused,
+               GError        **error)
+{
+  *refused = FALSE;
+  for (guint i = 0; i < coins->len; i++)
+    {
+      SemperFxEcashCoin *c = g_ptr_array_index (coins, i);
+      g_autoptr(SemperBankRequest) request = NULL;
+      g_autoptr(SemperBankAnswer) answer = NULL;
+      g_autofree char *seed = g_strdup_printf ("fx-deposit/%s/%u", key, i);
+      g_autoptr(GBytes) seed_bytes = g_bytes_new (seed, strlen (seed));
+      g_autofree char *hash = semper_sha256_hex (seed_bytes);
+      g_autofree char *op_key = g_strdup_printf ("fxd-%.56s", hash);
+
+      request = semper_bank_request_new (SEMPER_BANK_OP_DEPOSIT, op_key);
+      request->coin = g_bytes_ref (c->coin);
+      request->permission = g_bytes_ref (c->permission);
+      request->signature = g_bytes_ref (c->signature);
+      answer = semper_bank_request_send (request, self->client, self->crypto, self->trust,
+                                         self->bank_url, self->bank_fingerprint, NULL, error);
+      if (answer == NULL)
+        return FALSE;
+      if (!g_str_equal (answer->result, "ok"))
+        {
+          *refused = TRUE;
+          return payment_error (error, _("The bank refused a coin: %s"), answer->result);
+        }
+    }
+  return TRUE;
+}
 
 static gboolean
 merchant_collect (gpointer            user_data,
@@ -514,38 +554,10 @@ merchant_collect (gpointer            user_data,
 {
   SemperFxEcash *self = user_data;
   g_autoptr(GPtrArray) coins = NULL;
+  gboolean refused;
 
   coins = check_proof (self->trust, key, amount, self->fingerprint, proof, error);
-  if (coins == NULL)
-    return FALSE;
-  for (guint i = 0; i < coins->len; i++)
-    {
-      SemperFxEcashCoin *c = g_ptr_array_index (coins, i);
-      g_autoptr(SemperBankRequest) request = NULL;
-      g_autoptr(SemperBankAnswer) answer = NULL;
-      g_autofree char *seed = NULL;
-      g_autofree char *op_key = NULL;
-      g_autoptr(GBytes) seed_bytes = NULL;
-      g_autofree char *hash = NULL;
-
-      /* One idempotency key per (exchange, coin): a repeated m3 deposits
-       * nothing twice. */
-      seed = g_strdup_printf ("fx-deposit/%s/%u", key, i);
-      seed_bytes = g_bytes_new (seed, strlen (seed));
-      hash = semper_sha256_hex (seed_bytes);
-      op_key = g_strdup_printf ("fxd-%.56s", hash);
-      request = semper_bank_request_new (SEMPER_BANK_OP_DEPOSIT, op_key);
-      request->coin = g_bytes_ref (c->coin);
-      request->permission = g_bytes_ref (c->permission);
-      request->signature = g_bytes_ref (c->signature);
-      answer = semper_bank_request_send (request, self->client, self->crypto, self->trust,
-                                         self->bank_url, self->bank_fingerprint, NULL, error);
-      if (answer == NULL)
-        return FALSE;
-      if (!g_str_equal (answer->result, "ok"))
-        return payment_error (error, _("The bank refused a coin: %s"), answer->result);
-    }
-  return TRUE;
+  return coins != NULL && deposit_coins (self, key, coins, &refused, error);
 }
 
 SemperFxEcash *
@@ -581,12 +593,44 @@ ttp_check (gpointer            user_data,
   return coins != NULL;
 }
 
+/* Before k leaves: the coins deposited for the merchant. A coin the bank
+ * refuses (spent elsewhere first) makes T revoke; a bank that cannot be
+ * reached decides nothing. */
+static gboolean
+ttp_settle (gpointer            user_data,
+            const char         *key,
+            const SemperAmount *amount,
+            const char         *merchant,
+            GBytes             *proof,
+            GError            **error)
+{
+  SemperFxEcash *self = user_data;
+  g_autoptr(GPtrArray) coins = NULL;
+  g_autoptr(GError) local = NULL;
+  gboolean refused = FALSE;
+
+  if (self->bank_url == NULL)
+    return semper_fx_ttp_no_bank (error);
+  coins = check_proof (self->trust, key, amount, merchant, proof, error);
+  if (coins == NULL)
+    return FALSE;
+  if (deposit_coins (self, key, coins, &refused, &local))
+    return TRUE;
+  semper_fx_ttp_settle_error (error, g_steal_pointer (&local), refused);
+  return FALSE;
+}
+
 SemperFxEcash *
-semper_fx_ecash_new_checker (SemperTrust *trust)
+semper_fx_ecash_new_ttp (SemperCrypto *crypto,
+                         SemperTrust  *trust,
+                         const char   *bank_url)
 {
   SemperFxEcash *self = g_object_new (SEMPER_TYPE_FX_ECASH, NULL);
 
+  self->ttp = TRUE;
+  self->crypto = g_object_ref (crypto);
   self->trust = g_object_ref (trust);
+  self->bank_url = g_strdup (bank_url);
   return self;
 }
 
@@ -606,9 +650,11 @@ semper_fx_ecash_get_system (SemperFxEcash         *self,
       out->commit = buyer_commit;
       out->release = buyer_release;
     }
-  if (self->bank_url != NULL)
+  if (self->bank_url != NULL && !self->ttp)
     out->collect = merchant_collect;
   out->check = ttp_check;
+  if (self->ttp)
+    out->settle = ttp_settle;
 }
 
 SemperFxBuyer *
@@ -655,29 +701,4 @@ semper_fx_ecash_resume_profile (SemperProfile  *profile,
   if (buyer == NULL)
     return NULL;
   return semper_fx_buyer_resume_all (buyer, error);
-}
-
-GObject *
-semper_fx_ecash_ttp_role_setup (SemperCommServer         *server,
-                                const SemperRoleOptions  *options,
-                                GError                  **error)
-{
-  g_autoptr(GObject) ttp = semper_ttp_role_setup (server, options, error);
-  SemperFxEcash *checker;
-  SemperFxAccountChecker *account;
-  SemperFxPaymentSystem system;
-
-  if (ttp == NULL)
-    return NULL;
-  checker = semper_fx_ecash_new_checker (semper_ttp_get_trust (SEMPER_TTP (ttp)));
-  semper_fx_ecash_get_system (checker, &system);
-  semper_ttp_add_fx_payment_system (SEMPER_TTP (ttp), &system);
-  g_object_set_data_full (ttp, "semper-fx-ecash", checker, g_object_unref);
-  /* Account payments too (docs/fair-exchange.md: what the TTP can check of them). */
-  account = semper_fx_account_checker_new (semper_ttp_get_trust (SEMPER_TTP (ttp)));
-  semper_fx_account_checker_get_system (account, &system);
-  semper_ttp_add_fx_payment_system (SEMPER_TTP (ttp), &system);
-  g_object_set_data_full (ttp, "semper-fx-account", account,
-                          (GDestroyNotify) semper_fx_account_checker_free);
-  return g_steal_pointer (&ttp);
 }

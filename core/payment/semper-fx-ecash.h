@@ -8,7 +8,8 @@
  * one entry per coin, each deposit permission bound to H(m1) and the merchant,
  * so that the TTP can check it offline: the bank's signature on the
  * denomination (a bank certificate under the pinned root), the coin's blind
- * signature, the coin key's signature over the permission, the sum.
+ * signature, the coin key's signature over the permission, the sum; it then
+ * deposits the coins for the merchant before it gives out k (semper-fx-ttp.h).
  *
  * A buyer reserves and pays with its SemperPurse; a merchant collects by
  * depositing each coin at the bank (idempotency key from H(m1) and the coin);
@@ -22,10 +23,8 @@
 
 #include <gio/gio.h>
 
-#include "semper-comm-server.h"
 #include "semper-fair-exchange.h"
 #include "semper-purse.h"
-#include "semper-role.h"
 
 G_BEGIN_DECLS
 
@@ -56,8 +55,12 @@ SemperFxEcash *semper_fx_ecash_new_merchant (SemperCrypto           *crypto,
                                              SemperTrust            *trust,
                                              const char             *bank_url,
                                              const char             *bank_fingerprint);
-/* The TTP's side: checks proofs offline against @trust. */
-SemperFxEcash *semper_fx_ecash_new_checker  (SemperTrust            *trust);
+/* The TTP's side: checks proofs offline against @trust, then deposits the
+ * coins for the merchant at @bank_url (nullable: no bank, no resolve of a
+ * paid exchange), signing its requests with @crypto (role "ttp"). */
+SemperFxEcash *semper_fx_ecash_new_ttp      (SemperCrypto           *crypto,
+                                             SemperTrust            *trust,
+                                             const char             *bank_url);
 
 /* Fills @out with this side's calls; @self must outlive every user of @out. */
 void           semper_fx_ecash_get_system   (SemperFxEcash          *self,
@@ -73,10 +76,5 @@ SemperFxBuyer *semper_fx_ecash_new_wallet_buyer (SemperProfile          *profile
  * SemperFxResumed) (nullable) */
 GPtrArray     *semper_fx_ecash_resume_profile   (SemperProfile          *profile,
                                                  GError                **error);
-
-/* The "ttp" role of semperd with the e-cash checker for fair exchanges. */
-GObject       *semper_fx_ecash_ttp_role_setup (SemperCommServer        *server,
-                                               const SemperRoleOptions *options,
-                                               GError                 **error);
 
 G_END_DECLS

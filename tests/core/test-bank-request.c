@@ -10,6 +10,7 @@
 #include "semper-bank-request.h"
 #include "semper-blind-rsa.h"
 #include "semper-ecash.h"
+#include "semper-fx-ttp.h"
 
 #define HEX64 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 #define SIG64 "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" \
@@ -269,6 +270,51 @@ test_coin_request_journal (void)
   semper_secret_wipe (copy, strlen (copy));
 }
 
+/* The TTP's configuration (semper-fx-ttp.h): the bank it collects at. */
+static void
+test_ttp_config (void)
+{
+  static const char * const refused[] = {
+    "",
+    "[]",
+    "{\"format\":\"semper-ttp-config\"}",
+    "{\"format\":\"semper-bank-config\",\"version\":1}",
+    "{\"format\":\"semper-ttp-config\",\"version\":2}",
+    "{\"format\":\"semper-ttp-config\",\"version\":\"1\"}",
+    "{\"format\":\"semper-ttp-config\",\"version\":1,\"bank\":1}",
+    "{\"format\":\"semper-ttp-config\",\"version\":1,\"bank\":\"ftp://bank\"}",
+    "{\"format\":\"semper-ttp-config\",\"version\":1,\"bank\":\"bank.example\"}",
+    "{\"format\":\"semper-ttp-config\",\"version\":1,\"bank\":\"http://u@bank\"}",
+    "{\"format\":\"semper-ttp-config\",\"version\":1,\"bank\":\"http://bank/?a=1\"}",
+    "{\"format\":\"semper-ttp-config\",\"version\":1,\"bank\":\"http://b\",\"x\":1}",
+    "{\"format\":\"semper-ttp-config\",\"version\":1,\"version\":1}",
+  };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL;
+  static const char good_text[] = "{\"format\":\"semper-ttp-config\",\"version\":1,"
+                                  "\"bank\":\"http://127.0.0.1:8443\"}";
+  static const char none_text[] = "{\"version\":1,\"format\":\"semper-ttp-config\"}";
+  g_autoptr(GBytes) good = g_bytes_new_static (good_text, strlen (good_text));
+  g_autoptr(GBytes) none = g_bytes_new_static (none_text, strlen (none_text));
+
+  g_assert_true (semper_fx_ttp_config_parse (good, &url, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (url, ==, "http://127.0.0.1:8443");
+  g_clear_pointer (&url, g_free);
+  g_assert_true (semper_fx_ttp_config_parse (none, &url, &error));
+  g_assert_no_error (error);
+  g_assert_null (url);
+  for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      g_autoptr(GBytes) bytes = g_bytes_new_static (refused[i], strlen (refused[i]));
+
+      g_assert_false (semper_fx_ttp_config_parse (bytes, &url, &error));
+      g_assert_nonnull (error);
+      g_assert_null (url);
+      g_clear_error (&error);
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -282,6 +328,7 @@ main (int    argc,
   g_test_add_func ("/semper/bank/answer", test_answers);
   g_test_add_func ("/semper/bank/swap-tid", test_swap_tid);
   g_test_add_func ("/semper/bank/coin-request-journal", test_coin_request_journal);
+  g_test_add_func ("/semper/bank/ttp-config", test_ttp_config);
 
   return g_test_run ();
 }

@@ -529,7 +529,7 @@ test_forged (Fixture       *fx,
   g_autoptr(GBytes) altered = NULL;
   g_autoptr(GBytes) altered_json = NULL;
   g_autoptr(GBytes) content = NULL;
-  SemperAccountProof swapped;
+  SemperAccountProof swapped = { 0 };
 
   /* The merchant raises the price after the buyer authorised it. */
   assert_refused (fx, fx->shop, "f-1", dearer, proof, "does not match");

@@ -123,7 +123,9 @@ start (Fixture     *fx,
   g_assert_no_error (error);
   if (config_text != NULL)
     {
-      config = g_build_filename (fx->dir, "bank.json", NULL);
+      g_autofree char *name = g_strconcat (role, ".json", NULL);
+
+      config = g_build_filename (fx->dir, name, NULL);
       g_file_set_contents (config, config_text, -1, &error);
       g_assert_no_error (error);
     }
@@ -335,6 +337,7 @@ fixture_set_up (Fixture       *fx,
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *ca_dir = NULL;
+  g_autofree char *ttp_config = NULL;
   g_autoptr(SemperProfile) bank = NULL;
   g_autoptr(SemperProfile) ttp = NULL;
   g_autoptr(SemperBankRequest) link = NULL;
@@ -366,7 +369,10 @@ fixture_set_up (Fixture       *fx,
   fx->ttp_cert = semper_crypto_dup_certificate (semper_profile_get_crypto (ttp));
   g_clear_object (&ttp);
   fx->bank_proc = start (fx, "bank", bank_config, &fx->bank_url);
-  fx->ttp_proc = start (fx, "ttp", NULL, &fx->ttp_url);
+  /* The TTP collects payments at the bank before it gives out k. */
+  ttp_config = g_strdup_printf ("{\"format\":\"semper-ttp-config\",\"version\":1,"
+                                "\"bank\":\"%s\"}", fx->bank_url);
+  fx->ttp_proc = start (fx, "ttp", ttp_config, &fx->ttp_url);
 
   /* Alice: a wallet with 10.00 EUR of coins. */
   fx->alice = make_profile (fx, "alice", SEMPER_ROLE_WALLET);
@@ -1116,11 +1122,173 @@ test_withheld_payment (Fixture       *fx,
   g_assert_no_error (error);
   g_assert_cmpstr (state, ==, SEMPER_FX_DONE);
   assert_goods (fx, id);
+  /* T deposited the coins for the merchant before it gave out k. */
+  g_assert_cmpint (account_balance (fx, fx->shop, "shop"), ==, PRICE - 2 * FEE_DEPOSIT);
+  /* The merchant's own deposits of the same coins are answered, not paid twice. */
   g_assert_cmpint (semper_fx_merchant_recover (fx->merchant, fx->ttp_url, &error), ==, 1);
   g_assert_no_error (error);
   g_assert_cmpint (account_balance (fx, fx->shop, "shop"), ==, PRICE - 2 * FEE_DEPOSIT);
   g_assert_cmpint (semper_fx_merchant_recover (fx->merchant, fx->ttp_url, &error), ==, 0);
   g_assert_cmpint (purse_balance (fx), ==, 1000 - PRICE);
+}
+
+/* Spends the last coin that pays exchange @key into Alice's own account
+ * (a second permission for it, deposited by her): the coin is gone before
+ * the merchant or T sees it. Returns its value. */
+static gint64
+spend_last_coin_elsewhere (Fixture    *fx,
+                           const char *key)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) cert = semper_crypto_dup_certificate (semper_profile_get_crypto (fx->alice));
+  g_autofree char *alice_fp = semper_sha256_hex (cert);
+  g_autoptr(GPtrArray) spends = semper_purse_payment (fx->purse, key, alice_fp, &error);
+  g_autoptr(SemperCommClient) client = semper_comm_client_new ();
+  g_autoptr(SemperBankRequest) request = NULL;
+  g_autoptr(SemperBankAnswer) answer = NULL;
+  g_autoptr(SemperDepositPermission) permission = NULL;
+  g_autofree char *op_key = g_strdup_printf ("elsewhere-%.48s", key);
+  SemperPurseSpend *last;
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (spends->len, >=, 2);
+  last = g_ptr_array_index (spends, spends->len - 1);
+  permission = semper_deposit_permission_parse (last->permission, &error);
+  g_assert_no_error (error);
+  request = semper_bank_request_new (SEMPER_BANK_OP_DEPOSIT, op_key);
+  request->coin = g_bytes_ref (last->coin);
+  request->permission = g_bytes_ref (last->permission);
+  request->signature = g_bytes_ref (last->signature);
+  answer = semper_bank_request_send (request, client, semper_profile_get_crypto (fx->alice),
+                                     fx->trust, fx->bank_url, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (answer->result, ==, "ok");
+  return permission->amount.minor;
+}
+
+/* A buyer who pays with a coin it spent elsewhere first, and resolves (before
+ * T collected payments, T checked coins offline and gave it k while the
+ * merchant's deposit was refused). T now deposits the coins for the merchant
+ * before it gives out k: the bank refuses the spent coin, T revokes, the
+ * coins deposited under H(m1) go back to the buyer's account, and neither
+ * side has the other's part. Once with m3 withheld from the merchant (T made
+ * the deposits), once with m3 refused by the merchant (it made them). */
+static void
+test_double_spend (Fixture       *fx,
+                   gconstpointer  data)
+{
+  for (guint merchant_sees_m3 = 0; merchant_sees_m3 < 2; merchant_sees_m3++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GBytes) m1 = NULL, m2 = NULL, m3 = NULL, m4 = NULL, goods = NULL;
+      g_autofree char *offer_id = g_strdup_printf ("offer-double-spend-%u", merchant_sees_m3);
+      g_autofree char *id = order (fx, offer_id, &m1);
+      g_autofree char *key = semper_sha256_hex (m1);
+      g_autofree char *state = NULL, *step = NULL;
+      gint64 alice0 = account_balance (fx, fx->alice, "alice");
+      gint64 shop0 = account_balance (fx, fx->shop, "shop");
+      gint64 purse0 = purse_balance (fx);
+      gint64 elsewhere;
+
+      m2 = semper_fx_merchant_handle_m1 (fx->merchant, m1, &error);
+      g_assert_no_error (error);
+      m3 = semper_fx_buyer_receive_m2 (fx->buyer, id, m2, &error);
+      g_assert_no_error (error);
+      elsewhere = spend_last_coin_elsewhere (fx, key);
+      g_assert_cmpint (account_balance (fx, fx->alice, "alice"), ==,
+                       alice0 + elsewhere - FEE_DEPOSIT);
+      if (merchant_sees_m3)
+        {
+          /* The merchant deposits the good coins, the bank refuses the spent one: no k. */
+          m4 = semper_fx_merchant_handle_m3 (fx->merchant, m3, &error);
+          g_assert_null (m4);
+          g_assert_error (error, SEMPER_FX_ERROR, SEMPER_FX_ERROR_PAYMENT);
+          g_clear_error (&error);
+          g_assert_cmpint (account_balance (fx, fx->shop, "shop"), ==,
+                           shop0 + PRICE - elsewhere - FEE_DEPOSIT);
+        }
+
+      state = semper_fx_buyer_resolve (fx->buyer, id, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (state, ==, SEMPER_FX_REVOKED);
+      step = token_step (fx, id);
+      g_assert_cmpstr (step, ==, "revoke");
+      goods = semper_fx_buyer_dup_goods (fx->buyer, id, &error);
+      g_assert_null (goods);
+      g_assert_nonnull (error);
+      g_clear_error (&error);
+      /* The merchant keeps nothing; T holds no payment for it. */
+      g_assert_cmpint (account_balance (fx, fx->shop, "shop"), ==, shop0);
+      g_assert_cmpint (semper_fx_merchant_recover (fx->merchant, fx->ttp_url, &error), ==, 0);
+      g_assert_no_error (error);
+      g_assert_cmpint (account_balance (fx, fx->shop, "shop"), ==, shop0);
+      /* The buyer: the good coins back in its account (deposited under H(m1),
+       * refunded at full value), the spent one where it spent it. */
+      g_assert_cmpint (account_balance (fx, fx->alice, "alice"), ==,
+                       alice0 + PRICE - FEE_DEPOSIT);
+      g_assert_cmpint (purse_balance (fx), ==, purse0 - PRICE);
+      g_assert_cmpuint (coins_in_state_prefix (fx, "spending:"), ==, 0);
+    }
+}
+
+/* A TTP whose configuration names no bank signs contracts and aborts, but
+ * refuses to resolve a paid exchange, and decides nothing: it could not tell
+ * whether the payment is good. */
+static void
+test_ttp_without_bank (Fixture       *fx,
+                       gconstpointer  data)
+{
+  static const char * const systems[] = { "ecash", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SemperProfile) ttp2 = make_profile (fx, "ttp2", SEMPER_ROLE_TTP);
+  g_autoptr(GBytes) ttp2_cert = semper_crypto_dup_certificate (
+    semper_profile_get_crypto (ttp2));
+  g_autofree char *db = g_build_filename (fx->dir, "shop", "fx2.db", NULL);
+  g_autoptr(SemperFxMerchant) merchant = NULL;
+  g_autoptr(GBytes) offer = NULL, document = NULL, m1 = NULL, m2 = NULL, m3 = NULL;
+  g_autoptr(SemperConsent) consent = NULL;
+  g_autofree char *ttp2_url = NULL, *id = NULL, *state = NULL;
+  SemperFxPaymentSystem system;
+  SemperAmount price;
+  GSubprocess *proc;
+  g_autofree char *state_dir = g_build_filename (fx->dir, "ttp2", NULL);
+  g_autofree char *pwfile = g_build_filename (fx->dir, "password", NULL);
+
+  g_clear_object (&ttp2);
+  proc = semper_test_start_semperd ("ttp", "127.0.0.1:0", state_dir, pwfile, NULL, &ttp2_url);
+  /* The same shop, with offers that name this TTP. */
+  merchant = semper_fx_merchant_new (semper_profile_get_crypto (fx->shop), fx->trust, ttp2_cert,
+                                     db, &error);
+  g_assert_no_error (error);
+  semper_fx_ecash_get_system (fx->shop_ecash, &system);
+  semper_fx_merchant_add_payment_system (merchant, &system);
+  g_assert_true (semper_amount_init (&price, PRICE, "EUR", &error));
+  offer = semper_fx_merchant_offer (merchant, "offer-no-bank", "Networks 101 course notes",
+                                    fx->goods, &price, g_get_real_time () / G_USEC_PER_SEC + 3600,
+                                    systems, &error);
+  g_assert_no_error (error);
+  id = semper_fx_buyer_prepare (fx->buyer, offer, "ecash", "http://127.0.0.1:9", ttp2_url,
+                                ttp2_cert, &document, &error);
+  g_assert_no_error (error);
+  consent = consent_for (document);
+  m1 = semper_fx_buyer_order (fx->buyer, id, consent, &error);
+  g_assert_no_error (error);
+  m2 = semper_fx_merchant_handle_m1 (merchant, m1, &error);
+  g_assert_no_error (error);
+  m3 = semper_fx_buyer_receive_m2 (fx->buyer, id, m2, &error);
+  g_assert_no_error (error);
+
+  state = semper_fx_buyer_resolve (fx->buyer, id, &error);
+  g_assert_null (state);
+  g_assert_error (error, SEMPER_COMM_ERROR, SEMPER_COMM_ERROR_HTTP_STATUS);
+  g_assert_nonnull (strstr (error->message, "knows no bank"));
+  g_clear_error (&error);
+  assert_state (fx, id, SEMPER_FX_RESOLVING);
+  g_assert_cmpint (semper_fx_merchant_recover (merchant, ttp2_url, &error), ==, 0);
+  g_assert_no_error (error);
+  g_assert_cmpint (account_balance (fx, fx->shop, "shop"), ==, 0);
+  g_clear_object (&merchant);
+  semper_test_stop_semperd (&proc);
 }
 
 static void
@@ -2045,6 +2213,8 @@ test_account (Fixture       *fx,
     g_assert_no_error (error);
     g_assert_cmpstr (state, ==, SEMPER_FX_DONE);
     assert_goods (fx, id);
+    /* T had the bank hold the price for the merchant before it gave out k. */
+    g_assert_cmpint (account_balance (fx, fx->alice, "alice"), ==, alice0 - 2 * PRICE);
     g_assert_cmpint (account_balance (fx, fx->shop, "shop"), ==, shop0 + PRICE);
     g_assert_cmpint (semper_fx_merchant_recover (fx->merchant, fx->ttp_url, &error), ==, 1);
     g_assert_no_error (error);
@@ -2122,6 +2292,47 @@ test_account (Fixture       *fx,
     g_assert_cmpint (account_balance (fx, fx->alice, "alice"), ==, alice1 - PRICE);
     g_assert_cmpint (account_balance (fx, fx->shop, "shop"), ==, shop1 + PRICE);
   }
+  /* 7. The buyer withholds m3 and empties its account before it resolves
+   * (before T collected payments, T gave it k and the merchant's authorise
+   * was refused later): T's authorise gets the bank's no, T revokes, no k,
+   * and no money moves. */
+  {
+    g_autoptr(GBytes) offer = NULL, m1 = NULL, m2 = NULL, m3 = NULL, goods = NULL;
+    g_autofree char *id = NULL, *state = NULL, *step = NULL;
+    gint64 shop1 = account_balance (fx, fx->shop, "shop");
+    SemperAmount drain;
+
+    offer = semper_fx_merchant_offer (fx->merchant, "acc-7", "Networks 101 course notes",
+                                      fx->goods, &price,
+                                      g_get_real_time () / G_USEC_PER_SEC + 3600, systems,
+                                      &error);
+    g_assert_no_error (error);
+    id = account_order (&ap, offer, &m1);
+    m2 = semper_fx_merchant_handle_m1 (fx->merchant, m1, &error);
+    g_assert_no_error (error);
+    m3 = semper_fx_buyer_receive_m2 (fx->buyer, id, m2, &error);
+    g_assert_no_error (error);
+    /* Everything but 1.00 EUR out of the account, into coins. */
+    g_assert_true (semper_amount_init (&drain, account_balance (fx, fx->alice, "alice") - 100,
+                                       "EUR", &error));
+    g_assert_true (semper_purse_withdraw (fx->purse, &drain, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_cmpint (account_balance (fx, fx->alice, "alice"), ==, 100);
+
+    state = semper_fx_buyer_resolve (fx->buyer, id, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (state, ==, SEMPER_FX_REVOKED);
+    step = token_step (fx, id);
+    g_assert_cmpstr (step, ==, "revoke");
+    goods = semper_fx_buyer_dup_goods (fx->buyer, id, &error);
+    g_assert_null (goods);
+    g_assert_nonnull (error);
+    g_clear_error (&error);
+    g_assert_cmpint (semper_fx_merchant_recover (fx->merchant, fx->ttp_url, &error), ==, 0);
+    g_assert_no_error (error);
+    g_assert_cmpint (account_balance (fx, fx->alice, "alice"), ==, 100);
+    g_assert_cmpint (account_balance (fx, fx->shop, "shop"), ==, shop1);
+  }
   g_clear_pointer (&ap.invoices, g_hash_table_unref);
   g_clear_pointer (&ap.proof, g_bytes_unref);
   g_free (ap.key);
@@ -2147,6 +2358,8 @@ main (int   argc,
   ADD ("second-m2", test_second_m2);
   ADD ("abort-after-paying", test_abort_after_paying);
   ADD ("withheld-payment", test_withheld_payment);
+  ADD ("double-spend", test_double_spend);
+  ADD ("ttp-without-bank", test_ttp_without_bank);
   ADD ("account", test_account);
   g_test_add ("/semper/fx/abort-races-resolve", Fixture, GUINT_TO_POINTER (RACE_PAIRS_QUICK),
               fixture_set_up, test_race, fixture_tear_down);

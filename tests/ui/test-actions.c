@@ -152,7 +152,9 @@ start (Fixture     *fx,
 
   if (config_text != NULL)
     {
-      config = g_build_filename (fx->dir, "bank.json", NULL);
+      g_autofree char *name = g_strconcat (role, ".json", NULL);
+
+      config = g_build_filename (fx->dir, name, NULL);
       g_file_set_contents (config, config_text, -1, &error);
       g_assert_no_error (error);
     }
@@ -179,6 +181,7 @@ fixture_set_up (Fixture       *fx,
   g_autoptr(GError) error = NULL;
   g_autofree char *ca_dir = NULL;
   g_autofree char *db = NULL;
+  g_autofree char *ttp_config = NULL;
   g_autoptr(SemperProfile) bank = NULL;
   g_autoptr(SemperProfile) ttp = NULL;
   g_autoptr(SemperProfile) alice = NULL;
@@ -208,7 +211,10 @@ fixture_set_up (Fixture       *fx,
   fx->ttp_cert = semper_crypto_dup_certificate (semper_profile_get_crypto (ttp));
   g_clear_object (&ttp);
   fx->bank_proc = start (fx, "bank", bank_config, &fx->bank_url);
-  fx->ttp_proc = start (fx, "ttp", NULL, &fx->ttp_url);
+  /* The TTP collects payments at the bank before it gives out k. */
+  ttp_config = g_strdup_printf ("{\"format\":\"semper-ttp-config\",\"version\":1,"
+                                "\"bank\":\"%s\"}", fx->bank_url);
+  fx->ttp_proc = start (fx, "ttp", ttp_config, &fx->ttp_url);
 
   /* The shop: a merchant whose certificate owns the account "shop". */
   fx->shop = make_profile (fx, "shop", SEMPER_ROLE_MERCHANT);
