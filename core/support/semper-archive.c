@@ -247,6 +247,52 @@ step_done (SemperArchive  *self,
   return TRUE;
 }
 
+/* Steps an INSERT; returns the new row id, or 0 with @error set. */
+static gint64
+step_insert (SemperArchive  *self,
+             sqlite3_stmt   *stmt,
+             const char     *what,
+             GError        **error)
+{
+  if (!step_done (self, stmt, what, error))
+    return 0;
+  return sqlite3_last_insert_rowid (self->db);
+}
+
+/* Makes the item of one row of a list; NULL with @error when the row is
+ * refused. */
+typedef gpointer (*RowReader) (sqlite3_stmt  *stmt,
+                               GError       **error);
+
+/* Steps @stmt to its end, one item a row: the list, or NULL with @error set
+ * (@what failed). */
+static GPtrArray *
+read_rows (SemperArchive  *self,
+           sqlite3_stmt   *stmt,
+           RowReader       read_row,
+           GDestroyNotify  free_item,
+           const char     *what,
+           GError        **error)
+{
+  g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func (free_item);
+  int rc;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gpointer item = read_row (stmt, error);
+
+      if (item == NULL)
+        return NULL;
+      g_ptr_array_add (list, item);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      set_db_error (self, rc, what, error);
+      return NULL;
+    }
+  return g_steal_pointer (&list);
+}
+
 static gboolean
 query_int (SemperArchive  *self,
            const char     *sql,
@@ -781,8 +827,9 @@ semper_archive_exchange_create (SemperArchive  *self,
   "e.id, e.protocol, e.role, e.peer, e.state, e.finished, e.created, e.updated, " \
   "(SELECT coalesce (max (j.step), -1) FROM journal j WHERE j.exchange_id = e.id)"
 
-static SemperArchiveExchange *
-exchange_from_row (sqlite3_stmt *stmt)
+static gpointer
+exchange_from_row (sqlite3_stmt  *stmt,
+                   GError       **error G_GNUC_UNUSED)
 {
   SemperArchiveExchange *e = g_new0 (SemperArchiveExchange, 1);
 
@@ -831,7 +878,7 @@ semper_archive_exchange_get (SemperArchive  *self,
       set_db_error (self, rc, _("reading an exchange"), error);
       return NULL;
     }
-  return exchange_from_row (stmt);
+  return exchange_from_row (stmt, NULL);
 }
 
 /* Moves an open exchange to @state; NOT_FOUND if it is missing or finished. */
@@ -959,6 +1006,21 @@ semper_archive_exchange_finish (SemperArchive  *self,
   return semper_archive_commit (self, error);
 }
 
+static gpointer
+journal_entry_from_row (sqlite3_stmt  *stmt,
+                        GError       **error G_GNUC_UNUSED)
+{
+  SemperArchiveJournalEntry *entry = g_new0 (SemperArchiveJournalEntry, 1);
+
+  entry->id = sqlite3_column_int64 (stmt, 0);
+  entry->exchange_id = column_dup_text (stmt, 1);
+  entry->step = sqlite3_column_int64 (stmt, 2);
+  entry->state = column_dup_text (stmt, 3);
+  entry->outgoing = column_dup_bytes (stmt, 4);
+  entry->time = sqlite3_column_int64 (stmt, 5);
+  return entry;
+}
+
 /**
  * semper_archive_journal_list:
  *
@@ -970,9 +1032,7 @@ semper_archive_journal_list (SemperArchive  *self,
                              const char     *exchange_id,
                              GError        **error)
 {
-  g_autoptr(GPtrArray) entries = NULL;
   g_autoptr(CachedStmt) stmt = NULL;
-  int rc;
 
   g_return_val_if_fail (SEMPER_IS_ARCHIVE (self), NULL);
   g_return_val_if_fail (exchange_id != NULL, NULL);
@@ -983,25 +1043,9 @@ semper_archive_journal_list (SemperArchive  *self,
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_text (stmt, 1, exchange_id, -1, SQLITE_TRANSIENT);
-  entries = g_ptr_array_new_with_free_func ((GDestroyNotify) semper_archive_journal_entry_free);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      SemperArchiveJournalEntry *entry = g_new0 (SemperArchiveJournalEntry, 1);
-
-      entry->id = sqlite3_column_int64 (stmt, 0);
-      entry->exchange_id = column_dup_text (stmt, 1);
-      entry->step = sqlite3_column_int64 (stmt, 2);
-      entry->state = column_dup_text (stmt, 3);
-      entry->outgoing = column_dup_bytes (stmt, 4);
-      entry->time = sqlite3_column_int64 (stmt, 5);
-      g_ptr_array_add (entries, entry);
-    }
-  if (rc != SQLITE_DONE)
-    {
-      set_db_error (self, rc, _("reading the journal"), error);
-      return NULL;
-    }
-  return g_steal_pointer (&entries);
+  return read_rows (self, stmt, journal_entry_from_row,
+                    (GDestroyNotify) semper_archive_journal_entry_free,
+                    _("reading the journal"), error);
 }
 
 /**
@@ -1016,9 +1060,7 @@ GPtrArray *
 semper_archive_exchange_list_unfinished (SemperArchive  *self,
                                          GError        **error)
 {
-  g_autoptr(GPtrArray) list = NULL;
   g_autoptr(CachedStmt) stmt = NULL;
-  int rc;
 
   g_return_val_if_fail (SEMPER_IS_ARCHIVE (self), NULL);
 
@@ -1027,15 +1069,8 @@ semper_archive_exchange_list_unfinished (SemperArchive  *self,
                   "ORDER BY e.created, e.id", error);
   if (stmt == NULL)
     return NULL;
-  list = g_ptr_array_new_with_free_func ((GDestroyNotify) semper_archive_exchange_free);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (list, exchange_from_row (stmt));
-  if (rc != SQLITE_DONE)
-    {
-      set_db_error (self, rc, _("reading the exchanges"), error);
-      return NULL;
-    }
-  return g_steal_pointer (&list);
+  return read_rows (self, stmt, exchange_from_row, (GDestroyNotify) semper_archive_exchange_free,
+                    _("reading the exchanges"), error);
 }
 
 /* Raw messages */
@@ -1084,9 +1119,7 @@ semper_archive_message_store (SemperArchive          *self,
   sqlite3_bind_int64 (stmt, 5, g_bytes_get_size (raw));
   bind_bytes (stmt, 6, raw);
   sqlite3_bind_int64 (stmt, 7, now_seconds ());
-  if (!step_done (self, stmt, _("the message"), error))
-    return 0;
-  return sqlite3_last_insert_rowid (self->db);
+  return step_insert (self, stmt, _("the message"), error);
 }
 
 /**
@@ -1149,6 +1182,31 @@ semper_archive_message_free (SemperArchiveMessage *message)
   g_free (message);
 }
 
+/* A message whose body no longer hashes to its stored SHA-256 is refused. */
+static gpointer
+message_from_row (sqlite3_stmt  *stmt,
+                  GError       **error)
+{
+  g_autoptr(SemperArchiveMessage) m = g_new0 (SemperArchiveMessage, 1);
+  g_autofree char *sha256 = NULL;
+
+  m->id = sqlite3_column_int64 (stmt, 0);
+  m->exchange_id = column_dup_text (stmt, 1);
+  m->direction = g_strcmp0 ((const char *) sqlite3_column_text (stmt, 2), "in") == 0
+                 ? SEMPER_MESSAGE_IN : SEMPER_MESSAGE_OUT;
+  m->content_type = column_dup_text (stmt, 3);
+  m->body = column_dup_bytes (stmt, 5);
+  m->time = sqlite3_column_int64 (stmt, 6);
+  sha256 = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, m->body);
+  if (!g_str_equal (sha256, (const char *) sqlite3_column_text (stmt, 4)))
+    {
+      g_set_error (error, SEMPER_ARCHIVE_ERROR, SEMPER_ARCHIVE_ERROR_CORRUPT,
+                   _("Message %" PRId64 " no longer matches its SHA-256"), m->id);
+      return NULL;
+    }
+  return g_steal_pointer (&m);
+}
+
 /**
  * semper_archive_message_list:
  * @exchange_id: (nullable): the exchange; %NULL lists messages of no exchange
@@ -1163,8 +1221,6 @@ semper_archive_message_list (SemperArchive  *self,
                              GError        **error)
 {
   g_autoptr(CachedStmt) stmt = NULL;
-  g_autoptr(GPtrArray) list = NULL;
-  int rc;
 
   g_return_val_if_fail (SEMPER_IS_ARCHIVE (self), NULL);
 
@@ -1176,34 +1232,8 @@ semper_archive_message_list (SemperArchive  *self,
     return NULL;
   bind_text_or_null (stmt, 1, exchange_id);
   bind_text_or_null (stmt, 2, content_type);
-  list = g_ptr_array_new_with_free_func ((GDestroyNotify) semper_archive_message_free);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      g_autoptr(SemperArchiveMessage) m = g_new0 (SemperArchiveMessage, 1);
-      g_autofree char *sha256 = NULL;
-
-      m->id = sqlite3_column_int64 (stmt, 0);
-      m->exchange_id = column_dup_text (stmt, 1);
-      m->direction = g_strcmp0 ((const char *) sqlite3_column_text (stmt, 2), "in") == 0
-                     ? SEMPER_MESSAGE_IN : SEMPER_MESSAGE_OUT;
-      m->content_type = column_dup_text (stmt, 3);
-      m->body = column_dup_bytes (stmt, 5);
-      m->time = sqlite3_column_int64 (stmt, 6);
-      sha256 = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, m->body);
-      if (!g_str_equal (sha256, (const char *) sqlite3_column_text (stmt, 4)))
-        {
-          g_set_error (error, SEMPER_ARCHIVE_ERROR, SEMPER_ARCHIVE_ERROR_CORRUPT,
-                       _("Message %" PRId64 " no longer matches its SHA-256"), m->id);
-          return NULL;
-        }
-      g_ptr_array_add (list, g_steal_pointer (&m));
-    }
-  if (rc != SQLITE_DONE)
-    {
-      set_db_error (self, rc, _("listing messages"), error);
-      return NULL;
-    }
-  return g_steal_pointer (&list);
+  return read_rows (self, stmt, message_from_row, (GDestroyNotify) semper_archive_message_free,
+                    _("listing messages"), error);
 }
 
 /* Receipts and contracts */
@@ -1304,14 +1334,14 @@ semper_archive_record_insert (SemperArchive             *self,
     sqlite3_bind_int64 (stmt, 12, record->message_id);
   if (record->fee.currency[0] != '\0')
     sqlite3_bind_int64 (stmt, 13, record->fee.minor);
-  if (!step_done (self, stmt,
-                  kind == SEMPER_ARCHIVE_RECEIPTS ? _("the receipt") : _("the contract"), error))
-    return 0;
-  return sqlite3_last_insert_rowid (self->db);
+  return step_insert (self, stmt,
+                      kind == SEMPER_ARCHIVE_RECEIPTS ? _("the receipt") : _("the contract"),
+                      error);
 }
 
-static SemperArchiveRecord *
-record_from_row (sqlite3_stmt *stmt)
+static gpointer
+record_from_row (sqlite3_stmt  *stmt,
+                 GError       **error G_GNUC_UNUSED)
 {
   SemperArchiveRecord *r = g_new0 (SemperArchiveRecord, 1);
 
@@ -1374,7 +1404,7 @@ semper_archive_record_get (SemperArchive            *self,
       set_db_error (self, rc, _("reading a record"), error);
       return NULL;
     }
-  return record_from_row (stmt);
+  return record_from_row (stmt, NULL);
 }
 
 /**
@@ -1396,8 +1426,6 @@ semper_archive_record_list (SemperArchive            *self,
 {
   g_autofree char *sql = NULL;
   g_autoptr(CachedStmt) stmt = NULL;
-  g_autoptr(GPtrArray) list = NULL;
-  int rc;
 
   g_return_val_if_fail (SEMPER_IS_ARCHIVE (self), NULL);
 
@@ -1414,15 +1442,8 @@ semper_archive_record_list (SemperArchive            *self,
   sqlite3_bind_int64 (stmt, 1, since);
   bind_text_or_null (stmt, 2, counterparty);
   bind_text_or_null (stmt, 3, state);
-  list = g_ptr_array_new_with_free_func ((GDestroyNotify) semper_archive_record_free);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (list, record_from_row (stmt));
-  if (rc != SQLITE_DONE)
-    {
-      set_db_error (self, rc, _("listing records"), error);
-      return NULL;
-    }
-  return g_steal_pointer (&list);
+  return read_rows (self, stmt, record_from_row, (GDestroyNotify) semper_archive_record_free,
+                    _("listing records"), error);
 }
 
 /**
@@ -1782,6 +1803,23 @@ semper_archive_record_set_labels (SemperArchive            *self,
 
 /* Credentials, coins, disputes */
 
+/* The state of row @id of @table, which keeps the time of its last update. */
+static gboolean
+set_state (SemperArchive  *self,
+           const char     *table,
+           gint64          id,
+           const char     *state,
+           const char     *what,
+           GError        **error)
+{
+  g_autofree char *sql = NULL;
+
+  if (!check_text (state, "state", TRUE, error))
+    return FALSE;
+  sql = g_strdup_printf ("UPDATE %s SET state = ?1, updated = ?4 WHERE id = ?3", table);
+  return update_one (self, sql, id, state, NULL, what, error);
+}
+
 void
 semper_archive_credential_free (SemperArchiveCredential *credential)
 {
@@ -1856,9 +1894,23 @@ semper_archive_credential_insert (SemperArchive                 *self,
   bind_bytes (stmt, 4, credential->body);
   sqlite3_bind_int64 (stmt, 5, now);
   sqlite3_bind_int64 (stmt, 6, now);
-  if (!step_done (self, stmt, _("the credential"), error))
-    return 0;
-  return sqlite3_last_insert_rowid (self->db);
+  return step_insert (self, stmt, _("the credential"), error);
+}
+
+static gpointer
+credential_from_row (sqlite3_stmt  *stmt,
+                     GError       **error G_GNUC_UNUSED)
+{
+  SemperArchiveCredential *c = g_new0 (SemperArchiveCredential, 1);
+
+  c->id = sqlite3_column_int64 (stmt, 0);
+  c->kind = column_dup_text (stmt, 1);
+  c->issuer = column_dup_text (stmt, 2);
+  c->state = column_dup_text (stmt, 3);
+  c->body = column_dup_bytes (stmt, 4);
+  c->created = sqlite3_column_int64 (stmt, 5);
+  c->updated = sqlite3_column_int64 (stmt, 6);
+  return c;
 }
 
 /**
@@ -1874,8 +1926,6 @@ semper_archive_credential_list (SemperArchive  *self,
                                 GError        **error)
 {
   g_autoptr(CachedStmt) stmt = NULL;
-  g_autoptr(GPtrArray) list = NULL;
-  int rc;
 
   g_return_val_if_fail (SEMPER_IS_ARCHIVE (self), NULL);
 
@@ -1885,26 +1935,9 @@ semper_archive_credential_list (SemperArchive  *self,
   if (stmt == NULL)
     return NULL;
   bind_text_or_null (stmt, 1, state);
-  list = g_ptr_array_new_with_free_func ((GDestroyNotify) semper_archive_credential_free);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      SemperArchiveCredential *c = g_new0 (SemperArchiveCredential, 1);
-
-      c->id = sqlite3_column_int64 (stmt, 0);
-      c->kind = column_dup_text (stmt, 1);
-      c->issuer = column_dup_text (stmt, 2);
-      c->state = column_dup_text (stmt, 3);
-      c->body = column_dup_bytes (stmt, 4);
-      c->created = sqlite3_column_int64 (stmt, 5);
-      c->updated = sqlite3_column_int64 (stmt, 6);
-      g_ptr_array_add (list, c);
-    }
-  if (rc != SQLITE_DONE)
-    {
-      set_db_error (self, rc, _("listing credentials"), error);
-      return NULL;
-    }
-  return g_steal_pointer (&list);
+  return read_rows (self, stmt, credential_from_row,
+                    (GDestroyNotify) semper_archive_credential_free, _("listing credentials"),
+                    error);
 }
 
 gboolean
@@ -1915,10 +1948,7 @@ semper_archive_credential_set_state (SemperArchive  *self,
 {
   g_return_val_if_fail (SEMPER_IS_ARCHIVE (self), FALSE);
 
-  if (!check_text (state, "state", TRUE, error))
-    return FALSE;
-  return update_one (self, "UPDATE credentials SET state = ?1, updated = ?4 "
-                     "WHERE id = ?3", id, state, NULL, _("credential"), error);
+  return set_state (self, "credentials", id, state, _("credential"), error);
 }
 
 /**
@@ -1962,9 +1992,24 @@ semper_archive_coin_insert (SemperArchive           *self,
   bind_bytes (stmt, 6, coin->body);
   sqlite3_bind_int64 (stmt, 7, now);
   sqlite3_bind_int64 (stmt, 8, now);
-  if (!step_done (self, stmt, _("the coin"), error))
-    return 0;
-  return sqlite3_last_insert_rowid (self->db);
+  return step_insert (self, stmt, _("the coin"), error);
+}
+
+static gpointer
+coin_from_row (sqlite3_stmt  *stmt,
+               GError       **error G_GNUC_UNUSED)
+{
+  SemperArchiveCoin *c = g_new0 (SemperArchiveCoin, 1);
+
+  c->id = sqlite3_column_int64 (stmt, 0);
+  c->payment_system = column_dup_text (stmt, 1);
+  c->serial = column_dup_text (stmt, 2);
+  column_amount (stmt, 3, 4, &c->value);
+  c->state = column_dup_text (stmt, 5);
+  c->body = column_dup_bytes (stmt, 6);
+  c->created = sqlite3_column_int64 (stmt, 7);
+  c->updated = sqlite3_column_int64 (stmt, 8);
+  return c;
 }
 
 /**
@@ -1982,8 +2027,6 @@ semper_archive_coin_list (SemperArchive  *self,
                           GError        **error)
 {
   g_autoptr(CachedStmt) stmt = NULL;
-  g_autoptr(GPtrArray) list = NULL;
-  int rc;
 
   g_return_val_if_fail (SEMPER_IS_ARCHIVE (self), NULL);
 
@@ -1995,27 +2038,8 @@ semper_archive_coin_list (SemperArchive  *self,
     return NULL;
   bind_text_or_null (stmt, 1, payment_system);
   bind_text_or_null (stmt, 2, state);
-  list = g_ptr_array_new_with_free_func ((GDestroyNotify) semper_archive_coin_free);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      SemperArchiveCoin *c = g_new0 (SemperArchiveCoin, 1);
-
-      c->id = sqlite3_column_int64 (stmt, 0);
-      c->payment_system = column_dup_text (stmt, 1);
-      c->serial = column_dup_text (stmt, 2);
-      column_amount (stmt, 3, 4, &c->value);
-      c->state = column_dup_text (stmt, 5);
-      c->body = column_dup_bytes (stmt, 6);
-      c->created = sqlite3_column_int64 (stmt, 7);
-      c->updated = sqlite3_column_int64 (stmt, 8);
-      g_ptr_array_add (list, c);
-    }
-  if (rc != SQLITE_DONE)
-    {
-      set_db_error (self, rc, _("listing coins"), error);
-      return NULL;
-    }
-  return g_steal_pointer (&list);
+  return read_rows (self, stmt, coin_from_row, (GDestroyNotify) semper_archive_coin_free,
+                    _("listing coins"), error);
 }
 
 gboolean
@@ -2026,10 +2050,7 @@ semper_archive_coin_set_state (SemperArchive  *self,
 {
   g_return_val_if_fail (SEMPER_IS_ARCHIVE (self), FALSE);
 
-  if (!check_text (state, "state", TRUE, error))
-    return FALSE;
-  return update_one (self, "UPDATE coins SET state = ?1, updated = ?4 "
-                     "WHERE id = ?3", id, state, NULL, _("coin"), error);
+  return set_state (self, "coins", id, state, _("coin"), error);
 }
 
 /**
@@ -2070,9 +2091,25 @@ semper_archive_dispute_insert (SemperArchive              *self,
                      SQLITE_TRANSIENT);
   sqlite3_bind_int64 (stmt, 7, now);
   sqlite3_bind_int64 (stmt, 8, now);
-  if (!step_done (self, stmt, _("the dispute"), error))
-    return 0;
-  return sqlite3_last_insert_rowid (self->db);
+  return step_insert (self, stmt, _("the dispute"), error);
+}
+
+static gpointer
+dispute_from_row (sqlite3_stmt  *stmt,
+                  GError       **error G_GNUC_UNUSED)
+{
+  SemperArchiveDispute *d = g_new0 (SemperArchiveDispute, 1);
+
+  d->id = sqlite3_column_int64 (stmt, 0);
+  d->exchange_id = column_dup_text (stmt, 1);
+  d->receipt_id = sqlite3_column_int64 (stmt, 2);
+  d->claim = column_dup_text (stmt, 3);
+  d->state = column_dup_text (stmt, 4);
+  d->labels = column_dup_text (stmt, 5);
+  d->note = column_dup_text (stmt, 6);
+  d->created = sqlite3_column_int64 (stmt, 7);
+  d->updated = sqlite3_column_int64 (stmt, 8);
+  return d;
 }
 
 /**
@@ -2088,8 +2125,6 @@ semper_archive_dispute_list (SemperArchive  *self,
                              GError        **error)
 {
   g_autoptr(CachedStmt) stmt = NULL;
-  g_autoptr(GPtrArray) list = NULL;
-  int rc;
 
   g_return_val_if_fail (SEMPER_IS_ARCHIVE (self), NULL);
 
@@ -2100,28 +2135,8 @@ semper_archive_dispute_list (SemperArchive  *self,
   if (stmt == NULL)
     return NULL;
   bind_text_or_null (stmt, 1, state);
-  list = g_ptr_array_new_with_free_func ((GDestroyNotify) semper_archive_dispute_free);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      SemperArchiveDispute *d = g_new0 (SemperArchiveDispute, 1);
-
-      d->id = sqlite3_column_int64 (stmt, 0);
-      d->exchange_id = column_dup_text (stmt, 1);
-      d->receipt_id = sqlite3_column_int64 (stmt, 2);
-      d->claim = column_dup_text (stmt, 3);
-      d->state = column_dup_text (stmt, 4);
-      d->labels = column_dup_text (stmt, 5);
-      d->note = column_dup_text (stmt, 6);
-      d->created = sqlite3_column_int64 (stmt, 7);
-      d->updated = sqlite3_column_int64 (stmt, 8);
-      g_ptr_array_add (list, d);
-    }
-  if (rc != SQLITE_DONE)
-    {
-      set_db_error (self, rc, _("listing disputes"), error);
-      return NULL;
-    }
-  return g_steal_pointer (&list);
+  return read_rows (self, stmt, dispute_from_row, (GDestroyNotify) semper_archive_dispute_free,
+                    _("listing disputes"), error);
 }
 
 gboolean
@@ -2132,10 +2147,7 @@ semper_archive_dispute_set_state (SemperArchive  *self,
 {
   g_return_val_if_fail (SEMPER_IS_ARCHIVE (self), FALSE);
 
-  if (!check_text (state, "state", TRUE, error))
-    return FALSE;
-  return update_one (self, "UPDATE disputes SET state = ?1, updated = ?4 "
-                     "WHERE id = ?3", id, state, NULL, _("dispute"), error);
+  return set_state (self, "disputes", id, state, _("dispute"), error);
 }
 
 /**
