@@ -16,32 +16,10 @@
 #include "ui-test-util.h"
 #include "wallet-password-prompt-private.h"
 
-#define PASSWORD "correct horse battery staple"
+/* The password of the profiles that ui_test_make_profile() makes. */
+#define PASSWORD UI_TEST_PASSWORD
 
 static char *test_dir;
-
-static char *
-fixed_password_cb (gboolean retry,
-                   gpointer user_data)
-{
-  return retry ? NULL : g_strdup (user_data);
-}
-
-/* A profile with an identity, made the way `semper init` makes it. */
-static char *
-make_profile (const char *name)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(SemperProfile) profile = NULL;
-  char *dir = g_build_filename (test_dir, name, NULL);
-
-  profile = semper_profile_open (dir, SEMPER_PROFILE_OPEN_CREATE, fixed_password_cb,
-                                 (gpointer) PASSWORD, &error);
-  g_assert_no_error (error);
-  g_assert_true (semper_profile_create_identity (profile, "Alice Example", &error));
-  g_assert_no_error (error);
-  return dir;
-}
 
 typedef struct
 {
@@ -128,7 +106,7 @@ test_delays (void)
 static void
 test_wrong_then_right (void)
 {
-  g_autofree char *dir = make_profile ("wrong-then-right");
+  g_autofree char *dir = ui_test_make_profile (test_dir, "wrong-then-right");
   WalletPasswordPrompt *prompt = wallet_password_prompt_new (NULL, dir);
   g_autoptr(SemperProfile) profile = NULL;
   Outcome outcome = { 0 };
@@ -194,7 +172,7 @@ test_wrong_then_right (void)
 static void
 run_cancel (gboolean by_cancellable)
 {
-  g_autofree char *dir = make_profile (by_cancellable ? "cancellable" : "cancel");
+  g_autofree char *dir = ui_test_make_profile (test_dir, by_cancellable ? "cancellable" : "cancel");
   WalletPasswordPrompt *prompt = wallet_password_prompt_new (NULL, dir);
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(SemperProfile) again = NULL;
@@ -220,8 +198,8 @@ run_cancel (gboolean by_cancellable)
     g_main_context_iteration (NULL, TRUE);
 
   /* The lock was released. */
-  again = semper_profile_open (dir, SEMPER_PROFILE_OPEN_DEFAULT, fixed_password_cb,
-                               (gpointer) PASSWORD, &error);
+  again = semper_profile_open (dir, SEMPER_PROFILE_OPEN_DEFAULT, ui_test_password_cb, NULL,
+                               &error);
   g_assert_no_error (error);
   g_assert_nonnull (again);
 }
@@ -241,7 +219,7 @@ test_cancellable (void)
 static void
 test_close_cancels (void)
 {
-  g_autofree char *dir = make_profile ("close");
+  g_autofree char *dir = ui_test_make_profile (test_dir, "close");
   WalletPasswordPrompt *prompt = wallet_password_prompt_new (NULL, dir);
   Outcome outcome = { 0 };
 
@@ -263,15 +241,15 @@ map_cb (GtkWidget *widget,
 static void
 test_busy (void)
 {
-  g_autofree char *dir = make_profile ("busy");
+  g_autofree char *dir = ui_test_make_profile (test_dir, "busy");
   g_autoptr(SemperProfile) holder = NULL;
   g_autoptr(GError) error = NULL;
   WalletPasswordPrompt *prompt = NULL;
   Outcome outcome = { 0 };
   guint n_mapped = 0;
 
-  holder = semper_profile_open (dir, SEMPER_PROFILE_OPEN_DEFAULT, fixed_password_cb,
-                                (gpointer) PASSWORD, &error);
+  holder = semper_profile_open (dir, SEMPER_PROFILE_OPEN_DEFAULT, ui_test_password_cb, NULL,
+                                &error);
   g_assert_no_error (error);
 
   /* The lock is checked before any password is asked: no window at all. */

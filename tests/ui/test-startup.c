@@ -27,31 +27,10 @@
 #include "wallet-trusted-display.h"
 #include "wallet-window.h"
 
-#define PASSWORD "correct horse battery staple"
+/* The password of the profiles that ui_test_make_profile() makes. */
+#define PASSWORD UI_TEST_PASSWORD
 
 static char *test_dir;
-
-static char *
-fixed_password_cb (gboolean retry,
-                   gpointer user_data)
-{
-  return retry ? NULL : g_strdup (user_data);
-}
-
-static char *
-make_profile (const char *name)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(SemperProfile) profile = NULL;
-  char *dir = g_build_filename (test_dir, name, NULL);
-
-  profile = semper_profile_open (dir, SEMPER_PROFILE_OPEN_CREATE, fixed_password_cb,
-                                 (gpointer) PASSWORD, &error);
-  g_assert_no_error (error);
-  g_assert_true (semper_profile_create_identity (profile, "Alice Example", &error));
-  g_assert_no_error (error);
-  return dir;
-}
 
 static WalletApplication *
 new_app (void)
@@ -184,7 +163,7 @@ unlock_window_added_cb (GtkApplication *app,
 static void
 test_unlock (void)
 {
-  g_autofree char *dir = make_profile ("unlock");
+  g_autofree char *dir = ui_test_make_profile (test_dir, "unlock");
   g_autoptr(WalletApplication) app = new_app ();
   Unlock u = { .app = app };
 
@@ -247,14 +226,14 @@ busy_window_added_cb (GtkApplication *app,
 static void
 test_busy (void)
 {
-  g_autofree char *dir = make_profile ("busy");
+  g_autofree char *dir = ui_test_make_profile (test_dir, "busy");
   g_autoptr(WalletApplication) app = new_app ();
   g_autoptr(SemperProfile) holder = NULL;
   g_autoptr(GError) error = NULL;
   Busy b = { 0 };
 
-  holder = semper_profile_open (dir, SEMPER_PROFILE_OPEN_DEFAULT, fixed_password_cb,
-                                (gpointer) PASSWORD, &error);
+  holder = semper_profile_open (dir, SEMPER_PROFILE_OPEN_DEFAULT, ui_test_password_cb, NULL,
+                                &error);
   g_assert_no_error (error);
 
   g_signal_connect (app, "window-added", G_CALLBACK (busy_window_added_cb), &b);
@@ -520,8 +499,8 @@ run_setup (Setup      *s,
   g_clear_object (&app);
 
   /* The new profile opens with the chosen password. */
-  again = semper_profile_open (dir, SEMPER_PROFILE_OPEN_DEFAULT, fixed_password_cb,
-                               (gpointer) PASSWORD, &error);
+  again = semper_profile_open (dir, SEMPER_PROFILE_OPEN_DEFAULT, ui_test_password_cb, NULL,
+                               &error);
   g_assert_no_error (error);
   g_assert_true (semper_profile_has_identity (again));
 }

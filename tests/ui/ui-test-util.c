@@ -169,23 +169,44 @@ ui_test_password_cb (gboolean retry,
   return retry ? NULL : g_strdup (UI_TEST_PASSWORD);
 }
 
+static SemperProfile *
+create_profile (const char *dir,
+                const char *identity)
+{
+  g_autoptr(GError) error = NULL;
+  SemperProfile *profile;
+
+  profile = semper_profile_open (dir, SEMPER_PROFILE_OPEN_CREATE, ui_test_password_cb, NULL,
+                                 &error);
+  g_assert_no_error (error);
+  g_assert_true (semper_profile_create_identity (profile, identity, &error));
+  g_assert_no_error (error);
+  return profile;
+}
+
 /* A new profile TEST_DIR/profile-N with the identity "Erika Example",
  * under UI_TEST_PASSWORD. Returns (transfer full) it, open. */
 SemperProfile *
 ui_test_new_profile (const char *test_dir)
 {
   static guint counter;
-  g_autoptr(GError) error = NULL;
   g_autofree char *name = g_strdup_printf ("profile-%u", ++counter);
   g_autofree char *dir = g_build_filename (test_dir, name, NULL);
-  SemperProfile *profile;
 
-  profile = semper_profile_open (dir, SEMPER_PROFILE_OPEN_CREATE, ui_test_password_cb, NULL,
-                                 &error);
-  g_assert_no_error (error);
-  g_assert_true (semper_profile_create_identity (profile, "Erika Example", &error));
-  g_assert_no_error (error);
-  return profile;
+  return create_profile (dir, "Erika Example");
+}
+
+/* A profile TEST_DIR/NAME with the identity "Alice Example" under
+ * UI_TEST_PASSWORD, made the way `semper init` makes it, and closed again.
+ * Returns (transfer full) its directory. */
+char *
+ui_test_make_profile (const char *test_dir,
+                      const char *name)
+{
+  char *dir = g_build_filename (test_dir, name, NULL);
+
+  g_object_unref (create_profile (dir, "Alice Example"));
+  return dir;
 }
 
 /* ---- the window ----------------------------------------------------------- */

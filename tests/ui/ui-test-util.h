@@ -28,6 +28,8 @@ void  ui_test_spin_until          (gboolean   (*done) (gpointer data),
 char          *ui_test_password_cb   (gboolean       retry,
                                       gpointer       user_data);
 SemperProfile *ui_test_new_profile   (const char    *test_dir);
+char          *ui_test_make_profile  (const char    *test_dir,
+                                      const char    *name);
 
 typedef void (*UiTestBody) (WalletWindow  *window,
                             SemperProfile *profile,
