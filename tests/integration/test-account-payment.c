@@ -14,7 +14,6 @@
 #include "config.h"
 
 #include <signal.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
 
