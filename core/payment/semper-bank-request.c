@@ -171,30 +171,15 @@ get_base64 (JsonObject  *object,
             gsize        max,
             GError     **error)
 {
-  const char *text = get_string (object, name, TRUE, error);
-  g_autofree guchar *data = NULL;
-  g_autofree char *again = NULL;
-  gsize len = 0;
+  GBytes *bytes;
 
-  if (text == NULL)
+  if (get_string (object, name, TRUE, error) == NULL)
     return NULL;
-  if (*text == '\0' || strlen (text) % 4 != 0 || strlen (text) > (max + 2) / 3 * 4)
-    goto bad;
-  for (const char *p = text; *p; p++)
-    if (!g_ascii_isalnum (*p) && *p != '+' && *p != '/' && *p != '=')
-      goto bad;
-  data = g_base64_decode (text, &len);
-  if (len == 0 || len > max)
-    goto bad;
-  again = g_base64_encode (data, len);
-  if (!g_str_equal (again, text))
-    goto bad;
-  return g_bytes_new_take (g_steal_pointer (&data), len);
-
-bad:
-  g_set_error (error, SEMPER_BANK_ERROR, SEMPER_BANK_ERROR_INVALID,
-               _("Member “%s” must be canonical base64 of at most %zu bytes"), name, max);
-  return NULL;
+  bytes = semper_json_get_base64 (object, name, max);
+  if (bytes == NULL)
+    g_set_error (error, SEMPER_BANK_ERROR, SEMPER_BANK_ERROR_INVALID,
+                 _("Member “%s” must be canonical base64 of at most %zu bytes"), name, max);
+  return bytes;
 }
 
 static gboolean

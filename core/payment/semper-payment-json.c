@@ -179,29 +179,14 @@ _semper_pay_json_base64 (JsonObject  *object,
                          gsize        max,
                          GError     **error)
 {
-  const char *text = _semper_pay_json_string (object, name, TRUE, error);
-  g_autofree guchar *data = NULL;
-  g_autofree char *again = NULL;
-  gsize len = 0;
+  GBytes *bytes;
 
-  if (text == NULL)
+  if (_semper_pay_json_string (object, name, TRUE, error) == NULL)
     return NULL;
-  if (*text == '\0' || strlen (text) % 4 != 0 || strlen (text) > (max + 2) / 3 * 4)
-    goto bad;
-  for (const char *p = text; *p; p++)
-    if (!g_ascii_isalnum (*p) && *p != '+' && *p != '/' && *p != '=')
-      goto bad;
-  data = g_base64_decode (text, &len);
-  if (len == 0 || len > max)
-    goto bad;
-  again = g_base64_encode (data, len);
-  if (!g_str_equal (again, text))
-    goto bad;
-  return g_bytes_new_take (g_steal_pointer (&data), len);
-
-bad:
-  invalid (error, _("Member “%s” must be canonical base64"), name);
-  return NULL;
+  bytes = semper_json_get_base64 (object, name, max);
+  if (bytes == NULL)
+    invalid (error, _("Member “%s” must be canonical base64"), name);
+  return bytes;
 }
 
 gboolean

@@ -26,4 +26,12 @@ gboolean    semper_json_get_int    (JsonObject *object,
 JsonArray  *semper_json_get_array  (JsonObject *object,
                                     const char *name);
 
+/* Returns (transfer full) the bytes that the string @name of @object holds
+ * in base64, or NULL when it is missing, not a string, or not canonical
+ * base64 (what it decodes to, encoded again, is the string) of 1 to @max
+ * bytes. */
+GBytes     *semper_json_get_base64 (JsonObject *object,
+                                    const char *name,
+                                    gsize       max);
+
 G_END_DECLS

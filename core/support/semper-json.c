@@ -6,6 +6,8 @@
 
 #include "semper-json-private.h"
 
+#include <string.h>
+
 const char *
 semper_json_get_string (JsonObject *object,
                         const char *name)
@@ -41,4 +43,29 @@ semper_json_get_array (JsonObject *object,
   if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
     return NULL;
   return json_node_get_array (node);
+}
+
+GBytes *
+semper_json_get_base64 (JsonObject *object,
+                        const char *name,
+                        gsize       max)
+{
+  const char *text = semper_json_get_string (object, name);
+  g_autofree guchar *data = NULL;
+  g_autofree char *again = NULL;
+  gsize len = 0;
+
+  if (text == NULL || *text == '\0' || strlen (text) % 4 != 0
+      || strlen (text) > (max + 2) / 3 * 4)
+    return NULL;
+  for (const char *p = text; *p; p++)
+    if (!g_ascii_isalnum (*p) && *p != '+' && *p != '/' && *p != '=')
+      return NULL;
+  data = g_base64_decode (text, &len);
+  if (len == 0 || len > max)
+    return NULL;
+  again = g_base64_encode (data, len);
+  if (!g_str_equal (again, text))
+    return NULL;
+  return g_bytes_new_take (g_steal_pointer (&data), len);
 }
