@@ -212,26 +212,6 @@ is_line (const char *s,
   return TRUE;
 }
 
-/* Strict base64: decodes and encodes back to the same text. */
-static GBytes *
-strict_b64 (const char *text,
-            gsize       max)
-{
-  g_autofree guchar *data = NULL;
-  g_autofree char *again = NULL;
-  gsize len = 0;
-
-  if (text == NULL || *text == '\0' || strlen (text) > (max + 2) / 3 * 4)
-    return NULL;
-  data = g_base64_decode (text, &len);
-  if (len == 0 || len > max)
-    return NULL;
-  again = g_base64_encode (data, len);
-  if (!g_str_equal (again, text))
-    return NULL;
-  return g_bytes_new_take (g_steal_pointer (&data), len);
-}
-
 static SemperItem *
 parse_item (JsonNode  *node,
             GError   **error)
@@ -259,7 +239,7 @@ parse_item (JsonNode  *node,
   for (k = 0; k < G_N_ELEMENTS (kinds); k++)
     if (g_strcmp0 (kind, kinds[k]) == 0)
       break;
-  content = strict_b64 (semper_json_get_string (object, "content"), SEMPER_ITEM_MAX_CONTENT);
+  content = semper_json_get_base64 (object, "content", SEMPER_ITEM_MAX_CONTENT);
   if (k == G_N_ELEMENTS (kinds) || !is_type (semper_json_get_string (object, "type"))
       || !is_line (semper_json_get_string (object, "description"), 1024) || content == NULL)
     {

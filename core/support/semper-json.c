@@ -55,8 +55,10 @@ semper_json_get_base64 (JsonObject *object,
   g_autofree char *again = NULL;
   gsize len = 0;
 
+  /* No decoding of what cannot be canonical or is longer than @max bytes
+   * need (in a form that does not overflow for G_MAXSIZE). */
   if (text == NULL || *text == '\0' || strlen (text) % 4 != 0
-      || strlen (text) > (max + 2) / 3 * 4)
+      || strlen (text) / 4 > max / 3 + 1)
     return NULL;
   for (const char *p = text; *p; p++)
     if (!g_ascii_isalnum (*p) && *p != '+' && *p != '/' && *p != '=')
