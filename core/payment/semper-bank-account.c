@@ -432,7 +432,7 @@ op_authorise (SemperBank  *self,
                                     _("The TTP revoked this exchange; it cannot be paid"));
 
   if (!_semper_bank_move (self, ctx->requester, ctx->request->key, buyer,
-                          invoice->price.currency, -invoice->price.minor, &local))
+                          invoice->price.currency, -invoice->price.minor, FALSE, &local))
     {
       if (!g_error_matches (local, SEMPER_BANK_ERROR, SEMPER_BANK_ERROR_INSUFFICIENT))
         {
@@ -443,7 +443,7 @@ op_authorise (SemperBank  *self,
       return TRUE;
     }
   if (!_semper_bank_move (self, ctx->requester, ctx->request->key, ACCOUNT_HELD,
-                          invoice->price.currency, invoice->price.minor, error))
+                          invoice->price.currency, invoice->price.minor, FALSE, error))
     return FALSE;
   stmt = prepare (self, "INSERT INTO holds (common, buyer_account, merchant, currency, amount, "
                   "state, created, tid) VALUES (?, ?, ?, ?, ?, 'held', ?, ?)", error);
@@ -501,10 +501,10 @@ op_settle (SemperBank  *self,
                        ? _("The authorisation was captured before")
                        : _("The authorisation was released before"));
       if (!_semper_bank_move (self, ctx->requester, r->key, ACCOUNT_HELD, currency,
-                              -hold.amount.minor, error)
+                              -hold.amount.minor, FALSE, error)
           || !_semper_bank_move (self, ctx->requester, r->key,
                                  r->op == SEMPER_ACCOUNT_OP_CAPTURE ? merchant_account
-                                 : hold.buyer_account, currency, hold.amount.minor, error)
+                                 : hold.buyer_account, currency, hold.amount.minor, FALSE, error)
           || !set_hold (self, r->common, r->op == SEMPER_ACCOUNT_OP_CAPTURE ? "captured"
                         : "released", 0, error))
         return FALSE;
@@ -520,9 +520,9 @@ op_settle (SemperBank  *self,
         return refuse (error, SEMPER_BANK_ERROR_INVALID,
                        _("The refund is more than what is left of the payment"));
       if (!_semper_bank_move (self, ctx->requester, r->key, merchant_account, currency,
-                              -r->amount.minor, error)
+                              -r->amount.minor, FALSE, error)
           || !_semper_bank_move (self, ctx->requester, r->key, hold.buyer_account, currency,
-                                 r->amount.minor, error)
+                                 r->amount.minor, FALSE, error)
           || !set_hold (self, r->common, "captured", hold.refunded + r->amount.minor, error))
         return FALSE;
       answer (ctx, TRUE, r->common, &r->amount, NULL);
@@ -575,9 +575,9 @@ _semper_bank_account_revoke (SemperBank  *self,
       if (g_str_equal (hold.state, "held"))
         {
           if (!_semper_bank_move (self, requester, op_key, ACCOUNT_HELD, currency,
-                                  -hold.amount.minor, error)
+                                  -hold.amount.minor, FALSE, error)
               || !_semper_bank_move (self, requester, op_key, buyer_account, currency,
-                                     hold.amount.minor, error)
+                                     hold.amount.minor, FALSE, error)
               || !set_hold (self, common, "released", 0, error))
             return FALSE;
           *total += hold.amount.minor;
@@ -588,13 +588,12 @@ _semper_bank_account_revoke (SemperBank  *self,
           merchant_account = _semper_bank_account_of_owner (self, hold.merchant);
           if (merchant_account == NULL)
             return refuse (error, SEMPER_BANK_ERROR_NO_ACCOUNT, _("The merchant has no account"));
-          /* When the merchant's account no longer holds the money, the
-           * refund's money is refused (insufficient funds) and can be sent
-           * again later: nothing is paid back in part (op_refund). */
+          /* The buyer is paid back at once; a merchant whose account no
+           * longer holds the money goes below zero (op_refund). */
           if (!_semper_bank_move (self, requester, op_key, merchant_account, currency, -back,
-                                  error)
+                                  TRUE, error)
               || !_semper_bank_move (self, requester, op_key, buyer_account, currency, back,
-                                     error)
+                                     FALSE, error)
               || !set_hold (self, common, "captured", hold.amount.minor, error))
             return FALSE;
           *total += back;

@@ -17,14 +17,15 @@ GMutex       *_semper_bank_get_lock         (SemperBank   *self);
 SemperCrypto *_semper_bank_get_crypto       (SemperBank   *self);
 SemperTrust  *_semper_bank_get_trust        (SemperBank   *self);
 /* Adds @delta to @account (refusing a customer's balance below zero, with
- * SEMPER_BANK_ERROR_INSUFFICIENT) and writes the ledger line. Lock held,
- * inside a transaction. */
+ * SEMPER_BANK_ERROR_INSUFFICIENT, unless @into_debt: a revoke's refund) and
+ * writes the ledger line. Lock held, inside a transaction. */
 gboolean      _semper_bank_move             (SemperBank   *self,
                                              const char   *requester,
                                              const char   *op_key,
                                              const char   *account,
                                              const char   *currency,
                                              gint64        delta,
+                                             gboolean      into_debt,
                                              GError      **error);
 /* (transfer full) (nullable): the account linked to @owner's certificate. */
 char         *_semper_bank_account_of_owner (SemperBank   *self,

@@ -616,16 +616,19 @@ semper_bank_answer_free (SemperBankAnswer *self)
   g_free (self);
 }
 
+/* @min is 0, or -MAX_AMOUNT for a balance (a merchant's account can be
+ * below zero after a TTP's revoke, docs/payments.md). */
 static gboolean
 parse_amount (JsonObject    *object,
               const char    *name,
+              gint64         min,
               SemperAmount  *out,
               GError       **error)
 {
   const char *currency = get_string (object, "currency", TRUE, error);
   gint64 minor;
 
-  if (currency == NULL || !get_int (object, name, 0, MAX_AMOUNT, &minor, error))
+  if (currency == NULL || !get_int (object, name, min, MAX_AMOUNT, &minor, error))
     return FALSE;
   if (strlen (currency) != 3 || !semper_amount_init (out, minor, currency, NULL))
     return invalid (error, _("Not an ISO 4217 currency code"));
@@ -654,7 +657,8 @@ parse_answer_balances (JsonObject        *object,
 
       if (!JSON_NODE_HOLDS_OBJECT (element)
           || !check_members (json_node_get_object (element), members, error)
-          || !parse_amount (json_node_get_object (element), "amount", &amount, error))
+          || !parse_amount (json_node_get_object (element), "amount", -MAX_AMOUNT, &amount,
+                            error))
         return invalid (error, _("A balance is {\"currency\":…,\"amount\":…}"));
       g_array_append_val (self->balances, amount);
     }
@@ -765,7 +769,7 @@ semper_bank_answer_parse (GBytes  *json,
       return NULL;
     }
   if (json_object_has_member (object, "amount")
-      && !parse_amount (object, "amount", &self->amount, error))
+      && !parse_amount (object, "amount", 0, &self->amount, error))
     return NULL;
   if (json_object_has_member (object, "fee")
       && !get_int (object, "fee", 0, MAX_AMOUNT, &self->fee, error))

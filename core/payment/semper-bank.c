@@ -239,15 +239,17 @@ column_bytes (sqlite3_stmt *stmt,
 }
 
 /* Adds @delta to @account's balance in @currency (creating the row), refusing
- * to take a customer's balance below zero, and writes the ledger line. */
+ * to take a customer's balance below zero unless @into_debt, and writes the
+ * ledger line. */
 static gboolean
-move (SemperBank  *self,
-      const char  *requester,
-      const char  *op_key,
-      const char  *account,
-      const char  *currency,
-      gint64       delta,
-      GError     **error)
+move_full (SemperBank  *self,
+           const char  *requester,
+           const char  *op_key,
+           const char  *account,
+           const char  *currency,
+           gint64       delta,
+           gboolean     into_debt,
+           GError     **error)
 {
   sqlite3_stmt *stmt;
   gint64 balance = 0;
@@ -265,7 +267,7 @@ move (SemperBank  *self,
 
   if ((delta > 0 && balance > MAX_BALANCE - delta) || (delta < 0 && balance < -MAX_BALANCE - delta))
     return refuse (error, SEMPER_BANK_ERROR_INVALID, _("The amount is out of range"));
-  if (account[0] != '_' && balance + delta < 0)
+  if (account[0] != '_' && balance + delta < 0 && !into_debt)
     return refuse (error, SEMPER_BANK_ERROR_INSUFFICIENT,
                    _("The account's balance does not cover the amount and the fee"));
 
@@ -291,6 +293,18 @@ move (SemperBank  *self,
   sqlite3_bind_int64 (stmt, 5, delta);
   sqlite3_bind_int64 (stmt, 6, now_seconds ());
   return step_done (self, stmt, error);
+}
+
+static gboolean
+move (SemperBank  *self,
+      const char  *requester,
+      const char  *op_key,
+      const char  *account,
+      const char  *currency,
+      gint64       delta,
+      GError     **error)
+{
+  return move_full (self, requester, op_key, account, currency, delta, FALSE, error);
 }
 
 static gboolean
@@ -847,7 +861,6 @@ typedef struct {
   const char        *role;        /* the signer's certified role */
   char              *request_hash;
   JsonBuilder       *answer;      /* an open object with the common members */
-  gboolean           commit_refusal; /* a refusal that keeps what changed no balance */
 } Context;
 
 static void
@@ -1337,8 +1350,8 @@ static gboolean refund_money (SemperBank  *self,
  * fx/revoke for H(m1). From then on no coin can be deposited under that
  * tid, and every coin the merchant deposited under it is credited back, at
  * its full value, to the account of the buyer who signed the request (the
- * merchant's account gives back what it was credited, the fees account the
- * deposit fee). Each coin is refunded once. */
+ * merchant's account gives back what it was credited, below zero if need
+ * be, the fees account the deposit fee). Each coin is refunded once. */
 static gboolean
 op_refund (SemperBank  *self,
            Context     *ctx,
@@ -1376,31 +1389,11 @@ op_refund (SemperBank  *self,
   if (!step_done (self, stmt, error))
     return FALSE;
 
-  /* The money in a savepoint: when the merchant's account does not hold
-   * what it was paid, the revoke stays recorded (nothing more is paid under
-   * the tid, no balance changed) and the refusal says to send the request
-   * again, under the same key, later (docs/payments.md). */
-  if (sqlite3_exec (self->db, "SAVEPOINT refund_money", NULL, NULL, NULL) != SQLITE_OK)
-    return db_error (self, error);
-  if (!refund_money (self, ctx, tid, merchant, account, &local))
-    {
-      if (!g_error_matches (local, SEMPER_BANK_ERROR, SEMPER_BANK_ERROR_INSUFFICIENT))
-        {
-          g_propagate_error (error, g_steal_pointer (&local));
-          return FALSE;
-        }
-      if (sqlite3_exec (self->db, "ROLLBACK TO refund_money; RELEASE refund_money", NULL, NULL,
-                        NULL) != SQLITE_OK)
-        return db_error (self, error);
-      ctx->commit_refusal = TRUE;
-      return refuse (error, SEMPER_BANK_ERROR_INSUFFICIENT,
-                     _("The merchant's account does not hold what it was paid for this "
-                       "exchange yet: the exchange stays revoked, and the same refund request "
-                       "can be sent again later"));
-    }
-  if (sqlite3_exec (self->db, "RELEASE refund_money", NULL, NULL, NULL) != SQLITE_OK)
-    return db_error (self, error);
-  return TRUE;
+  /* The buyer is paid back at once. A merchant whose account no longer
+   * holds what it was paid goes below zero: the bank's claim against it,
+   * as with a chargeback (docs/payments.md); it can pay nothing out until
+   * the account is above zero again. */
+  return refund_money (self, ctx, tid, merchant, account, error);
 }
 
 /* The money of a refund (op_refund): each coin the merchant deposited under
@@ -1466,8 +1459,8 @@ refund_money (SemperBank  *self,
       sqlite3_bind_text (stmt, 2, tid, -1, SQLITE_TRANSIENT);
       sqlite3_bind_int64 (stmt, 3, now_seconds ());
       if (!step_done (self, stmt, error)
-          || !move (self, ctx->requester, ctx->request->key, merchant_account, currency,
-                    -(value - fee), error)
+          || !move_full (self, ctx->requester, ctx->request->key, merchant_account, currency,
+                         -(value - fee), TRUE, error)
           || !move (self, ctx->requester, ctx->request->key, SEMPER_BANK_ACCOUNT_FEES, currency,
                     -fee, error)
           || !move (self, ctx->requester, ctx->request->key, account, currency, value, error))
@@ -1671,14 +1664,6 @@ semper_bank_handle (SemperBank  *self,
       g_assert_not_reached ();
     }
   builder = ctx.answer;
-  if (!ok && ctx.commit_refusal)
-    {
-      /* Refused, and nothing was stored under the key; what changed no
-       * balance (a refund's revoke) is kept. */
-      if (sqlite3_exec (self->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
-        sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
-      return NULL;
-    }
   if (!ok)
     {
       failed = TRUE;
@@ -1856,9 +1841,10 @@ _semper_bank_move (SemperBank  *self,
                    const char  *account,
                    const char  *currency,
                    gint64       delta,
+                   gboolean     into_debt,
                    GError     **error)
 {
-  return move (self, requester, op_key, account, currency, delta, error);
+  return move_full (self, requester, op_key, account, currency, delta, into_debt, error);
 }
 
 char *

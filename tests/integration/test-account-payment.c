@@ -905,9 +905,9 @@ drain_shop (Fixture *fx,
 }
 
 /* A TTP's revoke while the merchant's account no longer holds the payment:
- * refused with a clear reason and nothing moves, but the exchange stays
- * revoked; once the account holds the money again, the same request (same
- * key) refunds the buyer, once. */
+ * the buyer is paid back at once, and once; the merchant's account goes
+ * below zero (the bank's claim against it, as with a chargeback), pays
+ * nothing out while it is, and a later payment brings it back. */
 static void
 test_revoke_short (Fixture       *fx,
                    gconstpointer  data)
@@ -922,12 +922,21 @@ test_revoke_short (Fixture       *fx,
   g_autofree char *common = common_of (fx, invoice);
   g_autofree char *common2 = common_of (fx, invoice2);
   g_autoptr(SemperBankRequest) request = NULL;
+  g_autoptr(SemperBankRequest) withdraw = semper_bank_request_new (SEMPER_BANK_OP_WITHDRAW,
+                                                                    "s-withdraw");
   g_autoptr(SemperBankAnswer) refused = NULL;
+  g_autoptr(SemperBankAnswer) balance = NULL;
+  g_autoptr(SemperBankRequest) ask = semper_bank_request_new (SEMPER_BANK_OP_BALANCE, NULL);
   g_autoptr(SemperCommClient) client = semper_comm_client_new ();
   g_autoptr(SemperAccountAnswer) a = NULL;
   g_autoptr(SemperAccountAnswer) c = NULL;
   g_autoptr(SemperAccountAnswer) a2 = NULL;
   g_autoptr(SemperAccountAnswer) c2 = NULL;
+  g_autoptr(GPtrArray) entries = NULL;
+  g_autoptr(GBytes) body = NULL;
+  g_autofree char *url = g_strconcat (fx->bank_url, "/bank/denominations", NULL);
+  g_autoptr(SemperDenomination) denom = NULL;
+  g_autoptr(SemperCoinRequest) creq = NULL;
 
   a = authorise (fx, fx->shop, "s-auth", invoice, proof, NULL, &error);
   g_assert_no_error (error);
@@ -937,30 +946,45 @@ test_revoke_short (Fixture       *fx,
   drain_shop (fx, 7);
   assert_balances (fx, 10000 - 800, 0, 800 - 707);
 
+  /* Short: the buyer gets the 8.00 EUR all the same, once; the shop owes 7.07 EUR. */
   request = revoke_request (fx, tid, "s-refund");
-
-  /* Short: a clear refusal; nothing moves; the exchange is revoked anyway. */
-  refused = semper_bank_request_send (request, client, semper_profile_get_crypto (fx->alice),
-                                      fx->market.trust, fx->bank_url, fx->bank_fp, NULL, &error);
-  g_assert_null (refused);
-  g_assert_cmpstr (semper_comm_error_get_code (error), ==, "insufficient-funds");
-  g_assert_nonnull (strstr (error->message, "sent again"));
-  g_clear_error (&error);
-  assert_balances (fx, 10000 - 800, 0, 800 - 707);
+  assert_refunds_once (fx, request, 10000, 800 - 707 - 800);
   g_assert_cmpint (semper_test_bank_db_int (&fx->market,
                                             "SELECT count (*) FROM fx_revoked WHERE tid = ?",
                                             tid), ==, 1);
-  g_assert_cmpint (semper_test_bank_db_int (&fx->market,
-                                            "SELECT count (*) FROM operations "
-                                            "WHERE key = 's-refund'", NULL), ==, 0);
+  /* The merchant sees its balance below zero, and can withdraw nothing. */
+  ask->account = g_strdup ("shop");
+  balance = semper_bank_request_send (ask, client, semper_profile_get_crypto (fx->shop),
+                                      fx->market.trust, fx->bank_url, fx->bank_fp, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (balance->balances->len, ==, 1);
+  g_assert_cmpint (g_array_index (balance->balances, SemperAmount, 0).minor, ==, -707);
+  body = semper_comm_client_get_sync (client, url, NULL, NULL, &error);
+  g_assert_no_error (error);
+  entries = semper_bank_denominations_parse (body, &error);
+  g_assert_no_error (error);
+  denom = semper_denomination_new_from_signed (
+    ((SemperBankDenominationEntry *) g_ptr_array_index (entries, 0))->signed_description,
+    fx->market.trust, &error);
+  g_assert_no_error (error);
+  creq = semper_coin_request_new (denom, &error);
+  g_assert_no_error (error);
+  withdraw->account = g_strdup ("shop");
+  semper_bank_request_add_coin (withdraw, semper_denomination_get_id (denom),
+                                semper_coin_request_get_blinded (creq));
+  refused = semper_bank_request_send (withdraw, client, semper_profile_get_crypto (fx->shop),
+                                      fx->market.trust, fx->bank_url, fx->bank_fp, NULL, &error);
+  g_assert_null (refused);
+  g_assert_cmpstr (semper_comm_error_get_code (error), ==, "insufficient-funds");
+  g_clear_error (&error);
+  assert_balances (fx, 10000, 0, -707);
 
-  /* Another payment fills the merchant's account; the same request again. */
+  /* Another payment brings the merchant's account back above zero. */
   a2 = authorise (fx, fx->shop, "s-auth-2", invoice2, proof2, NULL, &error);
   g_assert_no_error (error);
   c2 = settle (fx, fx->shop, SEMPER_ACCOUNT_OP_CAPTURE, "s-cap-2", common2, 0, NULL, &error);
   g_assert_no_error (error);
-  assert_balances (fx, 10000 - 1600, 0, 1600 - 707);
-  assert_refunds_once (fx, request, 10000 - 800, 800 - 707);
+  assert_balances (fx, 10000 - 800, 0, 800 - 707);
 }
 
 /* ---- a wallet killed at each journal point of an account payment ---------------- */
