@@ -63,12 +63,8 @@ ca_update_crl (int    argc,
     { NULL }
   };
 
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  g_option_context_add_main_entries (context, semper_cli_global_entries, GETTEXT_PACKAGE);
-  if (!g_option_context_parse (context, &argc, &argv, &error))
-    return cli_usage (context, error->message);
-  if (argc != 1)
-    return cli_usage (context, _("update-crl takes no arguments"));
+  if (!cli_parse_options (context, entries, &argc, &argv, 0, _("update-crl takes no arguments")))
+    return EXIT_USAGE;
 
   dir = cli_profile_dir ();
   path = g_build_filename (dir, "trust-root.der", NULL);
@@ -116,17 +112,7 @@ ca_update_crl (int    argc,
   path = g_build_filename (dir, "crl.der", NULL);
 
   if (cli.json)
-    {
-      g_autoptr(JsonBuilder) b = json_builder_new ();
-
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "ca");
-      json_builder_add_string_value (b, ca);
-      json_builder_set_member_name (b, "crl");
-      json_builder_add_string_value (b, path);
-      json_builder_end_object (b);
-      cli_print_json (b);
-    }
+    cli_print_json_strings ("ca", ca, "crl", path, NULL);
   else
     g_print (_("Updated the revocation list from %s\n"), ca);
   return EXIT_OK;
@@ -155,10 +141,8 @@ ca_revoke (int    argc,
   };
   gboolean ok;
 
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  g_option_context_add_main_entries (context, semper_cli_global_entries, GETTEXT_PACKAGE);
-  if (!g_option_context_parse (context, &argc, &argv, &error))
-    return cli_usage (context, error->message);
+  if (!cli_parse_options (context, entries, &argc, &argv, -1, NULL))
+    return EXIT_USAGE;
   if (argc != 2 || ca == NULL || token_file == NULL)
     return cli_usage (context, _("revoke wants --ca URL --token-file FILE FINGERPRINT"));
 
@@ -175,15 +159,7 @@ ca_revoke (int    argc,
     return cli_fail (error, EXIT_ERROR);
 
   if (cli.json)
-    {
-      g_autoptr(JsonBuilder) b = json_builder_new ();
-
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "revoked");
-      json_builder_add_string_value (b, fingerprint);
-      json_builder_end_object (b);
-      cli_print_json (b);
-    }
+    cli_print_json_strings ("revoked", fingerprint, NULL);
   else
     g_print (_("Revoked %s\n"), fingerprint);
   return EXIT_OK;

@@ -172,12 +172,8 @@ document_sign (int    argc,
   gsize len = 0;
   const char *data;
 
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  g_option_context_add_main_entries (context, semper_cli_global_entries, GETTEXT_PACKAGE);
-  if (!g_option_context_parse (context, &argc, &argv, &error))
-    return cli_usage (context, error->message);
-  if (argc != 2)
-    return cli_usage (context, _("document sign takes one FILE"));
+  if (!cli_parse_options (context, entries, &argc, &argv, 1, _("document sign takes one FILE")))
+    return EXIT_USAGE;
   if (out == NULL)
     return cli_usage (context, _("--out OUT.p7m is required"));
   if (accept_warnings && !yes)

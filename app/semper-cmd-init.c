@@ -162,12 +162,8 @@ cmd_init (int    argc,
     { NULL }
   };
 
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  g_option_context_add_main_entries (context, semper_cli_global_entries, GETTEXT_PACKAGE);
-  if (!g_option_context_parse (context, &argc, &argv, &error))
-    return cli_usage (context, error->message);
-  if (argc != 1)
-    return cli_usage (context, _("init takes no arguments"));
+  if (!cli_parse_options (context, entries, &argc, &argv, 0, _("init takes no arguments")))
+    return EXIT_USAGE;
   if (name == NULL || *g_strstrip (name) == '\0')
     return cli_usage (context, _("--name NAME is required"));
   if (!g_utf8_validate (name, -1, NULL) || g_utf8_strlen (name, -1) > 64)

@@ -154,12 +154,8 @@ prefs_payment (int    argc,
   };
   SemperPaymentPolicy policy = SEMPER_PAYMENT_POLICY_ASK;
 
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  g_option_context_add_main_entries (context, semper_cli_global_entries, GETTEXT_PACKAGE);
-  if (!g_option_context_parse (context, &argc, &argv, &error))
-    return cli_usage (context, error->message);
-  if (argc != 1)
-    return cli_usage (context, _("prefs payment takes no arguments"));
+  if (!cli_parse_options (context, entries, &argc, &argv, 0, _("prefs payment takes no arguments")))
+    return EXIT_USAGE;
   if (policy_text != NULL && !semper_payment_policy_from_string (policy_text, &policy, &error))
     return cli_usage (context, error->message);
 

@@ -230,17 +230,7 @@ cmd_withdraw (int    argc,
   amount_text = semper_amount_format (&amount);
   fee_text = semper_amount_format (&fee);
   if (cli.json)
-    {
-      g_autoptr(JsonBuilder) b = json_builder_new ();
-
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "withdrawn");
-      json_builder_add_string_value (b, amount_text);
-      json_builder_set_member_name (b, "fee");
-      json_builder_add_string_value (b, fee_text);
-      json_builder_end_object (b);
-      cli_print_json (b);
-    }
+    cli_print_json_strings ("withdrawn", amount_text, "fee", fee_text, NULL);
   else
     g_print (_("Withdrew %s (fee %s)\n"), amount_text, fee_text);
   return EXIT_OK;
@@ -293,17 +283,7 @@ bank_link (int    argc,
   if (!ok)
     return cli_fail (error, status_for (error));
   if (cli.json)
-    {
-      g_autoptr(JsonBuilder) b = json_builder_new ();
-
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "bank");
-      json_builder_add_string_value (b, argv[1]);
-      json_builder_set_member_name (b, "account");
-      json_builder_add_string_value (b, argv[2]);
-      json_builder_end_object (b);
-      cli_print_json (b);
-    }
+    cli_print_json_strings ("bank", argv[1], "account", argv[2], NULL);
   else
     g_print (_("Linked account %s at %s\n"), argv[2], argv[1]);
   return EXIT_OK;

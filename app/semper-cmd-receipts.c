@@ -157,12 +157,8 @@ cmd_receipts (int    argc,
     { NULL }
   };
 
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  g_option_context_add_main_entries (context, semper_cli_global_entries, GETTEXT_PACKAGE);
-  if (!g_option_context_parse (context, &argc, &argv, &error))
-    return cli_usage (context, error->message);
-  if (argc != 1)
-    return cli_usage (context, _("receipts takes no arguments"));
+  if (!cli_parse_options (context, entries, &argc, &argv, 0, _("receipts takes no arguments")))
+    return EXIT_USAGE;
   if (csv && cli.json)
     return cli_usage (context, _("--csv and --json cannot be used together"));
   if (since != NULL && !parse_since (since, &q.since, &error))
@@ -403,10 +399,8 @@ cmd_receipt (int    argc,
     { NULL }
   };
 
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  g_option_context_add_main_entries (context, semper_cli_global_entries, GETTEXT_PACKAGE);
-  if (!g_option_context_parse (context, &argc, &argv, &error))
-    return cli_usage (context, error->message);
+  if (!cli_parse_options (context, entries, &argc, &argv, -1, NULL))
+    return EXIT_USAGE;
   if (argc < 2)
     return cli_usage (context, _("receipt needs show or export"));
   show = g_str_equal (argv[1], "show");

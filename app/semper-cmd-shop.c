@@ -363,12 +363,8 @@ cmd_shop (int    argc,
     { NULL }
   };
 
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  g_option_context_add_main_entries (context, semper_cli_global_entries, GETTEXT_PACKAGE);
-  if (!g_option_context_parse (context, &argc, &argv, &error))
-    return cli_usage (context, error->message);
-  if (argc != 2)
-    return cli_usage (context, _("shop takes one merchant URL"));
+  if (!cli_parse_options (context, entries, &argc, &argv, 1, _("shop takes one merchant URL")))
+    return EXIT_USAGE;
   if (page_number < 0 || page_number > 1000000)
     return cli_usage (context, _("--page must be 1 or more"));
 
@@ -744,10 +740,8 @@ cmd_buy (int    argc,
     { NULL }
   };
 
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  g_option_context_add_main_entries (context, semper_cli_global_entries, GETTEXT_PACKAGE);
-  if (!g_option_context_parse (context, &argc, &argv, &error))
-    return cli_usage (context, error->message);
+  if (!cli_parse_options (context, entries, &argc, &argv, -1, NULL))
+    return EXIT_USAGE;
   if (argc < 3)
     return cli_usage (context, _("buy takes a merchant URL and at least one ITEM"));
   if (pay != NULL && !g_str_equal (pay, "auto") && !g_str_equal (pay, "ecash")
@@ -794,12 +788,8 @@ cmd_pay (int    argc,
     { NULL }
   };
 
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  g_option_context_add_main_entries (context, semper_cli_global_entries, GETTEXT_PACKAGE);
-  if (!g_option_context_parse (context, &argc, &argv, &error))
-    return cli_usage (context, error->message);
-  if (argc != 2)
-    return cli_usage (context, _("pay takes one semper: URI"));
+  if (!cli_parse_options (context, entries, &argc, &argv, 1, _("pay takes one semper: URI")))
+    return EXIT_USAGE;
   if (accept_warnings && !yes)
     return cli_usage (context, _("--accept-warnings goes with --yes"));
   uri = semper_uri_parse (argv[1], &error);
@@ -891,10 +881,8 @@ service_sign (int    argc,
     { NULL }
   };
 
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  g_option_context_add_main_entries (context, semper_cli_global_entries, GETTEXT_PACKAGE);
-  if (!g_option_context_parse (context, &argc, &argv, &error))
-    return cli_usage (context, error->message);
+  if (!cli_parse_options (context, entries, &argc, &argv, -1, NULL))
+    return EXIT_USAGE;
   if (argc != 2 || out == NULL)
     return cli_usage (context, _("service sign takes DESCRIPTION.json and --out OUT"));
   json = cli_read_file (argv[1], &error);
@@ -952,10 +940,8 @@ service_certify (int    argc,
     { NULL }
   };
 
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  g_option_context_add_main_entries (context, semper_cli_global_entries, GETTEXT_PACKAGE);
-  if (!g_option_context_parse (context, &argc, &argv, &error))
-    return cli_usage (context, error->message);
+  if (!cli_parse_options (context, entries, &argc, &argv, -1, NULL))
+    return EXIT_USAGE;
   if (argc != 2 || out == NULL)
     return cli_usage (context, _("service certify takes D.p7m and --out OUT"));
   if (days < 1 || days > 3660)
@@ -1032,10 +1018,8 @@ cmd_delivery (int    argc,
     { NULL }
   };
 
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  g_option_context_add_main_entries (context, semper_cli_global_entries, GETTEXT_PACKAGE);
-  if (!g_option_context_parse (context, &argc, &argv, &error))
-    return cli_usage (context, error->message);
+  if (!cli_parse_options (context, entries, &argc, &argv, -1, NULL))
+    return EXIT_USAGE;
   if (argc != 3 || !g_ascii_string_to_unsigned (argv[2], 10, 1, G_MAXINT64, &receipt, NULL))
     return cli_usage (context, _("delivery takes the merchant's URL and a receipt id"));
 

@@ -216,12 +216,8 @@ cmd_verify (int    argc,
   gsize len = 0;
   const char *data;
 
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  g_option_context_add_main_entries (context, semper_cli_global_entries, GETTEXT_PACKAGE);
-  if (!g_option_context_parse (context, &argc, &argv, &error))
-    return cli_usage (context, error->message);
-  if (argc != 2)
-    return cli_usage (context, _("verify takes one FILE"));
+  if (!cli_parse_options (context, entries, &argc, &argv, 1, _("verify takes one FILE")))
+    return EXIT_USAGE;
 
   p7m = cli_read_file (argv[1], &error);
   if (p7m == NULL)
