@@ -309,7 +309,7 @@ catalog_export (SemperCatalog *catalog)
     }
   json_builder_end_array (b);
   json_builder_end_object (b);
-  return _semper_shop_builder_bytes (b);
+  return semper_json_builder_to_bytes (b);
 }
 
 static gboolean
@@ -548,7 +548,7 @@ make_services_answer (SemperMerchant *self)
     }
   json_builder_end_array (b);
   json_builder_end_object (b);
-  return _semper_shop_builder_bytes (b);
+  return semper_json_builder_to_bytes (b);
 }
 
 /* ---- helpers for the handlers ---------------------------------------------------- */
@@ -587,7 +587,7 @@ error_response (const GError *error)
 static SemperCommResponse *
 json_response (JsonBuilder *b)
 {
-  g_autoptr(GBytes) body = _semper_shop_builder_bytes (b);
+  g_autoptr(GBytes) body = semper_json_builder_to_bytes (b);
 
   return semper_comm_response_new (200, SEMPER_COMM_CONTENT_TYPE_JSON, body);
 }
@@ -1042,7 +1042,7 @@ make_goods (SemperMerchant           *self,
         json_builder_end_array (b);
       }
       json_builder_end_object (b);
-      json = _semper_shop_builder_bytes (b);
+      json = semper_json_builder_to_bytes (b);
       return semper_cms_sign_message (self->crypto, json, error);
     }
   g_set_error (error, SEMPER_MERCHANT_ERROR, SEMPER_MERCHANT_ERROR_NOT_ALLOWED,

@@ -512,7 +512,7 @@ do_register (SemperPurchase *self,
   json_builder_set_member_name (b, "name");
   json_builder_add_string_value (b, name != NULL ? name : "buyer");
   json_builder_end_object (b);
-  json = _semper_shop_builder_bytes (b);
+  json = semper_json_builder_to_bytes (b);
   request = semper_cms_sign_message (semper_profile_get_crypto (self->profile), json, error);
   if (request == NULL)
     return FALSE;
@@ -975,7 +975,7 @@ semper_purchase_prepare (SemperPurchase *self,
     }
   json_builder_end_object (b);
   json_builder_end_object (b);
-  request = _semper_shop_builder_bytes (b);
+  request = semper_json_builder_to_bytes (b);
   answer = _semper_shop_client_post (self->client, "/offer", SEMPER_COMM_CONTENT_TYPE_JSON,
                                      request, SEMPER_COMM_CONTENT_TYPE_JSON, cancellable, error);
   if (answer == NULL)
@@ -1533,7 +1533,7 @@ pay_by_account (SemperPurchase *self,
   json_builder_set_member_name (b, "exchange");
   json_builder_add_string_value (b, key);
   json_builder_end_object (b);
-  request = _semper_shop_builder_bytes (b);
+  request = semper_json_builder_to_bytes (b);
   answer = _semper_shop_client_post (self->client, "/invoice", SEMPER_COMM_CONTENT_TYPE_JSON,
                                      request, SEMPER_COMM_CONTENT_TYPE_JSON, cancellable, error);
   if (answer == NULL)

@@ -1029,7 +1029,7 @@ semper_shop_client_read_member_item (SemperShopClient *self,
   json_builder_set_member_name (b, "item");
   json_builder_add_string_value (b, item);
   json_builder_end_object (b);
-  json = _semper_shop_builder_bytes (b);
+  json = semper_json_builder_to_bytes (b);
   request = semper_cms_sign_message (crypto, json, error);
   if (request == NULL
       || semper_archive_message_store (archive, SEMPER_MESSAGE_OUT, NULL,

@@ -195,7 +195,7 @@ semper_shop_client_send_delivery_receipt (SemperShopClient *self,
   json_builder_set_member_name (b, "receipt");
   json_builder_add_string_value (b, b64);
   json_builder_end_object (b);
-  request = _semper_shop_builder_bytes (b);
+  request = semper_json_builder_to_bytes (b);
   answer = _semper_shop_client_post (self, "/delivery", SEMPER_COMM_CONTENT_TYPE_JSON, request,
                                      SEMPER_COMM_CONTENT_TYPE_JSON, cancellable, error);
   if (answer == NULL)

@@ -11,6 +11,7 @@
 #include "semper-catalog.h"
 #include "semper-crypto.h"
 #include "semper-document.h"
+#include "semper-json-private.h"
 #include "semper-service.h"
 #include "semper-trust.h"
 
@@ -79,7 +80,6 @@ JsonObject *_semper_shop_parse_object  (GBytes          *bytes,
                                         GQuark           domain,
                                         int              code,
                                         GError         **error);
-GBytes   *_semper_shop_builder_bytes   (JsonBuilder     *builder);
 
 /* One line of a buyer's request: an offer id or a catalog article id. */
 typedef struct {

@@ -124,19 +124,6 @@ _semper_shop_parse_object (GBytes *bytes,
   return json_object_ref (json_node_get_object (node));
 }
 
-GBytes *
-_semper_shop_builder_bytes (JsonBuilder *builder)
-{
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
-  g_autoptr(JsonNode) root = json_builder_get_root (builder);
-  gsize len = 0;
-  char *text;
-
-  json_generator_set_root (gen, root);
-  text = json_generator_to_data (gen, &len);
-  return g_bytes_new_take (text, len);
-}
-
 /* ---- credentials ------------------------------------------------------------- */
 
 void
@@ -185,7 +172,7 @@ _semper_shop_credential_make (SemperCrypto               *merchant,
   json_builder_set_member_name (b, "not_after");
   json_builder_add_int_value (b, c->not_after);
   json_builder_end_object (b);
-  json = _semper_shop_builder_bytes (b);
+  json = semper_json_builder_to_bytes (b);
   return semper_cms_sign_message (merchant, json, error);
 }
 

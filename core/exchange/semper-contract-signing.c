@@ -313,13 +313,9 @@ static GBytes *
 contract_file (Exchange *ex)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
-  g_autoptr(JsonNode) root = NULL;
   struct { const char *name; GBytes *bytes; } parts[] = {
     { "m1", ex->m1 }, { "m2", ex->m2 }, { "m3", ex->m3 }, { "m4", ex->m4 },
   };
-  char *text;
-  gsize len = 0;
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "semper-contract");
@@ -340,10 +336,7 @@ contract_file (Exchange *ex)
         json_builder_add_string_value (builder, b64);
       }
   json_builder_end_object (builder);
-  root = json_builder_get_root (builder);
-  json_generator_set_root (gen, root);
-  text = json_generator_to_data (gen, &len);
-  return g_bytes_new_take (text, len);
+  return semper_json_builder_to_bytes (builder);
 }
 
 static GBytes *

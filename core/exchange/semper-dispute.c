@@ -925,10 +925,6 @@ semper_disputes_export (SemperDisputes  *self,
 {
   g_autoptr(SemperDisputeInfo) info = NULL;
   g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
-  g_autoptr(JsonNode) node = NULL;
-  char *text;
-  gsize len = 0;
 
   g_return_val_if_fail (SEMPER_IS_DISPUTES (self), NULL);
 
@@ -965,10 +961,7 @@ semper_disputes_export (SemperDisputes  *self,
   else
     json_builder_add_null_value (b);
   json_builder_end_object (b);
-  node = json_builder_get_root (b);
-  json_generator_set_root (gen, node);
-  text = json_generator_to_data (gen, &len);
-  return g_bytes_new_take (text, len);
+  return semper_json_builder_to_bytes (b);
 }
 
 gboolean

@@ -306,10 +306,6 @@ GBytes *
 _semper_fx_offer_to_json (SemperFxOffer *offer)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
-  g_autoptr(JsonNode) root = NULL;
-  char *text;
-  gsize len = 0;
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "type");
@@ -352,10 +348,7 @@ _semper_fx_offer_to_json (SemperFxOffer *offer)
       json_builder_end_array (builder);
     }
   json_builder_end_object (builder);
-  root = json_builder_get_root (builder);
-  json_generator_set_root (gen, root);
-  text = json_generator_to_data (gen, &len);
-  return g_bytes_new_take (text, len);
+  return semper_json_builder_to_bytes (builder);
 }
 
 /**

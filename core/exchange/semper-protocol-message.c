@@ -288,11 +288,7 @@ GBytes *
 semper_protocol_message_dup_content (SemperProtocolMessage *self)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
-  g_autoptr(JsonNode) root = NULL;
   g_autoptr(JsonNode) fields = json_node_new (JSON_NODE_OBJECT);
-  char *text;
-  gsize len = 0;
 
   g_return_val_if_fail (SEMPER_IS_PROTOCOL_MESSAGE (self), NULL);
 
@@ -315,10 +311,7 @@ semper_protocol_message_dup_content (SemperProtocolMessage *self)
   json_builder_set_member_name (builder, "fields");
   json_builder_add_value (builder, json_node_copy (fields));
   json_builder_end_object (builder);
-  root = json_builder_get_root (builder);
-  json_generator_set_root (gen, root);
-  text = json_generator_to_data (gen, &len);
-  return g_bytes_new_take (text, len);
+  return semper_json_builder_to_bytes (builder);
 }
 
 GBytes *

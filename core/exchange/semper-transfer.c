@@ -114,19 +114,6 @@ semper_package_free (SemperPackage *self)
   g_free (self);
 }
 
-static GBytes *
-builder_bytes (JsonBuilder *builder)
-{
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
-  g_autoptr(JsonNode) root = json_builder_get_root (builder);
-  gsize len = 0;
-  char *text;
-
-  json_generator_set_root (gen, root);
-  text = json_generator_to_data (gen, &len);
-  return g_bytes_new_take (text, len);
-}
-
 GBytes *
 semper_package_to_json (const SemperPackage *self)
 {
@@ -170,7 +157,7 @@ semper_package_to_json (const SemperPackage *self)
     }
   json_builder_end_array (b);
   json_builder_end_object (b);
-  return builder_bytes (b);
+  return semper_json_builder_to_bytes (b);
 }
 
 /* ---- strict parsing ---------------------------------------------------------- */
@@ -438,7 +425,7 @@ make_receipt (SemperCrypto         *recipient,
   json_builder_set_member_name (b, "received");
   json_builder_add_int_value (b, g_get_real_time () / G_USEC_PER_SEC);
   json_builder_end_object (b);
-  json = builder_bytes (b);
+  json = semper_json_builder_to_bytes (b);
   return semper_cms_sign_message (recipient, json, error);
 }
 

@@ -219,19 +219,6 @@ parse_object (GBytes  *json,
   return json_object_ref (json_node_get_object (root));
 }
 
-static GBytes *
-generate (JsonBuilder *builder)
-{
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
-  g_autoptr(JsonNode) root = json_builder_get_root (builder);
-  gsize len = 0;
-  char *text;
-
-  json_generator_set_root (gen, root);
-  text = json_generator_to_data (gen, &len);
-  return g_bytes_new_take (text, len);
-}
-
 static void
 add_string (JsonBuilder *b,
             const char  *name,
@@ -346,7 +333,7 @@ semper_bank_request_to_json (SemperBankRequest *self)
   if (self->token != NULL)
     add_base64 (b, "token", self->token);
   json_builder_end_object (b);
-  return generate (b);
+  return semper_json_builder_to_bytes (b);
 }
 
 static gboolean
@@ -544,7 +531,7 @@ semper_deposit_permission_to_json (const SemperDepositPermission *self)
   add_string (b, "currency", self->amount.currency);
   add_string (b, "merchant", self->merchant);
   json_builder_end_object (b);
-  return generate (b);
+  return semper_json_builder_to_bytes (b);
 }
 
 SemperDepositPermission *

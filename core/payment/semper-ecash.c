@@ -202,19 +202,6 @@ add_time (JsonBuilder *builder,
   json_builder_add_string_value (builder, text);
 }
 
-static GBytes *
-builder_to_bytes (JsonBuilder *builder)
-{
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
-  g_autoptr(JsonNode) root = json_builder_get_root (builder);
-  gsize len = 0;
-  char *text;
-
-  json_generator_set_root (gen, root);
-  text = json_generator_to_data (gen, &len);
-  return g_bytes_new_take (text, len);
-}
-
 static void
 secret_gbytes_free (gpointer p)
 {
@@ -341,7 +328,7 @@ denomination_to_json (SemperDenomination *self)
   add_time (builder, "withdraw-until", self->withdraw_until);
   add_time (builder, "deposit-until", self->deposit_until);
   json_builder_end_object (builder);
-  return builder_to_bytes (builder);
+  return semper_json_builder_to_bytes (builder);
 }
 
 GBytes *

@@ -243,14 +243,7 @@ _semper_pay_add_base64 (JsonBuilder *b,
 GBytes *
 _semper_pay_builder_finish (JsonBuilder *b)
 {
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
-  g_autoptr(JsonNode) root = NULL;
-  gsize len = 0;
-  char *text;
 
   json_builder_end_object (b);
-  root = json_builder_get_root (b);
-  json_generator_set_root (gen, root);
-  text = json_generator_to_data (gen, &len);
-  return g_bytes_new_take (text, len);
+  return semper_json_builder_to_bytes (b);
 }

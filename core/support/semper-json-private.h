@@ -26,6 +26,9 @@ gboolean    semper_json_get_int    (JsonObject *object,
 JsonArray  *semper_json_get_array  (JsonObject *object,
                                     const char *name);
 
+/* Returns (transfer full) the compact JSON text of @builder's root. */
+GBytes     *semper_json_builder_to_bytes (JsonBuilder *builder);
+
 /* Returns (transfer full) the bytes that the string @name of @object holds
  * in base64, or NULL when it is missing, not a string, or not canonical
  * base64 (what it decodes to, encoded again, is the string) of 1 to @max

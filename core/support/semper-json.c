@@ -46,6 +46,19 @@ semper_json_get_array (JsonObject *object,
 }
 
 GBytes *
+semper_json_builder_to_bytes (JsonBuilder *builder)
+{
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  g_autoptr(JsonNode) root = json_builder_get_root (builder);
+  gsize len = 0;
+  char *text;
+
+  json_generator_set_root (gen, root);
+  text = json_generator_to_data (gen, &len);
+  return g_bytes_new_take (text, len);
+}
+
+GBytes *
 semper_json_get_base64 (JsonObject *object,
                         const char *name,
                         gsize       max)
