@@ -48,10 +48,7 @@ static const char bank_config[] =
 static const char goods_text[] = "Course notes: Networks 101, chapter 1 to 12.\n";
 
 typedef struct {
-  char             *dir;
-  SemperCrypto     *ca;
-  GBytes           *root;
-  SemperTrust      *trust;
+  SemperTestMarket  market;
   GSubprocess      *bank_proc;
   GSubprocess      *ttp_proc;
   char             *bank_url;
@@ -76,60 +73,12 @@ typedef struct {
   GCond             cond;
 } Fixture;
 
-static char *
-password_cb (gboolean retry,
-             gpointer user_data)
-{
-  return retry ? NULL : g_strdup (PASSWORD);
-}
-
 static SemperProfile *
 make_profile (Fixture    *fx,
               const char *name,
               const char *role)
 {
-  g_autofree char *dir = g_build_filename (fx->dir, name, NULL);
-  g_autoptr(SemperProfile) profile = NULL;
-  g_autoptr(GBytes) csr = NULL;
-  g_autoptr(GBytes) cert = NULL;
-  g_autoptr(GError) error = NULL;
-  SemperCrypto *crypto;
-
-  profile = semper_profile_open (dir, SEMPER_PROFILE_OPEN_CREATE, password_cb, NULL, &error);
-  g_assert_no_error (error);
-  crypto = semper_profile_get_crypto (profile);
-  g_assert_true (semper_crypto_generate_key (crypto, &error));
-  csr = semper_crypto_create_csr (crypto, name, role, &error);
-  g_assert_no_error (error);
-  cert = semper_crypto_issue_certificate (fx->ca, csr, role, 30, &error);
-  g_assert_no_error (error);
-  g_assert_true (semper_crypto_import_certificate (crypto, cert, &error));
-  g_assert_true (semper_profile_set_trust_root (profile, fx->root, &error));
-  return g_steal_pointer (&profile);
-}
-
-static GSubprocess *
-start (Fixture     *fx,
-       const char  *role,
-       const char  *config_text,
-       char       **url)
-{
-  g_autofree char *state = g_build_filename (fx->dir, role, NULL);
-  g_autofree char *pwfile = g_build_filename (fx->dir, "password", NULL);
-  g_autofree char *config = NULL;
-  g_autoptr(GError) error = NULL;
-
-  g_file_set_contents (pwfile, PASSWORD "\n", -1, &error);
-  g_assert_no_error (error);
-  if (config_text != NULL)
-    {
-      g_autofree char *name = g_strconcat (role, ".json", NULL);
-
-      config = g_build_filename (fx->dir, name, NULL);
-      g_file_set_contents (config, config_text, -1, &error);
-      g_assert_no_error (error);
-    }
-  return semper_test_start_semperd (role, "127.0.0.1:0", state, pwfile, config, url);
+  return semper_test_make_profile (&fx->market, name, NULL, role);
 }
 
 static gint64
@@ -143,8 +92,8 @@ account_balance (Fixture       *fx,
   g_autoptr(GError) error = NULL;
 
   request->account = g_strdup (account);
-  answer = semper_bank_request_send (request, client, semper_profile_get_crypto (as), fx->trust,
-                                     fx->bank_url, NULL, NULL, &error);
+  answer = semper_bank_request_send (request, client, semper_profile_get_crypto (as),
+                                     fx->market.trust, fx->bank_url, NULL, NULL, &error);
   g_assert_no_error (error);
   for (guint i = 0; answer->balances != NULL && i < answer->balances->len; i++)
     {
@@ -217,7 +166,7 @@ wrong_m1_cb (SemperCommServer  *server,
   g_autofree char *hash = NULL;
   GBytes *m2;
 
-  m1 = semper_protocol_message_verify (semper_comm_request_get_body (request), fx->trust,
+  m1 = semper_protocol_message_verify (semper_comm_request_get_body (request), fx->market.trust,
                                        &error);
   if (m1 == NULL)
     return semper_comm_response_new_error (400, "refused", error->message);
@@ -247,7 +196,7 @@ wrong_m3_cb (SemperCommServer  *server,
   GHashTableIter iter;
   gpointer hash, m2_raw;
 
-  m3 = semper_protocol_message_verify (semper_comm_request_get_body (request), fx->trust,
+  m3 = semper_protocol_message_verify (semper_comm_request_get_body (request), fx->market.trust,
                                        &error);
   g_assert_no_error (error);
   proof = semper_protocol_message_dup_bytes (m3, "proof");
@@ -336,13 +285,8 @@ fixture_set_up (Fixture       *fx,
                 gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *ca_dir = NULL;
   g_autofree char *ttp_config = NULL;
-  g_autoptr(SemperProfile) bank = NULL;
   g_autoptr(SemperProfile) ttp = NULL;
-  g_autoptr(SemperBankRequest) link = NULL;
-  g_autoptr(SemperBankAnswer) answer = NULL;
-  g_autoptr(SemperCommClient) client = semper_comm_client_new ();
   g_autofree char *db = NULL;
   SemperFxPaymentSystem system;
   SemperAmount amount;
@@ -351,34 +295,23 @@ fixture_set_up (Fixture       *fx,
   g_cond_init (&fx->cond);
   fx->wrong_m2 = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                         (GDestroyNotify) g_bytes_unref);
-  fx->dir = g_dir_make_tmp ("semper-fx-XXXXXX", &error);
-  g_assert_no_error (error);
-  ca_dir = g_build_filename (fx->dir, "ca", NULL);
-  fx->ca = semper_crypto_open (ca_dir, TRUE, password_cb, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_true (semper_crypto_generate_key (fx->ca, &error));
-  g_assert_true (semper_crypto_make_root (fx->ca, "Test Marketplace CA", 30, &error));
-  fx->root = semper_crypto_dup_certificate (fx->ca);
-  fx->trust = semper_trust_new (fx->root, &error);
-  g_assert_no_error (error);
+  semper_test_market_init (&fx->market, "semper-fx-XXXXXX", PASSWORD);
 
   /* The servers' states are profiles; closed again so that semperd can lock them. */
-  bank = make_profile (fx, "bank", SEMPER_ROLE_BANK);
-  g_clear_object (&bank);
+  g_object_unref (make_profile (fx, "bank", SEMPER_ROLE_BANK));
   ttp = make_profile (fx, "ttp", SEMPER_ROLE_TTP);
   fx->ttp_cert = semper_crypto_dup_certificate (semper_profile_get_crypto (ttp));
   g_clear_object (&ttp);
-  fx->bank_proc = start (fx, "bank", bank_config, &fx->bank_url);
+  fx->bank_proc = semper_test_start_server (&fx->market, "bank", NULL, bank_config,
+                                            &fx->bank_url);
   /* The TTP collects payments at the bank before it gives out k. */
   ttp_config = g_strdup_printf ("{\"format\":\"semper-ttp-config\",\"version\":1,"
                                 "\"bank\":\"%s\"}", fx->bank_url);
-  fx->ttp_proc = start (fx, "ttp", ttp_config, &fx->ttp_url);
+  fx->ttp_proc = semper_test_start_server (&fx->market, "ttp", NULL, ttp_config, &fx->ttp_url);
 
   /* Alice: a wallet with 10.00 EUR of coins. */
   fx->alice = make_profile (fx, "alice", SEMPER_ROLE_WALLET);
-  fx->purse = semper_purse_new (fx->alice, &error);
-  g_assert_no_error (error);
-  g_assert_true (semper_purse_link (fx->purse, fx->bank_url, "alice", "alice-code", &error));
+  fx->purse = semper_test_link_purse (fx->alice, fx->bank_url, "alice", "alice-code");
   g_assert_true (semper_amount_init (&amount, 1000, "EUR", &error));
   g_assert_true (semper_purse_withdraw (fx->purse, &amount, NULL, &error));
   g_assert_no_error (error);
@@ -390,18 +323,13 @@ fixture_set_up (Fixture       *fx,
 
   /* The shop: a merchant whose certificate owns the account "shop". */
   fx->shop = make_profile (fx, "shop", SEMPER_ROLE_MERCHANT);
-  link = semper_bank_request_new (SEMPER_BANK_OP_LINK, "link-shop");
-  link->account = g_strdup ("shop");
-  link->code = g_strdup ("shop-code");
-  answer = semper_bank_request_send (link, client, semper_profile_get_crypto (fx->shop),
-                                     fx->trust, fx->bank_url, NULL, NULL, &error);
-  g_assert_no_error (error);
-  db = g_build_filename (fx->dir, "shop", "fx.db", NULL);
-  fx->merchant = semper_fx_merchant_new (semper_profile_get_crypto (fx->shop), fx->trust,
+  semper_test_link_account (&fx->market, fx->shop, fx->bank_url, NULL, "shop", "shop-code");
+  db = g_build_filename (fx->market.dir, "shop", "fx.db", NULL);
+  fx->merchant = semper_fx_merchant_new (semper_profile_get_crypto (fx->shop), fx->market.trust,
                                          fx->ttp_cert, db, &error);
   g_assert_no_error (error);
-  fx->shop_ecash = semper_fx_ecash_new_merchant (semper_profile_get_crypto (fx->shop), fx->trust,
-                                                 fx->bank_url, NULL);
+  fx->shop_ecash = semper_fx_ecash_new_merchant (semper_profile_get_crypto (fx->shop),
+                                                 fx->market.trust, fx->bank_url, NULL);
   semper_fx_ecash_get_system (fx->shop_ecash, &system);
   semper_fx_merchant_add_payment_system (fx->merchant, &system);
   fx->goods = g_bytes_new_static (goods_text, strlen (goods_text));
@@ -411,8 +339,6 @@ static void
 fixture_tear_down (Fixture       *fx,
                    gconstpointer  data)
 {
-  g_autofree char *cmd = g_strdup_printf ("rm -rf %s", fx->dir);
-
   if (fx->thread != NULL)
     {
       g_main_context_invoke (fx->context, quit_cb, fx->loop);
@@ -432,17 +358,13 @@ fixture_tear_down (Fixture       *fx,
   g_clear_object (&fx->alice_ecash);
   g_clear_object (&fx->purse);
   g_clear_object (&fx->alice);
-  g_clear_object (&fx->trust);
-  g_clear_object (&fx->ca);
-  g_clear_pointer (&fx->root, g_bytes_unref);
   g_clear_pointer (&fx->ttp_cert, g_bytes_unref);
   g_clear_pointer (&fx->goods, g_bytes_unref);
   g_free (fx->bank_url);
   g_free (fx->ttp_url);
   g_mutex_clear (&fx->mutex);
   g_cond_clear (&fx->cond);
-  g_spawn_command_line_sync (cmd, NULL, NULL, NULL, NULL);
-  g_free (fx->dir);
+  semper_test_market_clear (&fx->market);
 }
 
 /* ---- helpers ------------------------------------------------------------------------- */
@@ -552,7 +474,7 @@ token_step (Fixture    *fx,
   g_autoptr(SemperProtocolMessage) token = NULL;
 
   g_assert_no_error (error);
-  token = semper_protocol_message_verify (raw, fx->trust, &error);
+  token = semper_protocol_message_verify (raw, fx->market.trust, &error);
   g_assert_no_error (error);
   return g_strdup (semper_protocol_message_get_step (token));
 }
@@ -602,7 +524,7 @@ assert_evidence (Fixture    *fx,
 
   bundle = semper_evidence_export (fx->alice, id, &error);
   g_assert_no_error (error);
-  info = semper_evidence_verify (bundle, fx->root, NULL, &error);
+  info = semper_evidence_verify (bundle, fx->market.root, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (info->protocol, ==, "fx");
   g_assert_cmpstr (info->state, ==, state);
@@ -733,7 +655,7 @@ test_merchant_restart (Fixture       *fx,
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) m1 = NULL, m2 = NULL, m3 = NULL, m4 = NULL, again = NULL, old = NULL;
   g_autofree char *id = order (fx, "offer-8", &m1);
-  g_autofree char *db = g_build_filename (fx->dir, "shop", "fx.db", NULL);
+  g_autofree char *db = g_build_filename (fx->market.dir, "shop", "fx.db", NULL);
   g_autofree char *none = NULL;
   SemperFxPaymentSystem system;
   SemperAmount price;
@@ -741,7 +663,7 @@ test_merchant_restart (Fixture       *fx,
   m2 = semper_fx_merchant_handle_m1 (fx->merchant, m1, &error);
   g_assert_no_error (error);
   g_clear_object (&fx->merchant);
-  fx->merchant = semper_fx_merchant_new (semper_profile_get_crypto (fx->shop), fx->trust,
+  fx->merchant = semper_fx_merchant_new (semper_profile_get_crypto (fx->shop), fx->market.trust,
                                          fx->ttp_cert, db, &error);
   g_assert_no_error (error);
   semper_fx_ecash_get_system (fx->shop_ecash, &system);
@@ -809,7 +731,7 @@ test_physical (Fixture       *fx,
   g_assert_cmpstr (state, ==, SEMPER_FX_DONE);
   goods = semper_fx_buyer_dup_goods (fx->buyer, id, &error);
   g_assert_no_error (error);
-  shown = semper_cms_verify (goods, fx->trust, &signer, &error);
+  shown = semper_cms_verify (goods, fx->market.trust, &signer, &error);
   g_assert_no_error (error);
   g_assert_true (g_bytes_equal (shown, content));
   shop_cert = semper_crypto_dup_certificate (semper_profile_get_crypto (fx->shop));
@@ -837,7 +759,7 @@ test_wrong_goods (Fixture       *fx,
   SemperAmount price;
   gint64 alice_before = account_balance (fx, fx->alice, "alice");
 
-  m1_msg = semper_protocol_message_verify (m1, fx->trust, &error);
+  m1_msg = semper_protocol_message_verify (m1, fx->market.trust, &error);
   g_assert_no_error (error);
   wrong = g_bytes_new_static ("Not the course notes.\n", 22);
   m2 = semper_fx_make_m2 (semper_profile_get_crypto (fx->shop), m1_msg, wrong, fx->ttp_cert,
@@ -847,7 +769,7 @@ test_wrong_goods (Fixture       *fx,
   g_assert_no_error (error);
 
   /* The dishonest merchant deposits the coins of m3 and sends k. */
-  m3_msg = semper_protocol_message_verify (m3, fx->trust, &error);
+  m3_msg = semper_protocol_message_verify (m3, fx->market.trust, &error);
   g_assert_no_error (error);
   proof = semper_protocol_message_dup_bytes (m3_msg, "proof");
   m1_hash = semper_sha256_hex (m1);
@@ -922,8 +844,8 @@ test_replay (Fixture       *fx,
 
   /* The TTP refuses to resolve B with A's m2 and m3, and decides nothing. */
   {
-    g_autoptr(SemperProtocolMessage) m1b_msg = semper_protocol_message_verify (m1b, fx->trust,
-                                                                               NULL);
+    g_autoptr(SemperProtocolMessage) m1b_msg =
+      semper_protocol_message_verify (m1b, fx->market.trust, NULL);
     g_autoptr(JsonObject) fields = json_object_new ();
     g_autoptr(SemperProtocolMessage) request = NULL;
     g_autoptr(GBytes) raw = NULL;
@@ -981,7 +903,7 @@ test_second_m2 (Fixture       *fx,
   g_assert_no_error (error);
   m3 = semper_fx_buyer_receive_m2 (fx->buyer, id, m2, &error);
   g_assert_no_error (error);
-  m1_msg = semper_protocol_message_verify (m1, fx->trust, &error);
+  m1_msg = semper_protocol_message_verify (m1, fx->market.trust, &error);
   g_assert_no_error (error);
   m2b = semper_fx_make_m2 (semper_profile_get_crypto (fx->shop), m1_msg, fx->goods, fx->ttp_cert,
                            &kb, &error);
@@ -1056,7 +978,7 @@ test_abort_after_paying (Fixture       *fx,
   g_assert_true (semper_fx_buyer_receive_m4 (fx->buyer, id, m4, &error));
   g_assert_no_error (error);
 
-  m1_msg = semper_protocol_message_verify (m1, fx->trust, &error);
+  m1_msg = semper_protocol_message_verify (m1, fx->market.trust, &error);
   g_assert_no_error (error);
   set_b64 (fields, "m1", m1);
   abort_msg = semper_protocol_message_new_in_session (m1_msg, "abort", fields);
@@ -1066,7 +988,7 @@ test_abort_after_paying (Fixture       *fx,
   token = semper_comm_client_post_sync (client, url, SEMPER_COMM_CONTENT_TYPE_CMS, abort_raw,
                                         NULL, NULL, &error);
   g_assert_no_error (error);
-  token_msg = semper_protocol_message_verify (token, fx->trust, &error);
+  token_msg = semper_protocol_message_verify (token, fx->market.trust, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (semper_protocol_message_get_step (token_msg), ==, "aborted");
 
@@ -1075,7 +997,7 @@ test_abort_after_paying (Fixture       *fx,
   refund = semper_bank_request_new (SEMPER_BANK_OP_REFUND, op_key);
   refund->token = g_bytes_ref (token);
   refunded = semper_bank_request_send (refund, client, semper_profile_get_crypto (fx->alice),
-                                       fx->trust, fx->bank_url, NULL, NULL, &error);
+                                       fx->market.trust, fx->bank_url, NULL, NULL, &error);
   g_assert_null (refunded);
   g_assert_nonnull (error);
   g_clear_error (&error);
@@ -1160,7 +1082,7 @@ spend_last_coin_elsewhere (Fixture    *fx,
   request->permission = g_bytes_ref (last->permission);
   request->signature = g_bytes_ref (last->signature);
   answer = semper_bank_request_send (request, client, semper_profile_get_crypto (fx->alice),
-                                     fx->trust, fx->bank_url, NULL, NULL, &error);
+                                     fx->market.trust, fx->bank_url, NULL, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (answer->result, ==, "ok");
   return permission->amount.minor;
@@ -1243,7 +1165,7 @@ test_ttp_without_bank (Fixture       *fx,
   g_autoptr(SemperProfile) ttp2 = make_profile (fx, "ttp2", SEMPER_ROLE_TTP);
   g_autoptr(GBytes) ttp2_cert = semper_crypto_dup_certificate (
     semper_profile_get_crypto (ttp2));
-  g_autofree char *db = g_build_filename (fx->dir, "shop", "fx2.db", NULL);
+  g_autofree char *db = g_build_filename (fx->market.dir, "shop", "fx2.db", NULL);
   g_autoptr(SemperFxMerchant) merchant = NULL;
   g_autoptr(GBytes) offer = NULL, document = NULL, m1 = NULL, m2 = NULL, m3 = NULL;
   g_autoptr(SemperConsent) consent = NULL;
@@ -1251,14 +1173,14 @@ test_ttp_without_bank (Fixture       *fx,
   SemperFxPaymentSystem system;
   SemperAmount price;
   GSubprocess *proc;
-  g_autofree char *state_dir = g_build_filename (fx->dir, "ttp2", NULL);
-  g_autofree char *pwfile = g_build_filename (fx->dir, "password", NULL);
+  g_autofree char *state_dir = g_build_filename (fx->market.dir, "ttp2", NULL);
 
   g_clear_object (&ttp2);
-  proc = semper_test_start_semperd ("ttp", "127.0.0.1:0", state_dir, pwfile, NULL, &ttp2_url);
+  proc = semper_test_start_semperd ("ttp", "127.0.0.1:0", state_dir, fx->market.password_file,
+                                    NULL, &ttp2_url);
   /* The same shop, with offers that name this TTP. */
-  merchant = semper_fx_merchant_new (semper_profile_get_crypto (fx->shop), fx->trust, ttp2_cert,
-                                     db, &error);
+  merchant = semper_fx_merchant_new (semper_profile_get_crypto (fx->shop), fx->market.trust,
+                                     ttp2_cert, db, &error);
   g_assert_no_error (error);
   semper_fx_ecash_get_system (fx->shop_ecash, &system);
   semper_fx_merchant_add_payment_system (merchant, &system);
@@ -1354,7 +1276,7 @@ test_race (Fixture       *fx,
   g_assert_no_error (error);
   m3 = semper_fx_buyer_receive_m2 (fx->buyer, id, m2, &error);
   g_assert_no_error (error);
-  m1_msg = semper_protocol_message_verify (m1, fx->trust, &error);
+  m1_msg = semper_protocol_message_verify (m1, fx->market.trust, &error);
   g_assert_no_error (error);
   offer = journaled_offer (fx, id);
 
@@ -1397,7 +1319,8 @@ test_race (Fixture       *fx,
     g_assert_true (g_bytes_equal (g_ptr_array_index (race.answers, i),
                                   g_ptr_array_index (race.answers, 0)));
   /* The one outcome is a T token for this exchange: aborted or receipt. */
-  token = semper_protocol_message_verify (g_ptr_array_index (race.answers, 0), fx->trust, &error);
+  token = semper_protocol_message_verify (g_ptr_array_index (race.answers, 0), fx->market.trust,
+                                          &error);
   g_assert_no_error (error);
   g_assert_true (g_str_equal (semper_protocol_message_get_step (token), "aborted")
                  || g_str_equal (semper_protocol_message_get_step (token), "receipt"));
@@ -1452,7 +1375,7 @@ merchant_messages (Fixture     *fx,
                    GBytes     **out_m1,
                    GBytes     **out_m3)
 {
-  g_autofree char *path = g_build_filename (fx->dir, "shop", "fx.db", NULL);
+  g_autofree char *path = g_build_filename (fx->market.dir, "shop", "fx.db", NULL);
   sqlite3 *db = NULL;
   sqlite3_stmt *stmt = NULL;
 
@@ -1480,7 +1403,7 @@ run_helper (Fixture    *fx,
 {
   g_autofree char *helper = g_build_filename (g_getenv ("SEMPER_BUILD_ROOT"), "tests",
                                               "integration", "fx-crash-helper", NULL);
-  g_autofree char *profile = g_build_filename (fx->dir, "alice", NULL);
+  g_autofree char *profile = g_build_filename (fx->market.dir, "alice", NULL);
   g_autofree char *url = NULL;
   g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GSubprocess) proc = NULL;
@@ -1510,15 +1433,14 @@ semper_resume (Fixture *fx)
 {
   g_autofree char *semper = g_build_filename (g_getenv ("SEMPER_BUILD_ROOT"), "app", "semper",
                                               NULL);
-  g_autofree char *profile = g_build_filename (fx->dir, "alice", NULL);
-  g_autofree char *pwfile = g_build_filename (fx->dir, "password", NULL);
+  g_autofree char *profile = g_build_filename (fx->market.dir, "alice", NULL);
   g_autoptr(GSubprocess) proc = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *out = NULL, *err = NULL;
 
   proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
                            &error, semper, "--profile", profile, "resume", "--password-file",
-                           pwfile, NULL);
+                           fx->market.password_file, NULL);
   g_assert_no_error (error);
   g_subprocess_communicate_utf8 (proc, NULL, NULL, &out, &err, &error);
   g_assert_no_error (error);
@@ -1553,8 +1475,7 @@ test_crash (Fixture       *fx,
     { "/wrong", "resolving", SEMPER_FX_REVOKED },
     { "/wrong", "refunding", SEMPER_FX_REVOKED },
   };
-  g_autofree char *cert_path = g_build_filename (fx->dir, "ttp.der", NULL);
-  g_autofree char *profile_dir = g_build_filename (fx->dir, "alice", NULL);
+  g_autofree char *cert_path = g_build_filename (fx->market.dir, "ttp.der", NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
   SemperAmount amount;
@@ -1577,7 +1498,7 @@ test_crash (Fixture       *fx,
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
       g_autofree char *offer_id = g_strdup_printf ("crash-%u", i);
-      g_autofree char *offer_path = g_build_filename (fx->dir, "offer.p7m", NULL);
+      g_autofree char *offer_path = g_build_filename (fx->market.dir, "offer.p7m", NULL);
       g_autoptr(GBytes) offer = make_offer (fx, offer_id, fx->goods);
       char *id;
 
@@ -1588,9 +1509,7 @@ test_crash (Fixture       *fx,
       semper_resume (fx);
     }
 
-  fx->alice = semper_profile_open (profile_dir, SEMPER_PROFILE_OPEN_DEFAULT, password_cb, NULL,
-                                   &error);
-  g_assert_no_error (error);
+  fx->alice = semper_test_open_profile (&fx->market, "alice");
   fx->purse = semper_purse_new (fx->alice, &error);
   g_assert_no_error (error);
   fx->buyer = semper_fx_buyer_new (fx->alice, &error);
@@ -1657,8 +1576,8 @@ merchant_start (Fixture      *fx,
 {
   g_autofree char *helper = g_build_filename (g_getenv ("SEMPER_BUILD_ROOT"), "tests",
                                               "integration", "fx-merchant-helper", NULL);
-  g_autofree char *profile = g_build_filename (fx->dir, "shop", NULL);
-  g_autofree char *cert_path = g_build_filename (fx->dir, "ttp.der", NULL);
+  g_autofree char *profile = g_build_filename (fx->market.dir, "shop", NULL);
+  g_autofree char *cert_path = g_build_filename (fx->market.dir, "ttp.der", NULL);
   g_autoptr(GSubprocessLauncher) launcher =
     g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
   g_autoptr(GDataInputStream) in = NULL;
@@ -1733,7 +1652,7 @@ merchant_row (Fixture     *fx,
               GBytes     **out_m3,
               GBytes     **out_m4)
 {
-  g_autofree char *path = g_build_filename (fx->dir, "shop", "fx.db", NULL);
+  g_autofree char *path = g_build_filename (fx->market.dir, "shop", "fx.db", NULL);
   sqlite3 *db = NULL;
   sqlite3_stmt *stmt = NULL;
   GBytes **outs[] = { out_m2, out_m3, out_m4 };
@@ -1782,8 +1701,7 @@ test_merchant_crash (Fixture       *fx,
     { SEMPER_FX_M3_RECEIVED, TRUE, SEMPER_FX_DONE, SEMPER_FX_M4_SENT, 1 },
     { SEMPER_FX_M4_SENT, TRUE, SEMPER_FX_DONE, SEMPER_FX_M4_SENT, 0 },
   };
-  g_autofree char *cert_path = g_build_filename (fx->dir, "ttp.der", NULL);
-  g_autofree char *shop_dir = g_build_filename (fx->dir, "shop", NULL);
+  g_autofree char *cert_path = g_build_filename (fx->market.dir, "ttp.der", NULL);
   g_autoptr(GPtrArray) offers = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
   g_autoptr(GError) error = NULL;
   SemperAmount amount;
@@ -1820,7 +1738,7 @@ test_merchant_crash (Fixture       *fx,
       g_test_message ("merchant killed after %s, then %s", point,
                       cases[i].via_ttp ? "the TTP" : "a resend");
       id = order_offer (fx, g_ptr_array_index (offers, i), &m1);
-      m1_msg = semper_protocol_message_verify (m1, fx->trust, &error);
+      m1_msg = semper_protocol_message_verify (m1, fx->market.trust, &error);
       g_assert_no_error (error);
       key = semper_protocol_message_dup_hash (m1_msg);
 
@@ -1931,9 +1849,7 @@ test_merchant_crash (Fixture       *fx,
 
   /* The buyer paid for exactly the goods it got, and the merchant was paid
    * once for each: no coin lost, none spent twice, none left reserved. */
-  fx->shop = semper_profile_open (shop_dir, SEMPER_PROFILE_OPEN_DEFAULT, password_cb, NULL,
-                                  &error);
-  g_assert_no_error (error);
+  fx->shop = semper_test_open_profile (&fx->market, "shop");
   g_assert_cmpuint (coins_in_state_prefix (fx, "spending:"), ==, 0);
   g_assert_cmpint (purse_balance (fx), ==, start_purse - (gint64) done * PRICE);
   g_assert_cmpint (account_balance (fx, fx->shop, "shop"), ==,
@@ -2022,7 +1938,7 @@ acc_collect (gpointer            user_data,
   request.invoice = g_hash_table_lookup (ap->invoices, key);
   request.proof = proof;
   g_assert_nonnull (request.invoice);
-  authorised = semper_account_request_send (&request, client, shop, ap->fx->trust,
+  authorised = semper_account_request_send (&request, client, shop, ap->fx->market.trust,
                                             ap->fx->bank_url, NULL, NULL, error);
   if (authorised == NULL)
     return FALSE;
@@ -2031,7 +1947,7 @@ acc_collect (gpointer            user_data,
   request.op = SEMPER_ACCOUNT_OP_CAPTURE;
   request.key = capture_key;
   request.common = authorised->common;
-  captured = semper_account_request_send (&request, client, shop, ap->fx->trust,
+  captured = semper_account_request_send (&request, client, shop, ap->fx->market.trust,
                                           ap->fx->bank_url, NULL, NULL, error);
   if (captured == NULL)
     return FALSE;
@@ -2166,7 +2082,7 @@ test_account (Fixture       *fx,
                                       &error);
     g_assert_no_error (error);
     id = account_order (&ap, offer, &m1);
-    m1_msg = semper_protocol_message_verify (m1, fx->trust, &error);
+    m1_msg = semper_protocol_message_verify (m1, fx->market.trust, &error);
     g_assert_no_error (error);
     m2 = semper_fx_make_m2 (semper_profile_get_crypto (fx->shop), m1_msg, wrong, fx->ttp_cert,
                             &key, &error);
@@ -2174,8 +2090,8 @@ test_account (Fixture       *fx,
     m3 = semper_fx_buyer_receive_m2 (fx->buyer, id, m2, &error);
     g_assert_no_error (error);
     {
-      g_autoptr(SemperProtocolMessage) m3_msg = semper_protocol_message_verify (m3, fx->trust,
-                                                                               &error);
+      g_autoptr(SemperProtocolMessage) m3_msg =
+        semper_protocol_message_verify (m3, fx->market.trust, &error);
       g_autoptr(GBytes) proof = NULL;
 
       g_assert_no_error (error);
