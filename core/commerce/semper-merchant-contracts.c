@@ -18,6 +18,7 @@
 #include "semper-contract-signing.h"
 #include "semper-crypto.h"
 #include "semper-document.h"
+#include "semper-json-private.h"
 
 #define PLACEHOLDER_MAX 200       /* bytes of one filled-in placeholder */
 #define SYNC_INTERVAL_SECONDS 2
@@ -396,15 +397,8 @@ job_run (gpointer data,
         response = semper_comm_response_new_error (502, "unreachable", error->message);
       else
         {
-          g_autoptr(JsonGenerator) gen = json_generator_new ();
-          g_autoptr(JsonNode) root = json_builder_get_root (b);
-          g_autoptr(GBytes) body = NULL;
-          gsize len = 0;
-          char *text;
+          g_autoptr(GBytes) body = semper_json_builder_to_bytes (b);
 
-          json_generator_set_root (gen, root);
-          text = json_generator_to_data (gen, &len);
-          body = g_bytes_new_take (text, len);
           response = semper_comm_response_new (200, SEMPER_COMM_CONTENT_TYPE_JSON, body);
         }
       semper_comm_request_respond (job->request, response);

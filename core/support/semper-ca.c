@@ -16,6 +16,7 @@
 
 #include "semper-comm.h"
 #include "semper-crypto-private.h"
+#include "semper-json-private.h"
 #include "semper-message.h"
 
 #define DEFAULT_NAME          "Semper Marketplace CA"
@@ -1186,15 +1187,9 @@ semper_ca_dup_crl (SemperCa  *self,
 static SemperCommResponse *
 json_response (JsonBuilder *b)
 {
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
-  g_autoptr(JsonNode) root = json_builder_get_root (b);
-  gsize len = 0;
-  char *text;
+  g_autoptr(GBytes) body = semper_json_builder_to_bytes (b);
 
-  json_generator_set_root (gen, root);
-  text = json_generator_to_data (gen, &len);
-  return semper_comm_response_new (200, SEMPER_COMM_CONTENT_TYPE_JSON,
-                                   g_bytes_new_take (text, len));
+  return semper_comm_response_new (200, SEMPER_COMM_CONTENT_TYPE_JSON, body);
 }
 
 static void

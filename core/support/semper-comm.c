@@ -11,6 +11,8 @@
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 
+#include "semper-json-private.h"
+
 /* An extended error domain, so that a HTTP_STATUS error carries the status
  * and the peer's error code alongside its message. */
 typedef struct
@@ -158,12 +160,8 @@ semper_comm_response_new_error (guint       status,
                                 const char *message)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-  g_autoptr(JsonNode) root = NULL;
   g_autofree char *derived = NULL;
   g_autoptr(GBytes) body = NULL;
-  char *text;
-  gsize len;
 
   if (code == NULL)
     {
@@ -184,11 +182,7 @@ semper_comm_response_new_error (guint       status,
   json_builder_add_string_value (builder, message != NULL ? message : "");
   json_builder_end_object (builder);
   json_builder_end_object (builder);
-
-  root = json_builder_get_root (builder);
-  json_generator_set_root (generator, root);
-  text = json_generator_to_data (generator, &len);
-  body = g_bytes_new_take (text, len);
+  body = semper_json_builder_to_bytes (builder);
 
   return semper_comm_response_new (status, SEMPER_COMM_CONTENT_TYPE_JSON, body);
 }
