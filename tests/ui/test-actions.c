@@ -43,7 +43,6 @@
 #include "semper-test-semperd.h"
 #include "ui-test-util.h"
 #include "wallet-activity-page.h"
-#include "wallet-application-private.h"
 #include "wallet-consent-port.h"
 #include "wallet-disputes-page.h"
 #include "wallet-exchanges.h"
@@ -74,12 +73,8 @@ static WalletConsentPort *provider;
 static char *test_dir;
 
 typedef struct {
-  char             *dir;
-  char             *password_file;
+  SemperTestMarket  market;
   char             *alice_dir;
-  SemperCrypto     *ca;
-  GBytes           *root;
-  SemperTrust      *trust;
   GSubprocess      *bank_proc;
   GSubprocess      *ttp_proc;
   char             *bank_url;
@@ -95,70 +90,12 @@ typedef struct {
   char             *purchase_b;
 } Fixture;
 
-static Fixture *current;
-
-static char *
-password_cb (gboolean retry,
-             gpointer user_data)
-{
-  return retry ? NULL : g_strdup (PASSWORD);
-}
-
 static SemperProfile *
 make_profile (Fixture    *fx,
               const char *name,
               const char *role)
 {
-  g_autofree char *dir = g_build_filename (fx->dir, name, NULL);
-  g_autoptr(SemperProfile) profile = NULL;
-  g_autoptr(GBytes) csr = NULL;
-  g_autoptr(GBytes) cert = NULL;
-  g_autoptr(GError) error = NULL;
-  SemperCrypto *crypto;
-
-  profile = semper_profile_open (dir, SEMPER_PROFILE_OPEN_CREATE, password_cb, NULL, &error);
-  g_assert_no_error (error);
-  crypto = semper_profile_get_crypto (profile);
-  g_assert_true (semper_crypto_generate_key (crypto, &error));
-  csr = semper_crypto_create_csr (crypto, name, role, &error);
-  g_assert_no_error (error);
-  cert = semper_crypto_issue_certificate (fx->ca, csr, role, 30, &error);
-  g_assert_no_error (error);
-  g_assert_true (semper_crypto_import_certificate (crypto, cert, &error));
-  g_assert_true (semper_profile_set_trust_root (profile, fx->root, &error));
-  return g_steal_pointer (&profile);
-}
-
-static SemperProfile *
-open_profile (const char *dir)
-{
-  g_autoptr(GError) error = NULL;
-  SemperProfile *profile = semper_profile_open (dir, SEMPER_PROFILE_OPEN_DEFAULT, password_cb,
-                                                NULL, &error);
-
-  g_assert_no_error (error);
-  return profile;
-}
-
-static GSubprocess *
-start (Fixture     *fx,
-       const char  *role,
-       const char  *config_text,
-       char       **url)
-{
-  g_autofree char *state = g_build_filename (fx->dir, role, NULL);
-  g_autofree char *config = NULL;
-  g_autoptr(GError) error = NULL;
-
-  if (config_text != NULL)
-    {
-      g_autofree char *name = g_strconcat (role, ".json", NULL);
-
-      config = g_build_filename (fx->dir, name, NULL);
-      g_file_set_contents (config, config_text, -1, &error);
-      g_assert_no_error (error);
-    }
-  return semper_test_start_semperd (role, "127.0.0.1:0", state, fx->password_file, config, url);
+  return semper_test_make_profile (&fx->market, name, NULL, role);
 }
 
 static void
@@ -170,7 +107,7 @@ bank_send (Fixture           *fx,
   g_autoptr(GError) error = NULL;
 
   *out = semper_bank_request_send (request, client, semper_profile_get_crypto (fx->shop),
-                                   fx->trust, fx->bank_url, NULL, NULL, &error);
+                                   fx->market.trust, fx->bank_url, NULL, NULL, &error);
   g_assert_no_error (error);
 }
 
@@ -179,69 +116,47 @@ fixture_set_up (Fixture       *fx,
                 gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *ca_dir = NULL;
   g_autofree char *db = NULL;
   g_autofree char *ttp_config = NULL;
-  g_autoptr(SemperProfile) bank = NULL;
   g_autoptr(SemperProfile) ttp = NULL;
   g_autoptr(SemperProfile) alice = NULL;
   g_autoptr(SemperPurse) purse = NULL;
-  g_autoptr(SemperBankRequest) link = NULL;
-  g_autoptr(SemperBankAnswer) answer = NULL;
   SemperFxPaymentSystem system;
   SemperAmount amount;
 
-  fx->dir = g_dir_make_tmp ("semper-actions-XXXXXX", &error);
-  g_assert_no_error (error);
-  fx->password_file = g_build_filename (fx->dir, "password", NULL);
-  g_file_set_contents (fx->password_file, PASSWORD "\n", -1, &error);
-  g_assert_no_error (error);
-  ca_dir = g_build_filename (fx->dir, "ca", NULL);
-  fx->ca = semper_crypto_open (ca_dir, TRUE, password_cb, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_true (semper_crypto_generate_key (fx->ca, &error));
-  g_assert_true (semper_crypto_make_root (fx->ca, "Test Marketplace CA", 30, &error));
-  fx->root = semper_crypto_dup_certificate (fx->ca);
-  fx->trust = semper_trust_new (fx->root, &error);
-  g_assert_no_error (error);
+  semper_test_market_init (&fx->market, "semper-actions-XXXXXX", PASSWORD);
 
-  bank = make_profile (fx, "bank", SEMPER_ROLE_BANK);
-  g_clear_object (&bank);
+  g_object_unref (make_profile (fx, "bank", SEMPER_ROLE_BANK));
   ttp = make_profile (fx, "ttp", SEMPER_ROLE_TTP);
   fx->ttp_cert = semper_crypto_dup_certificate (semper_profile_get_crypto (ttp));
   g_clear_object (&ttp);
-  fx->bank_proc = start (fx, "bank", bank_config, &fx->bank_url);
+  fx->bank_proc = semper_test_start_server (&fx->market, "bank", NULL, bank_config,
+                                            &fx->bank_url);
   /* The TTP collects payments at the bank before it gives out k. */
   ttp_config = g_strdup_printf ("{\"format\":\"semper-ttp-config\",\"version\":1,"
                                 "\"bank\":\"%s\"}", fx->bank_url);
-  fx->ttp_proc = start (fx, "ttp", ttp_config, &fx->ttp_url);
+  fx->ttp_proc = semper_test_start_server (&fx->market, "ttp", NULL, ttp_config, &fx->ttp_url);
 
   /* The shop: a merchant whose certificate owns the account "shop". */
   fx->shop = make_profile (fx, "shop", SEMPER_ROLE_MERCHANT);
-  link = semper_bank_request_new (SEMPER_BANK_OP_LINK, "link-shop");
-  link->account = g_strdup ("shop");
-  link->code = g_strdup ("shop-code");
-  bank_send (fx, link, &answer);
-  db = g_build_filename (fx->dir, "shop", "fx.db", NULL);
-  fx->merchant = semper_fx_merchant_new (semper_profile_get_crypto (fx->shop), fx->trust,
+  semper_test_link_account (&fx->market, fx->shop, fx->bank_url, NULL, "shop", "shop-code");
+  db = g_build_filename (fx->market.dir, "shop", "fx.db", NULL);
+  fx->merchant = semper_fx_merchant_new (semper_profile_get_crypto (fx->shop), fx->market.trust,
                                          fx->ttp_cert, db, &error);
   g_assert_no_error (error);
-  fx->shop_ecash = semper_fx_ecash_new_merchant (semper_profile_get_crypto (fx->shop), fx->trust,
-                                                 fx->bank_url, NULL);
+  fx->shop_ecash = semper_fx_ecash_new_merchant (semper_profile_get_crypto (fx->shop),
+                                                 fx->market.trust, fx->bank_url, NULL);
   semper_fx_ecash_get_system (fx->shop_ecash, &system);
   semper_fx_merchant_add_payment_system (fx->merchant, &system);
   fx->goods = g_bytes_new_static (goods_text, strlen (goods_text));
 
   /* Alice: 10.00 EUR of coins; closed again so that `semper` can lock her profile. */
   alice = make_profile (fx, "alice", SEMPER_ROLE_WALLET);
-  fx->alice_dir = g_build_filename (fx->dir, "alice", NULL);
-  purse = semper_purse_new (alice, &error);
-  g_assert_no_error (error);
-  g_assert_true (semper_purse_link (purse, fx->bank_url, "alice", "alice-code", &error));
+  fx->alice_dir = g_build_filename (fx->market.dir, "alice", NULL);
+  purse = semper_test_link_purse (alice, fx->bank_url, "alice", "alice-code");
   g_assert_true (semper_amount_init (&amount, 1000, "EUR", &error));
   g_assert_true (semper_purse_withdraw (purse, &amount, NULL, &error));
   g_assert_no_error (error);
-  current = fx;
 }
 
 static void
@@ -253,9 +168,6 @@ fixture_tear_down (Fixture       *fx,
   g_clear_object (&fx->merchant);
   g_clear_object (&fx->shop_ecash);
   g_clear_object (&fx->shop);
-  g_clear_object (&fx->trust);
-  g_clear_object (&fx->ca);
-  g_clear_pointer (&fx->root, g_bytes_unref);
   g_clear_pointer (&fx->ttp_cert, g_bytes_unref);
   g_clear_pointer (&fx->goods, g_bytes_unref);
   g_free (fx->bank_url);
@@ -263,10 +175,7 @@ fixture_tear_down (Fixture       *fx,
   g_free (fx->purchase_a);
   g_free (fx->purchase_b);
   g_free (fx->alice_dir);
-  g_free (fx->password_file);
-  ui_test_remove_recursively (fx->dir);
-  g_free (fx->dir);
-  current = NULL;
+  semper_test_market_clear (&fx->market);
 }
 
 /* ---- helpers ---------------------------------------------------------------------- */
@@ -294,7 +203,7 @@ run_semper (Fixture     *fx,
     g_ptr_array_add (argv, g_strdup (a));
   va_end (ap);
   g_ptr_array_add (argv, g_strdup ("--password-file"));
-  g_ptr_array_add (argv, g_strdup (fx->password_file));
+  g_ptr_array_add (argv, g_strdup (fx->market.password_file));
   g_ptr_array_add (argv, NULL);
 
   proc = g_subprocess_newv ((const char * const *) argv->pdata,
@@ -522,71 +431,11 @@ row_button (WalletActivityPage *page,
   return _wallet_activity_page_get_widget (page, id, action);
 }
 
-/* ---- the window ------------------------------------------------------------------- */
-
-typedef void (*Body) (WalletWindow *window, SemperProfile *profile);
-
-typedef struct {
-  WalletApplication *app;
-  SemperProfile     *profile;
-  Body               body;
-  gboolean           ran;
-} Run;
-
-static gboolean
-run_body_idle_cb (gpointer data)
-{
-  Run *run = data;
-  GtkWindow *window;
-
-  _wallet_application_set_profile (run->app, run->profile);
-  window = gtk_application_get_active_window (GTK_APPLICATION (run->app));
-  g_assert_true (WALLET_IS_WINDOW (window));
-  gtk_window_set_default_size (window, 1000, 700);
-  ui_test_show_and_wait (window);
-  run->body (WALLET_WINDOW (window), run->profile);
-  run->ran = TRUE;
-  g_application_quit (G_APPLICATION (run->app));
-  return G_SOURCE_REMOVE;
-}
-
-static void
-activated_cb (Run *run)
-{
-  if (!run->ran)
-    g_idle_add (run_body_idle_cb, run);
-}
-
-static void
-run_in_window (SemperProfile *profile,
-               Body           body)
-{
-  char *argv[] = { (char *) "semper-wallet", NULL };
-  Run run = { 0 };
-  GList *windows;
-
-  run.app = wallet_application_new ();
-  g_application_set_flags (G_APPLICATION (run.app),
-                           g_application_get_flags (G_APPLICATION (run.app))
-                           | G_APPLICATION_NON_UNIQUE);
-  _wallet_application_set_skip_profile (run.app, TRUE);
-  run.profile = profile;
-  run.body = body;
-  g_signal_connect_swapped (run.app, "activate", G_CALLBACK (activated_cb), &run);
-  g_assert_cmpint (g_application_run (G_APPLICATION (run.app), 1, argv), ==, 0);
-  g_assert_true (run.ran);
-
-  while ((windows = gtk_application_get_windows (GTK_APPLICATION (run.app))) != NULL)
-    gtk_window_destroy (GTK_WINDOW (windows->data));
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-  g_object_unref (run.app);
-}
-
 /* ---- purchases in Activity, disputes from Activity and Receipts -------------------- */
 
 static void
-assert_dispute_page (WalletWindow *window,
+assert_dispute_page (Fixture      *fx,
+                     WalletWindow *window,
                      const char   *exchange)
 {
   WalletDisputesPage *disputes =
@@ -595,14 +444,15 @@ assert_dispute_page (WalletWindow *window,
   g_assert_cmpstr (wallet_window_get_visible_page (window), ==, "disputes");
   g_assert_cmpstr (wallet_disputes_page_get_exchange (disputes), ==, exchange);
   /* The TTP the exchange named, not typed. */
-  g_assert_cmpstr (wallet_disputes_page_get_ttp_url (disputes), ==, current->ttp_url);
+  g_assert_cmpstr (wallet_disputes_page_get_ttp_url (disputes), ==, fx->ttp_url);
 }
 
 static void
 purchases_body (WalletWindow  *window,
-                SemperProfile *profile)
+                SemperProfile *profile,
+                gpointer       data)
 {
-  Fixture *fx = current;
+  Fixture *fx = data;
   WalletActivityPage *page =
     WALLET_ACTIVITY_PAGE (page_of (window, "activity", WALLET_TYPE_ACTIVITY_PAGE));
   WalletExchanges *exchanges = wallet_activity_page_get_exchanges (page);
@@ -654,7 +504,7 @@ purchases_body (WalletWindow  *window,
   /* Dispute… on the finished exchange: the Disputes page, filled in. */
   click (row_button (page, a->id, "dispute"));
   ui_test_wait_until_painted (GTK_WIDGET (window));
-  assert_dispute_page (window, fx->purchase_a);
+  assert_dispute_page (fx, window, fx->purchase_a);
   ui_test_save_screenshot (GTK_WIDGET (window), "actions-dispute-prefilled");
   wallet_window_set_visible_page (window, "activity");
 
@@ -740,14 +590,14 @@ purchases_body (WalletWindow  *window,
     click (button);
   }
   ui_test_wait_until_painted (GTK_WIDGET (window));
-  assert_dispute_page (window, fx->purchase_a);
+  assert_dispute_page (fx, window, fx->purchase_a);
 }
 
 static void
 test_purchases (Fixture       *fx,
                 gconstpointer  data)
 {
-  g_autoptr(SemperProfile) alice = open_profile (fx->alice_dir);
+  g_autoptr(SemperProfile) alice = semper_test_open_profile (&fx->market, "alice");
   g_autoptr(GBytes) m1 = NULL, m2 = NULL, m3 = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(SemperFxBuyer) buyer = NULL;
@@ -774,12 +624,12 @@ test_purchases (Fixture       *fx,
   g_free (g_steal_pointer (&out));
   g_assert_cmpint (run_semper (fx, &out, "suspend", NULL), ==, 0);
   g_assert_nonnull (strstr (out, fx->purchase_a));
-  alice = open_profile (fx->alice_dir);
+  alice = semper_test_open_profile (&fx->market, "alice");
   state = state_of (alice, fx->purchase_a);
   g_assert_cmpstr (state, ==, SEMPER_FX_M3_SENT);
   g_assert_true (semper_exchange_is_suspended (alice, fx->purchase_a));
 
-  run_in_window (alice, purchases_body);
+  ui_test_run_in_window (alice, 1000, 700, purchases_body, fx);
 }
 
 /* `semper resume --id` runs a suspended exchange and lifts the suspension. */
@@ -787,7 +637,7 @@ static void
 test_resume_by_id (Fixture       *fx,
                    gconstpointer  data)
 {
-  g_autoptr(SemperProfile) alice = open_profile (fx->alice_dir);
+  g_autoptr(SemperProfile) alice = semper_test_open_profile (&fx->market, "alice");
   g_autoptr(GBytes) m1 = NULL, m2 = NULL, m3 = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(SemperFxBuyer) buyer = NULL;
@@ -809,7 +659,7 @@ test_resume_by_id (Fixture       *fx,
   /* The merchant is gone: resuming it resolves it with the TTP. */
   g_assert_nonnull (strstr (out, fx->purchase_a));
   g_assert_nonnull (strstr (out, "\"done\""));
-  alice = open_profile (fx->alice_dir);
+  alice = semper_test_open_profile (&fx->market, "alice");
   state = state_of (alice, fx->purchase_a);
   g_assert_cmpstr (state, ==, SEMPER_FX_DONE);
   g_assert_false (semper_exchange_is_suspended (alice, fx->purchase_a));
@@ -817,14 +667,14 @@ test_resume_by_id (Fixture       *fx,
 
 /* ---- restore in the setup window ---------------------------------------------------- */
 
-/* The profile at @dir pays all its coins to the shop, and the shop deposits
+/* The profile @name pays all its coins to the shop, and the shop deposits
  * every one. Returns how many coins it spent, 0 when the bank refused them. */
 static guint
 spend (Fixture    *fx,
-       const char *dir,
+       const char *name,
        const char *label)
 {
-  g_autoptr(SemperProfile) profile = open_profile (dir);
+  g_autoptr(SemperProfile) profile = semper_test_open_profile (&fx->market, name);
   g_autoptr(SemperPurse) purse = NULL;
   g_autoptr(GPtrArray) spends = NULL;
   g_autoptr(GError) error = NULL;
@@ -896,7 +746,7 @@ static void
 test_restore (Fixture       *fx,
               gconstpointer  data)
 {
-  g_autoptr(SemperProfile) alice = open_profile (fx->alice_dir);
+  g_autoptr(SemperProfile) alice = semper_test_open_profile (&fx->market, "alice");
   g_autoptr(SemperProfile) restored = NULL;
   g_autoptr(GPtrArray) receipts = NULL;
   g_autoptr(GBytes) content = g_bytes_new_static ("{\"receipt\":\"Atlas of quokkas\"}", 30);
@@ -905,8 +755,8 @@ test_restore (Fixture       *fx,
   g_autoptr(GBytes) verified = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GFile) file = NULL;
-  g_autofree char *backup = g_build_filename (fx->dir, "alice.semper-backup", NULL);
-  g_autofree char *target = g_build_filename (fx->dir, "restored", NULL);
+  g_autofree char *backup = g_build_filename (fx->market.dir, "alice.semper-backup", NULL);
+  g_autofree char *target = g_build_filename (fx->market.dir, "restored", NULL);
   SemperArchive *archive = semper_profile_get_archive (alice);
   SemperArchiveRecord r = { 0 };
   WalletSetupWindow *window;
@@ -981,14 +831,14 @@ test_restore (Fixture       *fx,
   raw = semper_archive_message_get (semper_profile_get_archive (restored), got->message_id, NULL,
                                     &error);
   g_assert_no_error (error);
-  verified = semper_cms_verify (raw, fx->trust, NULL, &error);
+  verified = semper_cms_verify (raw, fx->market.trust, NULL, &error);
   g_assert_no_error (error);
   g_assert_true (g_bytes_equal (verified, content));
   g_clear_object (&restored);
 
   /* Its coins are spendable once: the original's copies were swapped away. */
-  g_assert_cmpuint (spend (fx, fx->alice_dir, "original"), ==, 0);
-  g_assert_cmpuint (spend (fx, target, "restored"), >, 0);
+  g_assert_cmpuint (spend (fx, "alice", "original"), ==, 0);
+  g_assert_cmpuint (spend (fx, "restored", "restored"), >, 0);
 }
 
 /* ---- a payment that cannot go ahead ------------------------------------------------- */
@@ -1037,7 +887,8 @@ test_cannot_pay (void)
   GtkWindow *window;
   guint opened = 0;
 
-  profile = semper_profile_open (dir, SEMPER_PROFILE_OPEN_CREATE, password_cb, NULL, &error);
+  profile = semper_profile_open (dir, SEMPER_PROFILE_OPEN_CREATE, semper_test_password_cb,
+                                 (gpointer) PASSWORD, &error);
   g_assert_no_error (error);
   g_signal_connect (preferences, "activate", G_CALLBACK (preferences_cb), &opened);
   g_action_map_add_action (G_ACTION_MAP (app), G_ACTION (preferences));
