@@ -10,9 +10,11 @@
 #include <stdarg.h>
 #include <glib/gi18n.h>
 #include <stdio.h>
+#include <string.h>
 #include <termios.h>
 #include <unistd.h>
 
+#include "semper-archive.h"
 #include "semper-checker.h"
 #include "semper-consent.h"
 #include "semper-crypto.h"
@@ -171,6 +173,46 @@ cli_parse_options (GOptionContext      *context,
 }
 
 /* ---- input ------------------------------------------------------------- */
+
+/* A certificate file, PEM or DER; returns (transfer full) the DER. */
+GBytes *
+cli_read_certificate (const char  *path,
+                      GError     **error)
+{
+  g_autoptr(GBytes) bytes = cli_read_file (path, error);
+  const char *data;
+  gsize len = 0;
+
+  if (bytes == NULL)
+    return NULL;
+  data = g_bytes_get_data (bytes, &len);
+  if (len > 10 && memcmp (data, "-----BEGIN", 10) == 0)
+    {
+      g_autofree char *pem = g_strndup (data, len);
+      return semper_certificate_from_pem (pem, error);
+    }
+  return g_steal_pointer (&bytes);
+}
+
+/* The profile's archive, opened without unlocking the key database: reading
+ * receipts, disputes and bundles needs no password (as `semper verify`).
+ * SQLite's own locking (WAL) keeps this safe while the wallet has the
+ * profile open. */
+SemperArchive *
+cli_open_archive (GError **error)
+{
+  g_autofree char *dir = cli_profile_dir ();
+  g_autofree char *path = NULL;
+
+  if (!semper_profile_exists (dir))
+    {
+      g_set_error (error, SEMPER_PROFILE_ERROR, SEMPER_PROFILE_ERROR_NOT_FOUND,
+                   _("No wallet profile in %s (create one with “semper init”)"), dir);
+      return NULL;
+    }
+  path = g_build_filename (dir, "archive.db", NULL);
+  return semper_archive_open (path, error);
+}
 
 GBytes *
 cli_read_file (const char  *path,

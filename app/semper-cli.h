@@ -51,6 +51,9 @@ gboolean cli_parse_options    (GOptionContext      *context,
                                const char          *usage);
 GBytes  *cli_read_file        (const char      *path,
                                GError         **error);
+GBytes  *cli_read_certificate (const char      *path,
+                               GError         **error);
+SemperArchive *cli_open_archive (GError       **error);
 char    *cli_password_cb      (gboolean         retry,
                                gpointer         user_data);
 char    *cli_profile_dir      (void);

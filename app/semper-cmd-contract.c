@@ -139,25 +139,6 @@ remember_ttp_url (Wallet      *w,
   return g_file_set_contents_full (path, line, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, error);
 }
 
-static GBytes *
-read_certificate (const char  *path,
-                  GError     **error)
-{
-  g_autoptr(GBytes) bytes = cli_read_file (path, error);
-  const char *data;
-  gsize len = 0;
-
-  if (bytes == NULL)
-    return NULL;
-  data = g_bytes_get_data (bytes, &len);
-  if (len > 10 && memcmp (data, "-----BEGIN", 10) == 0)
-    {
-      g_autofree char *pem = g_strndup (data, len);
-      return semper_certificate_from_pem (pem, error);
-    }
-  return g_steal_pointer (&bytes);
-}
-
 /* "2h", "90m", "3d", "3600s" from now, or an RFC 3339 date. */
 static gboolean
 parse_deadline (const char  *text,
@@ -501,7 +482,7 @@ contract_propose (int    argc,
                    _("%s: only a semper document of kind “contract” can be proposed"), argv[1]);
       return cli_fail (error, EXIT_ERROR);
     }
-  peer_cert = read_certificate (to, &error);
+  peer_cert = cli_read_certificate (to, &error);
   if (peer_cert == NULL)
     {
       g_prefix_error (&error, "%s: ", to);

@@ -93,25 +93,6 @@ print_done (const char *key,
 
 /* ---- semper evidence export TID OUT -------------------------------------------- */
 
-/* The profile's archive, opened without unlocking the key database, as for
- * `semper receipts`: a bundle needs no password (SQLite's locking keeps
- * this safe while the wallet has the profile open). */
-static SemperArchive *
-open_archive (GError **error)
-{
-  g_autofree char *dir = cli_profile_dir ();
-  g_autofree char *path = NULL;
-
-  if (!semper_profile_exists (dir))
-    {
-      g_set_error (error, SEMPER_PROFILE_ERROR, SEMPER_PROFILE_ERROR_NOT_FOUND,
-                   _("No wallet profile in %s (create one with “semper init”)"), dir);
-      return NULL;
-    }
-  path = g_build_filename (dir, "archive.db", NULL);
-  return semper_archive_open (path, error);
-}
-
 /* Shared with `contract export --bundle` and `receipt export --bundle`:
  * keeps the profile's current revocation list in @archive, then writes the
  * bundle of @exchange_id to @out. */
@@ -156,7 +137,7 @@ evidence_export (int    argc,
     return cli_usage (context, error->message);
   if (argc != 3)
     return cli_usage (context, _("evidence export takes a transaction id and an OUT file"));
-  archive = open_archive (&error);
+  archive = cli_open_archive (&error);
   if (archive == NULL || !cli_export_bundle (archive, argv[1], argv[2], &error))
     return cli_fail (error, status_for (error));
   if (cli.json)

@@ -21,25 +21,6 @@
 #include "semper-record-export.h"
 #include "semper-trust.h"
 
-/* The profile's archive, opened without unlocking the key database:
- * reading receipts needs no password (as `semper verify`). SQLite's own
- * locking (WAL) keeps this safe while the wallet has the profile open. */
-static SemperArchive *
-open_archive (GError **error)
-{
-  g_autofree char *dir = cli_profile_dir ();
-  g_autofree char *path = NULL;
-
-  if (!semper_profile_exists (dir))
-    {
-      g_set_error (error, SEMPER_PROFILE_ERROR, SEMPER_PROFILE_ERROR_NOT_FOUND,
-                   _("No wallet profile in %s (create one with “semper init”)"), dir);
-      return NULL;
-    }
-  path = g_build_filename (dir, "archive.db", NULL);
-  return semper_archive_open (path, error);
-}
-
 /* Returns: (transfer full) (nullable): the pinned root, NULL when none */
 static SemperTrust *
 load_trust (GError **error)
@@ -164,7 +145,7 @@ cmd_receipts (int    argc,
   if (since != NULL && !parse_since (since, &q.since, &error))
     return cli_usage (context, error->message);
 
-  archive = open_archive (&error);
+  archive = cli_open_archive (&error);
   if (archive == NULL)
     return cli_fail (error, EXIT_ERROR);
   q.text = search;
@@ -411,7 +392,7 @@ cmd_receipt (int    argc,
     return cli_usage (context, show ? _("receipt show takes one ID")
                                     : _("receipt export takes an ID and a file"));
 
-  archive = open_archive (&error);
+  archive = cli_open_archive (&error);
   if (archive == NULL)
     return cli_fail (error, EXIT_ERROR);
   record = semper_archive_record_get (archive, SEMPER_ARCHIVE_RECEIPTS, id, &error);

@@ -16,27 +16,6 @@
 #include "semper-headless-consent.h"
 #include "semper-trust.h"
 
-static GBytes *
-load_root (const char  *path,
-           GError     **error)
-{
-  g_autoptr(GBytes) bytes = cli_read_file (path, error);
-  gsize len = 0;
-  const char *data;
-
-  if (bytes == NULL)
-    return NULL;
-
-  data = g_bytes_get_data (bytes, &len);
-  if (len > 10 && memcmp (data, "-----BEGIN", 10) == 0)
-    {
-      g_autofree char *pem = g_strndup (data, len);
-      return semper_certificate_from_pem (pem, error);
-    }
-
-  return g_steal_pointer (&bytes);
-}
-
 /* An exported contract file is JSON ({"semper-contract":1, …}); every
  * other signed file is one CMS SignedData (DER, which starts with 0x30), so
  * a file that starts with "{" can only be meant as a contract. */
@@ -226,13 +205,13 @@ cmd_verify (int    argc,
   /* The pinned root: --ca, else the profile's, read without unlocking the
    * profile (verification needs no password). */
   if (ca != NULL)
-    root = load_root (ca, &error);
+    root = cli_read_certificate (ca, &error);
   else
     {
       dir = cli_profile_dir ();
       root_path = g_build_filename (dir, "trust-root.der", NULL);
       if (g_file_test (root_path, G_FILE_TEST_EXISTS))
-        root = load_root (root_path, &error);
+        root = cli_read_certificate (root_path, &error);
     }
   if (error != NULL)
     return cli_fail (error, EXIT_ERROR);
