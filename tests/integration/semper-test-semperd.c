@@ -13,6 +13,7 @@
 #include <sys/prctl.h>
 
 #include "semper-bank-request.h"
+#include "semper-ca-client.h"
 #include "semper-comm-client.h"
 
 /* A failed assertion aborts the test before its tear-down: the servers
@@ -95,6 +96,32 @@ semper_test_password_cb (gboolean retry,
 }
 
 /**
+ * semper_test_market_init_without_ca:
+ * @tmpl: the temporary directory's name, as for g_dir_make_tmp()
+ * @password: every party's password
+ *
+ * Makes a temporary directory with a file DIR/password holding @password,
+ * for a market whose CA is a running `semperd --role ca`: the market's
+ * root and trust come from it with the first semper_test_register_profile().
+ */
+void
+semper_test_market_init_without_ca (SemperTestMarket *market,
+                                    const char       *tmpl,
+                                    const char       *password)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *contents = g_strconcat (password, "\n", NULL);
+
+  memset (market, 0, sizeof *market);
+  market->dir = g_dir_make_tmp (tmpl, &error);
+  g_assert_no_error (error);
+  market->password = g_strdup (password);
+  market->password_file = g_build_filename (market->dir, "password", NULL);
+  g_file_set_contents (market->password_file, contents, -1, &error);
+  g_assert_no_error (error);
+}
+
+/**
  * semper_test_market_init:
  * @tmpl: the temporary directory's name, as for g_dir_make_tmp()
  * @password: every party's password
@@ -109,15 +136,8 @@ semper_test_market_init (SemperTestMarket *market,
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *ca_dir = NULL;
-  g_autofree char *contents = g_strconcat (password, "\n", NULL);
 
-  market->dir = g_dir_make_tmp (tmpl, &error);
-  g_assert_no_error (error);
-  market->password = g_strdup (password);
-  market->password_file = g_build_filename (market->dir, "password", NULL);
-  g_file_set_contents (market->password_file, contents, -1, &error);
-  g_assert_no_error (error);
-
+  semper_test_market_init_without_ca (market, tmpl, password);
   ca_dir = g_build_filename (market->dir, "ca", NULL);
   market->ca = semper_crypto_open (ca_dir, TRUE, semper_test_password_cb, market->password,
                                    NULL, &error);
@@ -144,6 +164,43 @@ semper_test_market_clear (SemperTestMarket *market)
   g_clear_pointer (&market->password_file, g_free);
 }
 
+/* A new profile DIR/@name with a key, and its request for a certificate. */
+static SemperProfile *
+new_profile (SemperTestMarket  *market,
+             const char        *name,
+             const char        *cn,
+             const char        *role,
+             GBytes           **csr)
+{
+  g_autofree char *dir = g_build_filename (market->dir, name, NULL);
+  g_autoptr(SemperProfile) profile = NULL;
+  g_autoptr(GError) error = NULL;
+  SemperCrypto *crypto;
+
+  profile = semper_profile_open (dir, SEMPER_PROFILE_OPEN_CREATE, semper_test_password_cb,
+                                 market->password, &error);
+  g_assert_no_error (error);
+  crypto = semper_profile_get_crypto (profile);
+  g_assert_true (semper_crypto_generate_key (crypto, &error));
+  *csr = semper_crypto_create_csr (crypto, cn != NULL ? cn : name, role, &error);
+  g_assert_no_error (error);
+  return g_steal_pointer (&profile);
+}
+
+/* Imports @cert into @profile and makes the market's root its trust root. */
+static void
+certify_profile (SemperTestMarket *market,
+                 SemperProfile    *profile,
+                 GBytes           *cert)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (semper_crypto_import_certificate (semper_profile_get_crypto (profile), cert,
+                                                   &error));
+  g_assert_true (semper_profile_set_trust_root (profile, market->root, &error));
+  g_assert_no_error (error);
+}
+
 /**
  * semper_test_make_profile:
  * @name: the profile's directory in the market's
@@ -161,26 +218,58 @@ semper_test_make_profile (SemperTestMarket *market,
                           const char       *cn,
                           const char       *role)
 {
-  g_autofree char *dir = g_build_filename (market->dir, name, NULL);
   g_autoptr(SemperProfile) profile = NULL;
   g_autoptr(GBytes) csr = NULL;
   g_autoptr(GBytes) cert = NULL;
   g_autoptr(GError) error = NULL;
-  SemperCrypto *crypto;
 
-  profile = semper_profile_open (dir, SEMPER_PROFILE_OPEN_CREATE, semper_test_password_cb,
-                                 market->password, &error);
-  g_assert_no_error (error);
-  crypto = semper_profile_get_crypto (profile);
-  g_assert_true (semper_crypto_generate_key (crypto, &error));
-  csr = semper_crypto_create_csr (crypto, cn != NULL ? cn : name, role, &error);
-  g_assert_no_error (error);
+  profile = new_profile (market, name, cn, role, &csr);
   cert = semper_crypto_issue_certificate (market->ca, csr, role, 30, &error);
   g_assert_no_error (error);
-  g_assert_true (semper_crypto_import_certificate (crypto, cert, &error));
-  g_assert_true (semper_profile_set_trust_root (profile, market->root, &error));
-  g_assert_no_error (error);
+  certify_profile (market, profile, cert);
   return g_steal_pointer (&profile);
+}
+
+/**
+ * semper_test_register_profile:
+ * @ca_url: the market's CA, a running `semperd --role ca`
+ * @name: the profile's directory in the market's
+ * @cn: the certificate's common name
+ * @role: the certificate's role (SEMPER_ROLE_…)
+ * @secret: the CA's enrolment secret for @role
+ *
+ * Creates a profile with a key, registers it with the CA, and gives it the
+ * CA's root as its trust root (the first call fetches it, and sets the
+ * market's root and trust). The profile is closed again.
+ *
+ * Returns: (transfer full): its certificate (DER).
+ */
+GBytes *
+semper_test_register_profile (SemperTestMarket *market,
+                              const char       *ca_url,
+                              const char       *name,
+                              const char       *cn,
+                              const char       *role,
+                              const char       *secret)
+{
+  g_autoptr(SemperProfile) profile = NULL;
+  g_autoptr(SemperCommClient) client = semper_comm_client_new ();
+  g_autoptr(GBytes) csr = NULL;
+  g_autoptr(GBytes) cert = NULL;
+  g_autoptr(GError) error = NULL;
+
+  profile = new_profile (market, name, cn, role, &csr);
+  cert = semper_ca_client_register (client, ca_url, csr, role, secret, NULL, &error);
+  g_assert_no_error (error);
+  if (market->root == NULL)
+    {
+      market->root = semper_ca_client_fetch_root (client, ca_url, NULL, &error);
+      g_assert_no_error (error);
+      market->trust = semper_trust_new (market->root, &error);
+      g_assert_no_error (error);
+    }
+  certify_profile (market, profile, cert);
+  return g_steal_pointer (&cert);
 }
 
 /* Opens the existing profile @name again. */

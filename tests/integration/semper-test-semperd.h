@@ -28,7 +28,7 @@ typedef struct {
   char         *dir;            /* the test's temporary directory */
   char         *password;       /* every party's password */
   char         *password_file;  /* DIR/password, holding it */
-  SemperCrypto *ca;             /* the CA, in DIR/ca */
+  SemperCrypto *ca;             /* the CA, in DIR/ca (NULL: a semperd CA) */
   GBytes       *root;           /* its root certificate (DER) */
   SemperTrust  *trust;          /* trusting that root */
 } SemperTestMarket;
@@ -38,6 +38,9 @@ char          *semper_test_password_cb      (gboolean          retry,
 void           semper_test_market_init      (SemperTestMarket *market,
                                              const char       *tmpl,
                                              const char       *password);
+void           semper_test_market_init_without_ca (SemperTestMarket *market,
+                                                   const char       *tmpl,
+                                                   const char       *password);
 void           semper_test_market_clear     (SemperTestMarket *market);
 SemperProfile *semper_test_make_profile     (SemperTestMarket *market,
                                              const char       *name,
@@ -45,6 +48,12 @@ SemperProfile *semper_test_make_profile     (SemperTestMarket *market,
                                              const char       *role);
 SemperProfile *semper_test_open_profile     (SemperTestMarket *market,
                                              const char       *name);
+GBytes        *semper_test_register_profile (SemperTestMarket *market,
+                                             const char       *ca_url,
+                                             const char       *name,
+                                             const char       *cn,
+                                             const char       *role,
+                                             const char       *secret);
 char          *semper_test_certify_server   (SemperTestMarket *market,
                                              const char       *name,
                                              const char       *cn,

@@ -20,7 +20,6 @@
 
 #include "semper-archive.h"
 #include "semper-bank-request.h"
-#include "semper-ca-client.h"
 #include "semper-catalog.h"
 #include "semper-comm-client.h"
 #include "semper-crypto.h"
@@ -78,36 +77,28 @@ typedef struct {
 } Trial;
 
 typedef struct {
-  char        *dir;
-  char        *password;
-  char        *semper;
-  char        *wallet;
-  char        *ca_url;
-  char        *bank_url;
-  char        *ttp_url;
-  char        *merchant_url;
-  char        *merchant_pem;  /* the merchant's certificate, for contract propose --to */
-  char        *merchant_state;
-  GSubprocess *ca;
-  GSubprocess *bank;
-  GSubprocess *ttp;
-  GSubprocess *merchant;
-  GBytes      *root;
+  SemperTestMarket  market;
+  const char       *password;     /* the market's password file */
+  char             *semper;
+  char             *wallet;
+  char             *ca_url;
+  char             *bank_url;
+  char             *ttp_url;
+  char             *merchant_url;
+  char             *merchant_pem; /* the merchant's certificate, for contract propose --to */
+  char             *merchant_state;
+  GSubprocess      *ca;
+  GSubprocess      *bank;
+  GSubprocess      *ttp;
+  GSubprocess      *merchant;
 } Fixture;
-
-static char *
-password_cb (gboolean retry,
-             gpointer user_data)
-{
-  return retry ? NULL : g_strdup (PASSWORD);
-}
 
 static char *
 write_tmp (Fixture    *fx,
            const char *name,
            const char *contents)
 {
-  char *path = g_build_filename (fx->dir, name, NULL);
+  char *path = g_build_filename (fx->market.dir, name, NULL);
   g_autoptr(GError) error = NULL;
 
   g_file_set_contents (path, contents, -1, &error);
@@ -183,61 +174,27 @@ error_text (JsonObject *out)
   return g_strdup ("");
 }
 
-/* A server's state: a profile with a certificate of @role from the CA. */
+/* A server's state DIR/@name: a profile with a certificate of @role from the CA. */
 static char *
 register_server (Fixture    *fx,
-                 const char *state,
                  const char *name,
+                 const char *cn,
                  const char *role,
                  const char *secret)
 {
-  g_autoptr(SemperProfile) profile = NULL;
-  g_autoptr(SemperCommClient) client = semper_comm_client_new ();
-  g_autoptr(GBytes) csr = NULL;
-  g_autoptr(GBytes) cert = NULL;
-  g_autoptr(GError) error = NULL;
-  SemperCrypto *crypto;
+  g_autoptr(GBytes) cert = semper_test_register_profile (&fx->market, fx->ca_url, name, cn, role,
+                                                         secret);
 
-  profile = semper_profile_open (state, SEMPER_PROFILE_OPEN_CREATE, password_cb, NULL, &error);
-  g_assert_no_error (error);
-  crypto = semper_profile_get_crypto (profile);
-  g_assert_true (semper_crypto_generate_key (crypto, &error));
-  csr = semper_crypto_create_csr (crypto, name, role, &error);
-  g_assert_no_error (error);
-  cert = semper_ca_client_register (client, fx->ca_url, csr, role, secret, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_true (semper_crypto_import_certificate (crypto, cert, &error));
-  if (fx->root == NULL)
-    {
-      fx->root = semper_ca_client_fetch_root (client, fx->ca_url, NULL, &error);
-      g_assert_no_error (error);
-    }
-  g_assert_true (semper_profile_set_trust_root (profile, fx->root, &error));
   return semper_certificate_to_pem (cert);
 }
 
 /* The merchant's certificate owns the bank account "shop". */
 static void
-link_merchant (Fixture    *fx,
-               const char *state)
+link_merchant (Fixture *fx)
 {
-  g_autoptr(SemperProfile) profile = NULL;
-  g_autoptr(SemperTrust) trust = NULL;
-  g_autoptr(SemperBankRequest) link = semper_bank_request_new (SEMPER_BANK_OP_LINK, "link-shop");
-  g_autoptr(SemperBankAnswer) answer = NULL;
-  g_autoptr(SemperCommClient) client = semper_comm_client_new ();
-  g_autoptr(GError) error = NULL;
+  g_autoptr(SemperProfile) profile = semper_test_open_profile (&fx->market, "merchant");
 
-  profile = semper_profile_open (state, SEMPER_PROFILE_OPEN_DEFAULT, password_cb, NULL, &error);
-  g_assert_no_error (error);
-  trust = semper_profile_dup_trust (profile, &error);
-  g_assert_no_error (error);
-  link->account = g_strdup ("shop");
-  link->code = g_strdup ("shop-code");
-  answer = semper_bank_request_send (link, client, semper_profile_get_crypto (profile), trust,
-                                     fx->bank_url, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_cmpstr (answer->result, ==, "ok");
+  semper_test_link_account (&fx->market, profile, fx->bank_url, NULL, "shop", "shop-code");
 }
 
 /* An evaluator certified by another CA: its certification must not count. */
@@ -245,12 +202,11 @@ static char *
 foreign_certification (Fixture    *fx,
                        const char *signed_description)
 {
-  g_autofree char *dir = g_build_filename (fx->dir, "foreign-ca", NULL);
-  g_autofree char *edir = g_build_filename (fx->dir, "foreign-evaluator", NULL);
-  g_autofree char *out = g_build_filename (fx->dir, "foreign.cert.p7m", NULL);
+  g_autofree char *dir = g_build_filename (fx->market.dir, "foreign-ca", NULL);
+  g_autofree char *edir = g_build_filename (fx->market.dir, "foreign-evaluator", NULL);
+  g_autofree char *out = g_build_filename (fx->market.dir, "foreign.cert.p7m", NULL);
   g_autoptr(SemperCrypto) ca = NULL;
   g_autoptr(SemperProfile) evaluator = NULL;
-  g_autoptr(SemperTrust) trust = NULL;
   g_autoptr(GBytes) csr = NULL;
   g_autoptr(GBytes) cert = NULL;
   g_autoptr(GBytes) description = NULL;
@@ -262,11 +218,13 @@ foreign_certification (Fixture    *fx,
   g_autofree char *data = NULL;
   gsize len = 0;
 
-  ca = semper_crypto_open (dir, TRUE, password_cb, NULL, NULL, &error);
+  ca = semper_crypto_open (dir, TRUE, semper_test_password_cb, fx->market.password, NULL,
+                           &error);
   g_assert_no_error (error);
   g_assert_true (semper_crypto_generate_key (ca, &error));
   g_assert_true (semper_crypto_make_root (ca, "Rogue CA", 30, &error));
-  evaluator = semper_profile_open (edir, SEMPER_PROFILE_OPEN_CREATE, password_cb, NULL, &error);
+  evaluator = semper_profile_open (edir, SEMPER_PROFILE_OPEN_CREATE, semper_test_password_cb,
+                                   fx->market.password, &error);
   g_assert_no_error (error);
   g_assert_true (semper_crypto_generate_key (semper_profile_get_crypto (evaluator), &error));
   csr = semper_crypto_create_csr (semper_profile_get_crypto (evaluator), "Rogue Evaluator",
@@ -277,11 +235,9 @@ foreign_certification (Fixture    *fx,
   g_assert_true (semper_crypto_import_certificate (semper_profile_get_crypto (evaluator), cert,
                                                    &error));
   /* It checks the merchant's signature under the real root, then signs with its own key. */
-  trust = semper_trust_new (fx->root, &error);
-  g_assert_no_error (error);
   g_assert_true (g_file_get_contents (signed_description, &data, &len, &error));
   description = g_bytes_new_take (g_steal_pointer (&data), len);
-  certification = semper_service_certify (semper_profile_get_crypto (evaluator), trust,
+  certification = semper_service_certify (semper_profile_get_crypto (evaluator), fx->market.trust,
                                           description, from, until, &error);
   g_assert_no_error (error);
   g_file_set_contents (out, g_bytes_get_data (certification, NULL),
@@ -297,52 +253,43 @@ fixture_set_up (Fixture       *fx,
   const Trial *trial = data;
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonObject) out = NULL;
-  g_autofree char *ca_state = NULL, *bank_state = NULL, *ttp_state = NULL;
-  g_autofree char *ttp_conf = NULL, *ttp_conf_text = NULL;
-  g_autofree char *merchant_state = NULL, *evaluator = NULL;
-  g_autofree char *ca_conf = NULL, *bank_conf = NULL, *merchant_conf = NULL;
+  g_autofree char *ca_state = NULL, *ttp_conf_text = NULL;
+  g_autofree char *merchant_state = NULL, *evaluator = NULL, *ca_conf = NULL;
   g_autofree char *description = NULL, *signed_d = NULL, *cert = NULL, *ttp_pem = NULL;
   g_autofree char *goods = NULL, *report = NULL, *config_text = NULL, *pem = NULL;
   g_autofree char *contract = NULL;
   gboolean is_subscription = g_str_equal (trial->file, "subscription.json");
 
-  fx->dir = g_dir_make_tmp ("semper-merchant-XXXXXX", &error);
-  g_assert_no_error (error);
+  semper_test_market_init_without_ca (&fx->market, "semper-merchant-XXXXXX", PASSWORD);
+  fx->password = fx->market.password_file;
   fx->semper = g_build_filename (g_getenv ("SEMPER_BUILD_ROOT"), "app", "semper", NULL);
-  fx->password = write_tmp (fx, "password", PASSWORD "\n");
-  fx->wallet = g_build_filename (fx->dir, "wallet", NULL);
-  ca_state = g_build_filename (fx->dir, "ca", NULL);
-  bank_state = g_build_filename (fx->dir, "bank", NULL);
-  ttp_state = g_build_filename (fx->dir, "ttp", NULL);
-  merchant_state = g_build_filename (fx->dir, "merchant", NULL);
-  evaluator = g_build_filename (fx->dir, "evaluator", NULL);
+  fx->wallet = g_build_filename (fx->market.dir, "wallet", NULL);
+  ca_state = g_build_filename (fx->market.dir, "ca", NULL);
+  merchant_state = g_build_filename (fx->market.dir, "merchant", NULL);
+  evaluator = g_build_filename (fx->market.dir, "evaluator", NULL);
   ca_conf = write_tmp (fx, "ca.conf", ca_config);
-  bank_conf = write_tmp (fx, "bank.json", bank_config);
 
-  fx->ca = semper_test_start_semperd ("ca", "127.0.0.1:0", ca_state, fx->password, ca_conf,
-                                      &fx->ca_url);
-  g_free (register_server (fx, bank_state, "Test Bank", SEMPER_ROLE_BANK,
+  fx->ca = semper_test_start_semperd ("ca", "127.0.0.1:0", ca_state, fx->password,
+                                      ca_conf, &fx->ca_url);
+  g_free (register_server (fx, "bank", "Test Bank", SEMPER_ROLE_BANK,
                            "bank-enrolment-secret-0123456789"));
-  pem = register_server (fx, ttp_state, "Semper Marketplace TTP", SEMPER_ROLE_TTP,
+  pem = register_server (fx, "ttp", "Semper Marketplace TTP", SEMPER_ROLE_TTP,
                          "ttp-enrolment-secret-0123456789");
   ttp_pem = write_tmp (fx, "ttp.pem", pem);
   g_clear_pointer (&pem, g_free);
-  pem = register_server (fx, merchant_state, trial->merchant, SEMPER_ROLE_MERCHANT,
+  pem = register_server (fx, "merchant", trial->merchant, SEMPER_ROLE_MERCHANT,
                          "merchant-enrolment-secret-0123456789");
   fx->merchant_pem = write_tmp (fx, "merchant.pem", pem);
   g_clear_pointer (&pem, g_free);
   fx->merchant_state = g_strdup (merchant_state);
-  g_free (register_server (fx, evaluator, "Consumer Association", SEMPER_ROLE_EVALUATOR,
+  g_free (register_server (fx, "evaluator", "Consumer Association", SEMPER_ROLE_EVALUATOR,
                            "evaluator-enrolment-secret-0123456789"));
-  fx->bank = semper_test_start_semperd ("bank", "127.0.0.1:0", bank_state, fx->password,
-                                        bank_conf, &fx->bank_url);
-  /* The TTP collects payments at the bank before it gives out k. */
+  fx->bank = semper_test_start_server (&fx->market, "bank", NULL, bank_config, &fx->bank_url);
+  /* The TTP collects payments at the bank before it gives out k (DIR/ttp.json). */
   ttp_conf_text = g_strdup_printf ("{\"format\":\"semper-ttp-config\",\"version\":1,"
                                    "\"bank\":\"%s\"}", fx->bank_url);
-  ttp_conf = write_tmp (fx, "ttp.json", ttp_conf_text);
-  fx->ttp = semper_test_start_semperd ("ttp", "127.0.0.1:0", ttp_state, fx->password, ttp_conf,
-                                       &fx->ttp_url);
-  link_merchant (fx, merchant_state);
+  fx->ttp = semper_test_start_server (&fx->market, "ttp", NULL, ttp_conf_text, &fx->ttp_url);
+  link_merchant (fx);
 
   /* The service: signed by the merchant, certified by the evaluator (both with the CLI). */
   description = g_build_filename (g_getenv ("G_TEST_SRCDIR"), "..", "data", "demo", "services",
@@ -361,8 +308,8 @@ fixture_set_up (Fixture       *fx,
       g_free (description);
       description = write_tmp (fx, "service.json", changed);
     }
-  signed_d = g_build_filename (fx->dir, "service.p7m", NULL);
-  cert = g_build_filename (fx->dir, "service.cert.p7m", NULL);
+  signed_d = g_build_filename (fx->market.dir, "service.p7m", NULL);
+  cert = g_build_filename (fx->market.dir, "service.cert.p7m", NULL);
   g_assert_cmpint (SEMPER (fx, merchant_state, NULL, "service", "sign", description, "--out",
                            signed_d, "--password-file", fx->password), ==, 0);
   if (trial->certification == CERTIFIED)
@@ -393,11 +340,10 @@ fixture_set_up (Fixture       *fx,
     goods, goods, goods, report,
     is_subscription ? ",\n   \"contracts\":{\"consultancy-day\":\"" : "",
     is_subscription ? contract : "", is_subscription ? "\"}" : "");
-  merchant_conf = write_tmp (fx, "merchant.json", config_text);
   if (trial->deviate != NULL)
     g_setenv ("SEMPER_TEST_MERCHANT_DEVIATE", trial->deviate, TRUE);
-  fx->merchant = semper_test_start_semperd ("merchant", "127.0.0.1:0", merchant_state,
-                                            fx->password, merchant_conf, &fx->merchant_url);
+  fx->merchant = semper_test_start_server (&fx->market, "merchant", NULL, config_text,
+                                           &fx->merchant_url);
   g_unsetenv ("SEMPER_TEST_MERCHANT_DEVIATE");
 
   /* The buyer: a fresh wallet, registered, linked to its account, with 500.00 EUR of coins. */
@@ -414,15 +360,11 @@ static void
 fixture_tear_down (Fixture       *fx,
                    gconstpointer  data)
 {
-  g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", fx->dir);
-
   semper_test_stop_semperd (&fx->merchant);
   semper_test_stop_semperd (&fx->ttp);
   semper_test_stop_semperd (&fx->bank);
   semper_test_stop_semperd (&fx->ca);
-  g_spawn_command_line_sync (cmd, NULL, NULL, NULL, NULL);
-  g_free (fx->dir);
-  g_free (fx->password);
+  semper_test_market_clear (&fx->market);
   g_free (fx->semper);
   g_free (fx->wallet);
   g_free (fx->ca_url);
@@ -431,7 +373,6 @@ fixture_tear_down (Fixture       *fx,
   g_free (fx->merchant_url);
   g_free (fx->merchant_pem);
   g_free (fx->merchant_state);
-  g_clear_pointer (&fx->root, g_bytes_unref);
 }
 
 /* The purse's EUR coins, in cents. */
@@ -518,7 +459,7 @@ test_courseware (Fixture       *fx,
   g_autoptr(JsonObject) shop = NULL;
   g_autoptr(JsonObject) buy = NULL;
   g_autoptr(JsonObject) refused = NULL;
-  g_autofree char *goods_out = g_build_filename (fx->dir, "bought.txt", NULL);
+  g_autofree char *goods_out = g_build_filename (fx->market.dir, "bought.txt", NULL);
   g_autofree char *got = NULL;
   JsonObject *service;
   gint64 before = purse_cents (fx);
@@ -610,7 +551,7 @@ test_subscription (Fixture       *fx,
   {
     g_autoptr(JsonObject) by_account = NULL;
     g_autoptr(JsonObject) item = NULL;
-    g_autofree char *out = g_build_filename (fx->dir, "report.txt", NULL);
+    g_autofree char *out = g_build_filename (fx->market.dir, "report.txt", NULL);
     g_autofree char *got = NULL;
     gint64 coins = purse_cents (fx);
     gint64 account = account_cents (fx);
@@ -647,7 +588,7 @@ assert_signed_order (Fixture            *fx,
                      const char * const *lines)
 {
   const char *document = json_object_get_string_member (buy, "document");
-  g_autofree char *path = g_build_filename (fx->dir, "signed-order.txt", NULL);
+  g_autofree char *path = g_build_filename (fx->market.dir, "signed-order.txt", NULL);
   g_autoptr(JsonObject) checked = NULL;
   g_autoptr(GError) error = NULL;
 
@@ -797,7 +738,7 @@ test_mail_order (Fixture       *fx,
 {
   g_autoptr(JsonObject) buy = NULL;
   g_autoptr(JsonObject) by_account = NULL;
-  g_autofree char *confirmation = g_build_filename (fx->dir, "confirmation.p7m", NULL);
+  g_autofree char *confirmation = g_build_filename (fx->market.dir, "confirmation.p7m", NULL);
   g_autofree char *item1 = NULL, *item2 = NULL, *subtotal = NULL, *total_line = NULL;
   g_autofree char *c_item1 = NULL;
   g_autoptr(SemperCatalog) catalog = semper_catalog_new_demo (SEMPER_CATALOG_DEMO_SIZE, "EUR");
@@ -911,7 +852,7 @@ test_account (Fixture       *fx,
 {
   g_autoptr(JsonObject) buy = NULL;
   g_autoptr(JsonObject) declined = NULL;
-  g_autofree char *goods_out = g_build_filename (fx->dir, "bought.txt", NULL);
+  g_autofree char *goods_out = g_build_filename (fx->market.dir, "bought.txt", NULL);
   g_autofree char *got = NULL;
   gint64 coins = purse_cents (fx);
   gint64 before = account_cents (fx);
@@ -1010,9 +951,7 @@ unfinished_purchase (Fixture *fx)
   g_autoptr(GError) error = NULL;
   char *id = NULL;
 
-  profile = semper_profile_open (fx->wallet, SEMPER_PROFILE_OPEN_DEFAULT, password_cb, NULL,
-                                 &error);
-  g_assert_no_error (error);
+  profile = semper_test_open_profile (&fx->market, "wallet");
   list = semper_archive_exchange_list_unfinished (semper_profile_get_archive (profile), &error);
   g_assert_no_error (error);
   for (guint i = 0; i < list->len; i++)
@@ -1156,21 +1095,16 @@ static gint64
 shop_cents (Fixture *fx)
 {
   g_autoptr(SemperProfile) profile = NULL;
-  g_autoptr(SemperTrust) trust = NULL;
   g_autoptr(SemperBankRequest) balance = semper_bank_request_new (SEMPER_BANK_OP_BALANCE, NULL);
   g_autoptr(SemperBankAnswer) answer = NULL;
   g_autoptr(SemperCommClient) client = semper_comm_client_new ();
   g_autoptr(GError) error = NULL;
 
   g_assert_null (fx->merchant);
-  profile = semper_profile_open (fx->merchant_state, SEMPER_PROFILE_OPEN_DEFAULT, password_cb,
-                                 NULL, &error);
-  g_assert_no_error (error);
-  trust = semper_profile_dup_trust (profile, &error);
-  g_assert_no_error (error);
+  profile = semper_test_open_profile (&fx->market, "merchant");
   balance->account = g_strdup ("shop");
-  answer = semper_bank_request_send (balance, client, semper_profile_get_crypto (profile), trust,
-                                     fx->bank_url, NULL, NULL, &error);
+  answer = semper_bank_request_send (balance, client, semper_profile_get_crypto (profile),
+                                     fx->market.trust, fx->bank_url, NULL, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (answer->result, ==, "ok");
   for (guint i = 0; i < answer->balances->len; i++)
@@ -1202,7 +1136,7 @@ kill_merchant (Fixture *fx)
 static void
 restart_merchant (Fixture *fx)
 {
-  g_autofree char *conf = g_build_filename (fx->dir, "merchant.json", NULL);
+  g_autofree char *conf = g_build_filename (fx->market.dir, "merchant.json", NULL);
 
   g_assert_null (fx->merchant);
   g_clear_pointer (&fx->merchant_url, g_free);
@@ -1419,7 +1353,7 @@ static void
 test_subscription_resume (Fixture       *fx,
                           gconstpointer  data)
 {
-  g_autofree char *out = g_build_filename (fx->dir, "report.txt", NULL);
+  g_autofree char *out = g_build_filename (fx->market.dir, "report.txt", NULL);
   g_autoptr(JsonObject) item = NULL;
   g_autofree char *state = NULL;
   g_autofree char *got = NULL;
@@ -1442,7 +1376,7 @@ static void
 test_subscription_resume_by_id (Fixture       *fx,
                                 gconstpointer  data)
 {
-  g_autofree char *out = g_build_filename (fx->dir, "report.txt", NULL);
+  g_autofree char *out = g_build_filename (fx->market.dir, "report.txt", NULL);
   g_autoptr(JsonObject) item = NULL;
   g_autofree char *id = NULL;
   g_autofree char *state = NULL;
@@ -1614,7 +1548,7 @@ static char *
 bob_wallet (Fixture  *fx,
             gboolean  link)
 {
-  g_autofree char *bob = g_build_filename (fx->dir, "bob", NULL);
+  g_autofree char *bob = g_build_filename (fx->market.dir, "bob", NULL);
 
   g_assert_cmpint (SEMPER (fx, bob, NULL, "init", "--name", "Bob", "--password-file",
                            fx->password, "--ca", fx->ca_url), ==, 0);
