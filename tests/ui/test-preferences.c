@@ -41,17 +41,8 @@ static const char bank_config[] =
   " \"accounts\":[\n"
   "  {\"id\":\"alice\",\"link-code\":\"alice-code\",\"balances\":{\"EUR\":10000}}]}\n";
 
-static char *
-password_cb (gboolean retry,
-             gpointer user_data)
-{
-  return retry ? NULL : g_strdup (PASSWORD);
-}
-
 typedef struct {
-  char                    *dir;
-  SemperCrypto            *ca;
-  GBytes                  *root;
+  SemperTestMarket         market;
   SemperProfile           *profile;
   GSettings               *settings;
   WalletPreferencesWindow *window;
@@ -60,75 +51,23 @@ typedef struct {
   char                    *bank_url;
 } Fixture;
 
-static SemperProfile *
-make_profile (Fixture    *fx,
-              const char *name,
-              const char *role)
-{
-  g_autofree char *dir = g_build_filename (fx->dir, name, NULL);
-  g_autoptr(SemperProfile) profile = NULL;
-  g_autoptr(GBytes) csr = NULL;
-  g_autoptr(GBytes) cert = NULL;
-  g_autoptr(GError) error = NULL;
-  SemperCrypto *crypto;
-
-  profile = semper_profile_open (dir, SEMPER_PROFILE_OPEN_CREATE, password_cb, NULL, &error);
-  g_assert_no_error (error);
-  crypto = semper_profile_get_crypto (profile);
-  g_assert_true (semper_crypto_generate_key (crypto, &error));
-  csr = semper_crypto_create_csr (crypto, name, role, &error);
-  g_assert_no_error (error);
-  cert = semper_crypto_issue_certificate (fx->ca, csr, role, 30, &error);
-  g_assert_no_error (error);
-  g_assert_true (semper_crypto_import_certificate (crypto, cert, &error));
-  g_assert_true (semper_profile_set_trust_root (profile, fx->root, &error));
-  g_assert_no_error (error);
-  return g_steal_pointer (&profile);
-}
-
 static void
 fixture_set_up (Fixture       *fx,
                 gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *ca_dir = NULL;
-  g_autofree char *template = g_build_filename (test_dir, "prefs-XXXXXX", NULL);
-
-  fx->dir = g_mkdtemp (g_steal_pointer (&template));
-  g_assert_nonnull (fx->dir);
-  ca_dir = g_build_filename (fx->dir, "ca", NULL);
-  fx->ca = semper_crypto_open (ca_dir, TRUE, password_cb, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_true (semper_crypto_generate_key (fx->ca, &error));
-  g_assert_true (semper_crypto_make_root (fx->ca, "Test Marketplace CA", 30, &error));
-  fx->root = semper_crypto_dup_certificate (fx->ca);
+  semper_test_market_init (&fx->market, "semper-prefs-XXXXXX", PASSWORD);
   fx->settings = g_settings_new ("org.semper.Wallet");
 
   if (data != NULL)
     {
-      g_autofree char *state = g_build_filename (fx->dir, "bank", NULL);
-      g_autofree char *config = g_build_filename (fx->dir, "bank.json", NULL);
-      g_autofree char *pwfile = g_build_filename (fx->dir, "password", NULL);
-      g_autoptr(SemperProfile) bank = make_profile (fx, "bank", SEMPER_ROLE_BANK);
-
-      g_clear_object (&bank);
-      g_file_set_contents (pwfile, PASSWORD "\n", -1, &error);
-      g_assert_no_error (error);
-      g_file_set_contents (config, bank_config, -1, &error);
-      g_assert_no_error (error);
-      fx->bank_proc = semper_test_start_semperd ("bank", "127.0.0.1:0", state, pwfile, config,
-                                                 &fx->bank_url);
+      g_free (semper_test_certify_server (&fx->market, "bank", NULL, SEMPER_ROLE_BANK));
+      fx->bank_proc = semper_test_start_server (&fx->market, "bank", NULL, bank_config,
+                                                &fx->bank_url);
     }
 
-  fx->profile = make_profile (fx, "alice", SEMPER_ROLE_WALLET);
+  fx->profile = semper_test_make_profile (&fx->market, "alice", NULL, SEMPER_ROLE_WALLET);
   if (fx->bank_url != NULL && g_str_equal (data, "bank"))
-    {
-      g_autoptr(SemperPurse) purse = semper_purse_new (fx->profile, &error);
-
-      g_assert_no_error (error);
-      g_assert_true (semper_purse_link (purse, fx->bank_url, "alice", "alice-code", &error));
-      g_assert_no_error (error);
-    }
+    g_object_unref (semper_test_link_purse (fx->profile, fx->bank_url, "alice", "alice-code"));
 }
 
 static void
@@ -162,11 +101,8 @@ fixture_tear_down (Fixture       *fx,
     semper_test_stop_semperd (&fx->bank_proc);
   g_clear_object (&fx->profile);
   g_clear_object (&fx->settings);
-  g_clear_object (&fx->ca);
-  g_clear_pointer (&fx->root, g_bytes_unref);
   g_free (fx->bank_url);
-  ui_test_remove_recursively (fx->dir);
-  g_free (fx->dir);
+  semper_test_market_clear (&fx->market);
 }
 
 /* The order as the payment manager would read it: from a new SemperPrefs. */
@@ -371,8 +307,8 @@ test_backup (Fixture       *fx,
              gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *path = g_build_filename (fx->dir, "wallet.semper-backup", NULL);
-  g_autofree char *restored = g_build_filename (fx->dir, "restored", NULL);
+  g_autofree char *path = g_build_filename (fx->market.dir, "wallet.semper-backup", NULL);
+  g_autofree char *restored = g_build_filename (fx->market.dir, "restored", NULL);
   g_autoptr(GFile) file = g_file_new_for_path (path);
   g_autoptr(SemperProfile) profile = NULL;
   WalletPreferencesBackup *page;
@@ -410,9 +346,7 @@ test_backup (Fixture       *fx,
                                         &error));
   g_assert_no_error (error);
   g_assert_cmpuint (info.n_files, >=, 3);
-  profile = semper_profile_open (restored, SEMPER_PROFILE_OPEN_DEFAULT, password_cb, NULL,
-                                 &error);
-  g_assert_no_error (error);
+  profile = semper_test_open_profile (&fx->market, "restored");
   g_assert_true (semper_profile_has_identity (profile));
 }
 
