@@ -334,6 +334,27 @@ semper_test_start_server (SemperTestMarket  *market,
                                     market->password_file, config, url);
 }
 
+/**
+ * semper_test_start_ttp:
+ * @bank_url: the bank the TTP collects payments at before it gives out k
+ * @url: (out): where it listens
+ *
+ * Starts the TTP of DIR/ttp on any free port, configured with @bank_url in
+ * DIR/ttp.json ({"format":"semper-ttp-config","version":1,"bank":URL}).
+ *
+ * Returns: (transfer full): the running process.
+ */
+GSubprocess *
+semper_test_start_ttp (SemperTestMarket  *market,
+                       const char        *bank_url,
+                       char             **url)
+{
+  g_autofree char *config = g_strdup_printf ("{\"format\":\"semper-ttp-config\",\"version\":1,"
+                                             "\"bank\":\"%s\"}", bank_url);
+
+  return semper_test_start_server (market, "ttp", NULL, config, url);
+}
+
 /* The SHA-256 of the profile's certificate (transfer full). */
 char *
 semper_test_fingerprint (SemperProfile *profile)

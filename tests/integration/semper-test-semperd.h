@@ -63,6 +63,9 @@ GSubprocess   *semper_test_start_server     (SemperTestMarket *market,
                                              const char       *listen,
                                              const char       *config_text,
                                              char            **url);
+GSubprocess   *semper_test_start_ttp        (SemperTestMarket *market,
+                                             const char       *bank_url,
+                                             char            **url);
 char          *semper_test_fingerprint      (SemperProfile    *profile);
 
 SemperPurse   *semper_test_link_purse       (SemperProfile    *profile,

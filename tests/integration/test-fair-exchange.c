@@ -285,7 +285,6 @@ fixture_set_up (Fixture       *fx,
                 gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *ttp_config = NULL;
   g_autoptr(SemperProfile) ttp = NULL;
   g_autofree char *db = NULL;
   SemperFxPaymentSystem system;
@@ -305,9 +304,7 @@ fixture_set_up (Fixture       *fx,
   fx->bank_proc = semper_test_start_server (&fx->market, "bank", NULL, bank_config,
                                             &fx->bank_url);
   /* The TTP collects payments at the bank before it gives out k. */
-  ttp_config = g_strdup_printf ("{\"format\":\"semper-ttp-config\",\"version\":1,"
-                                "\"bank\":\"%s\"}", fx->bank_url);
-  fx->ttp_proc = semper_test_start_server (&fx->market, "ttp", NULL, ttp_config, &fx->ttp_url);
+  fx->ttp_proc = semper_test_start_ttp (&fx->market, fx->bank_url, &fx->ttp_url);
 
   /* Alice: a wallet with 10.00 EUR of coins. */
   fx->alice = make_profile (fx, "alice", SEMPER_ROLE_WALLET);

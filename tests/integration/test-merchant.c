@@ -253,7 +253,7 @@ fixture_set_up (Fixture       *fx,
   const Trial *trial = data;
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonObject) out = NULL;
-  g_autofree char *ca_state = NULL, *ttp_conf_text = NULL;
+  g_autofree char *ca_state = NULL;
   g_autofree char *merchant_state = NULL, *evaluator = NULL, *ca_conf = NULL;
   g_autofree char *description = NULL, *signed_d = NULL, *cert = NULL, *ttp_pem = NULL;
   g_autofree char *goods = NULL, *report = NULL, *config_text = NULL, *pem = NULL;
@@ -285,10 +285,8 @@ fixture_set_up (Fixture       *fx,
   g_free (register_server (fx, "evaluator", "Consumer Association", SEMPER_ROLE_EVALUATOR,
                            "evaluator-enrolment-secret-0123456789"));
   fx->bank = semper_test_start_server (&fx->market, "bank", NULL, bank_config, &fx->bank_url);
-  /* The TTP collects payments at the bank before it gives out k (DIR/ttp.json). */
-  ttp_conf_text = g_strdup_printf ("{\"format\":\"semper-ttp-config\",\"version\":1,"
-                                   "\"bank\":\"%s\"}", fx->bank_url);
-  fx->ttp = semper_test_start_server (&fx->market, "ttp", NULL, ttp_conf_text, &fx->ttp_url);
+  /* The TTP collects payments at the bank before it gives out k. */
+  fx->ttp = semper_test_start_ttp (&fx->market, fx->bank_url, &fx->ttp_url);
   link_merchant (fx);
 
   /* The service: signed by the merchant, certified by the evaluator (both with the CLI). */
