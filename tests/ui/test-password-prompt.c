@@ -38,6 +38,9 @@ opened_cb (GObject      *source,
   outcome->profile = wallet_password_prompt_open_profile_finish (WALLET_PASSWORD_PROMPT (source),
                                                                  result, &outcome->error);
   outcome->done = TRUE;
+  /* In the log, so that a wait that never ends says how the prompt ended. */
+  g_test_message ("the prompt finished: %s",
+                  outcome->error != NULL ? outcome->error->message : "profile open");
 }
 
 static gboolean
@@ -46,10 +49,16 @@ outcome_done (gpointer data)
   return ((Outcome *) data)->done;
 }
 
+/* @data: the address of a weak pointer to the prompt: a prompt that closed
+ * while the test waits for it to ask fails the test instead of hanging it. */
 static gboolean
 prompt_asking (gpointer data)
 {
-  return _wallet_password_prompt_is_asking (data);
+  WalletPasswordPrompt **prompt = data;
+
+  if (*prompt == NULL)
+    g_error ("The password prompt closed while the test waited for it to ask");
+  return _wallet_password_prompt_is_asking (*prompt);
 }
 
 static void
@@ -82,7 +91,9 @@ answer_wrong (WalletPasswordPrompt *prompt,
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (_wallet_password_prompt_get_widget (
     prompt, "entry"))), ==, "");
   g_assert_false (_wallet_password_prompt_is_asking (prompt));
-  ui_test_spin_until (prompt_asking, prompt);
+  g_object_add_weak_pointer (G_OBJECT (prompt), (gpointer *) &prompt);
+  ui_test_spin_until (prompt_asking, &prompt);
+  g_object_remove_weak_pointer (G_OBJECT (prompt), (gpointer *) &prompt);
 
   g_assert_cmpuint (_wallet_password_prompt_get_failures (prompt), ==, expected_failures);
   g_assert_cmpuint (_wallet_password_prompt_get_delay (prompt), ==, expected_delay);
@@ -116,7 +127,7 @@ test_wrong_then_right (void)
   wallet_password_prompt_open_profile_async (prompt, NULL, opened_cb, &outcome);
 
   /* Shown when NSS asks, focused on the entry, with the X11 warning (Xvfb). */
-  ui_test_spin_until (prompt_asking, prompt);
+  ui_test_spin_until (prompt_asking, &prompt);
   ui_test_wait_mapped_active (GTK_WINDOW (prompt));
   ui_test_wait_until_painted (GTK_WIDGET (prompt));
   g_assert_true (gtk_widget_is_focus (entry) ||
@@ -181,7 +192,7 @@ run_cancel (gboolean by_cancellable)
 
   g_object_add_weak_pointer (G_OBJECT (prompt), (gpointer *) &prompt);
   wallet_password_prompt_open_profile_async (prompt, cancellable, opened_cb, &outcome);
-  ui_test_spin_until (prompt_asking, prompt);
+  ui_test_spin_until (prompt_asking, &prompt);
   ui_test_wait_mapped_active (GTK_WINDOW (prompt));
   answer_wrong (prompt, 1, 1000);
 
@@ -223,8 +234,10 @@ test_close_cancels (void)
   WalletPasswordPrompt *prompt = wallet_password_prompt_new (NULL, dir);
   Outcome outcome = { 0 };
 
+  g_object_add_weak_pointer (G_OBJECT (prompt), (gpointer *) &prompt);
   wallet_password_prompt_open_profile_async (prompt, NULL, opened_cb, &outcome);
-  ui_test_spin_until (prompt_asking, prompt);
+  ui_test_spin_until (prompt_asking, &prompt);
+  g_object_remove_weak_pointer (G_OBJECT (prompt), (gpointer *) &prompt);
   gtk_window_close (GTK_WINDOW (prompt));
   ui_test_spin_until (outcome_done, &outcome);
   g_assert_error (outcome.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
