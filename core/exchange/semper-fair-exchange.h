@@ -128,8 +128,9 @@ SemperFxOffer *semper_fx_offer_verify (GBytes        *p7m,
  *   (when nothing was paid). Must be idempotent.
  * @collect (merchant): redeem @proof (e.g. deposit at the bank) before m4.
  * @check (TTP): verify @proof offline: it pays @amount to @merchant under @key.
- * @settle (TTP): collect @proof for @merchant at the payment system's bank
- *   (e-cash: deposit the coins; account: authorise the hold) before T gives
+ * @settle (TTP): collect @proof, which passed @check just before, for
+ *   @merchant at the payment system's bank (e-cash: deposit the coins;
+ *   account: authorise the hold; the bank checks it again) before T gives
  *   the buyer k, so that the merchant is paid whatever the buyer does next.
  *   Must be idempotent, and answer the merchant's own later collect. Fails
  *   with %SEMPER_FX_ERROR_REFUSED when the bank refused the payment for good

